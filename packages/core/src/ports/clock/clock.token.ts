@@ -1,0 +1,1 @@
+export const CLOCK: unique symbol = Symbol.for('@keycloak-exapp/core.Clock');

@@ -1,0 +1,1 @@
+export const IDENTITY_PROVIDER: unique symbol = Symbol.for('@keycloak-exapp/core.IdentityProvider');

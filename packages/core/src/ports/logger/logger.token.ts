@@ -1,0 +1,1 @@
+export const LOGGER: unique symbol = Symbol.for('@keycloak-exapp/core.Logger');

@@ -1,0 +1,1 @@
+export const USER_DIRECTORY: unique symbol = Symbol.for('@keycloak-exapp/core.UserDirectory');

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { userIdSchema } from '../../config/core-config.schema.js';
+import { InvalidInputError } from '../../errors/errors.js';
+import type { IdentityProvider } from '../../ports/identity-provider/identity-provider.port.js';
+import type { CallOptions } from '../../ports/signal.js';
+import type { AccessCache } from '../shared/access-cache.js';
+import { UserProvisioner } from '../shared/user-provisioner.js';
+
+export const deleteUserInputSchema = z.object({ userId: userIdSchema }).strict();
+export type DeleteUserInput = z.input<typeof deleteUserInputSchema>;
+
+export interface DeleteUserResult {
+  readonly userId: string;
+  readonly outcome: 'deleted' | 'absent';
+}
+
+export interface DeleteUserDeps {
+  readonly identityProvider: IdentityProvider;
+  readonly accessCache?: AccessCache;
+}
+
+/** Deletes the managed identity-provider user of a directory id; unmanaged users are never touched. */
+export class DeleteUser {
+  readonly #provisioner: UserProvisioner;
+
+  constructor(private readonly deps: DeleteUserDeps) {
+    this.#provisioner = new UserProvisioner(deps.identityProvider, deps.accessCache);
+  }
+
+  async execute(input: DeleteUserInput, opts: CallOptions = {}): Promise<DeleteUserResult> {
+    const parsed = deleteUserInputSchema.safeParse(input);
+    if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join('; '));
+    const { userId } = parsed.data;
+    this.deps.accessCache?.forgetUser(userId);
+    const current = await this.deps.identityProvider.findUserByNextcloudId(userId, opts);
+    if (!current) return { userId, outcome: 'absent' };
+    await this.#provisioner.deprovision(current, 'delete', opts);
+    return { userId, outcome: 'deleted' };
+  }
+}

@@ -1,0 +1,193 @@
+import { tokenConfigSchema, type TokenConfig, type TokenConfigInput } from '../../config/core-config.schema.js';
+import { toTokenSet, type TokenSet } from '../../domain/token.js';
+import { differingFields, toManagedUserSpec, type ManagedIdpUser } from '../../domain/user.js';
+import { AppError } from '../../errors/app-error.js';
+import {
+  ClientNotAllowedError,
+  InvalidInputError,
+  UserDisabledError,
+  UserNotFoundError,
+} from '../../errors/errors.js';
+import type { Clock } from '../../ports/clock/clock.port.js';
+import type { IdentityProvider } from '../../ports/identity-provider/identity-provider.port.js';
+import { noopLogger, type Logger } from '../../ports/logger/logger.port.js';
+import type { PasswordVault } from '../../ports/password-vault/password-vault.port.js';
+import type { CallOptions } from '../../ports/signal.js';
+import type { UserDirectory } from '../../ports/user-directory/user-directory.port.js';
+import { AccessCache, type VerifiedAccount } from '../shared/access-cache.js';
+import { SingleFlight } from '../shared/single-flight.js';
+import { UserProvisioner } from '../shared/user-provisioner.js';
+import { issueTokenInputSchema, type IssueTokenInput } from './issue-token.input.js';
+
+export type TokenSource = 'cache' | 'refresh' | 'password';
+
+export interface IssuedToken {
+  readonly tokens: TokenSet;
+  /** Seconds the access token has left now (not when it was issued). */
+  readonly expiresIn: number;
+  readonly source: TokenSource;
+}
+
+export interface IssueTokenDeps {
+  readonly identityProvider: IdentityProvider;
+  readonly userDirectory: UserDirectory;
+  readonly passwordVault: PasswordVault;
+  readonly clock: Clock;
+  readonly config: TokenConfigInput;
+  readonly accessCache?: AccessCache;
+  readonly logger?: Logger;
+}
+
+/**
+ * Gets identity-provider tokens for a directory user, server-side.
+ *
+ * 1. The client id must be on the allow-list.
+ * 2. The user is checked against the directory (trusted for `directoryTtlMs`): unknown → USER_NOT_FOUND,
+ *    disabled → USER_DISABLED; either way the managed identity-provider user is deprovisioned and
+ *    cached tokens are dropped. An enabled user is created or updated on demand. When the directory
+ *    cannot be reached, only a verification younger than the TTL is trusted (fail closed after).
+ * 3. A cached token with more than `refreshMarginMs` left is served; else the refresh grant; else
+ *    the password grant with the vault's password, set lazily (once, single-flight) when the
+ *    identity provider holds none from the current key. A rejected password is re-set once and
+ *    the grant retried once.
+ * Concurrent callers for the same user share one verification and one password write; for the
+ * same (user, client) they share one grant.
+ */
+export class IssueToken {
+  readonly #config: TokenConfig;
+  readonly #allowed: ReadonlySet<string>;
+  readonly #cache: AccessCache;
+  readonly #provisioner: UserProvisioner;
+  readonly #verifyFlight = new SingleFlight<VerifiedAccount>();
+  readonly #passwordFlight = new SingleFlight<void>();
+  readonly #grantFlight = new SingleFlight<IssuedToken>();
+
+  constructor(private readonly deps: IssueTokenDeps) {
+    this.#config = tokenConfigSchema.parse(deps.config);
+    this.#allowed = new Set(this.#config.allowedClientIds);
+    this.#cache = deps.accessCache ?? new AccessCache();
+    this.#provisioner = new UserProvisioner(deps.identityProvider, this.#cache);
+  }
+
+  get accessCache(): AccessCache {
+    return this.#cache;
+  }
+
+  isClientAllowed(clientId: string): boolean {
+    return this.#allowed.has(clientId);
+  }
+
+  async execute(input: IssueTokenInput, opts: CallOptions = {}): Promise<IssuedToken> {
+    const parsed = issueTokenInputSchema.safeParse(input);
+    if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join('; '));
+    const { userId, clientId } = parsed.data;
+    if (!this.#allowed.has(clientId)) throw new ClientNotAllowedError(clientId);
+    opts.signal?.throwIfAborted();
+
+    const verified = await this.#verify(userId, opts);
+    const fresh = this.#freshToken(userId, clientId);
+    if (fresh) return fresh;
+    return this.#grantFlight.run(`${userId}\0${clientId}`, () => this.#obtain(userId, clientId, verified, opts));
+  }
+
+  #freshToken(userId: string, clientId: string): IssuedToken | undefined {
+    if (!this.#config.isTokenCacheEnabled) return undefined;
+    const cached = this.#cache.getTokens(userId, clientId);
+    const now = this.deps.clock.now();
+    if (!cached || cached.expiresAt - now <= this.#config.refreshMarginMs) return undefined;
+    return { tokens: cached, expiresIn: Math.floor((cached.expiresAt - now) / 1000), source: 'cache' };
+  }
+
+  async #verify(userId: string, opts: CallOptions): Promise<VerifiedAccount> {
+    const entry = this.#cache.getVerified(userId);
+    if (entry && this.deps.clock.now() - entry.verifiedAt < this.#config.directoryTtlMs) return entry;
+    return this.#verifyFlight.run(userId, async () => {
+      const { identityProvider, userDirectory } = this.deps;
+      const directoryUser = await userDirectory.getUser(userId, opts);
+      if (!directoryUser || !directoryUser.enabled) {
+        this.#cache.forgetUser(userId);
+        const current = await identityProvider.findUserByNextcloudId(userId, opts);
+        if (current && !directoryUser && this.#config.deprovisionPolicy === 'delete') {
+          await this.#provisioner.deprovision(current, 'delete', opts);
+        } else if (current?.enabled) {
+          await this.#provisioner.deprovision(current, 'disable', opts);
+        }
+        throw directoryUser ? new UserDisabledError(userId) : new UserNotFoundError(userId);
+      }
+      const spec = toManagedUserSpec(directoryUser);
+      let account: ManagedIdpUser | undefined = await identityProvider.findUserByNextcloudId(userId, opts);
+      if (!account) {
+        account = await identityProvider.createUser(spec, opts);
+      } else if (differingFields(spec, account).length > 0) {
+        await identityProvider.updateUser(account.id, spec, opts);
+        account = { ...account, ...spec };
+        this.#cache.dropTokens(userId); // claims changed: do not serve tokens with the old ones
+      }
+      const verified: VerifiedAccount = {
+        account,
+        verifiedAt: this.deps.clock.now(),
+        passwordKeyId: account.passwordKeyId,
+        lastPasswordResetAt: this.#cache.getVerified(userId)?.lastPasswordResetAt ?? 0,
+      };
+      this.#cache.setVerified(userId, verified);
+      return verified;
+    });
+  }
+
+  async #obtain(userId: string, clientId: string, verified: VerifiedAccount, opts: CallOptions): Promise<IssuedToken> {
+    const fresh = this.#freshToken(userId, clientId);
+    if (fresh) return fresh;
+
+    const cached = this.#config.isTokenCacheEnabled ? this.#cache.getTokens(userId, clientId) : undefined;
+    const now = this.deps.clock.now();
+    if (cached?.refreshToken && (cached.refreshExpiresAt === null || cached.refreshExpiresAt - now > this.#config.refreshMarginMs)) {
+      try {
+        const result = await this.deps.identityProvider.refreshGrant({ clientId, refreshToken: cached.refreshToken }, opts);
+        return this.#store(userId, clientId, toTokenSet(result, now), 'refresh');
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'INVALID_GRANT') throw error;
+        this.#cache.dropTokens(userId, clientId);
+      }
+    }
+
+    await this.#ensurePassword(userId, verified, opts);
+    const password = await this.deps.passwordVault.passwordFor(this.deps.identityProvider.realm, userId);
+    const grant = { clientId, username: verified.account.username, password, scope: this.#config.scope };
+    const grantStarted = this.deps.clock.now();
+    try {
+      const result = await this.deps.identityProvider.passwordGrant(grant, opts);
+      return this.#store(userId, clientId, toTokenSet(result, grantStarted), 'password');
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'INVALID_CREDENTIALS') throw error;
+      // The identity provider holds another password (changed by hand, or set under an old key
+      // before a crash): re-set it once, unless a concurrent flight already did after we started.
+      if (verified.lastPasswordResetAt < grantStarted) {
+        await this.#passwordFlight.run(`reset\0${userId}`, () => this.#setPassword(userId, verified, opts, true));
+      }
+      const result = await this.deps.identityProvider.passwordGrant(grant, opts);
+      return this.#store(userId, clientId, toTokenSet(result, this.deps.clock.now()), 'password');
+    }
+  }
+
+  #ensurePassword(userId: string, verified: VerifiedAccount, opts: CallOptions): Promise<void> {
+    if (verified.passwordKeyId === this.deps.passwordVault.keyId) return Promise.resolve();
+    return this.#passwordFlight.run(`set\0${userId}`, async () => {
+      if (verified.passwordKeyId === this.deps.passwordVault.keyId) return;
+      await this.#setPassword(userId, verified, opts, false);
+    });
+  }
+
+  async #setPassword(userId: string, verified: VerifiedAccount, opts: CallOptions, isReset: boolean): Promise<void> {
+    const { passwordVault, identityProvider } = this.deps;
+    const password = await passwordVault.passwordFor(identityProvider.realm, userId);
+    await identityProvider.setPassword(verified.account.id, password, passwordVault.keyId, opts);
+    verified.passwordKeyId = passwordVault.keyId;
+    if (isReset) verified.lastPasswordResetAt = this.deps.clock.now();
+    (this.deps.logger ?? noopLogger).info({ userId, isReset }, 'password set from the vault');
+  }
+
+  #store(userId: string, clientId: string, tokens: TokenSet, source: TokenSource): IssuedToken {
+    if (this.#config.isTokenCacheEnabled) this.#cache.setTokens(userId, clientId, tokens);
+    return { tokens, expiresIn: Math.max(0, Math.floor((tokens.expiresAt - this.deps.clock.now()) / 1000)), source };
+  }
+}

@@ -1,0 +1,28 @@
+import type { ErrorCode } from '../../errors/codes.js';
+import type { SyncActionKind, SyncPlan } from '../../domain/sync-plan.js';
+
+export interface SyncFailure {
+  readonly userId: string;
+  readonly action: SyncActionKind;
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export interface SyncReport {
+  readonly dryRun: boolean;
+  readonly total: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly disabled: number;
+  readonly deleted: number;
+  readonly unchanged: number;
+  readonly failed: readonly SyncFailure[];
+  readonly durationMs: number;
+  /** Only for dry runs: what would be done. */
+  readonly plan?: SyncPlan | undefined;
+}
+
+export interface SyncProgress {
+  readonly done: number;
+  readonly total: number;
+}

@@ -1,0 +1,115 @@
+import pLimit from 'p-limit';
+import { syncConfigSchema, type SyncConfig } from '../../config/core-config.schema.js';
+import { planSync, type SyncActionKind } from '../../domain/sync-plan.js';
+import type { DirectoryUser, ManagedIdpUser } from '../../domain/user.js';
+import { CancelledError, InvalidInputError, toAppError } from '../../errors/errors.js';
+import type { Clock } from '../../ports/clock/clock.port.js';
+import type { IdentityProvider } from '../../ports/identity-provider/identity-provider.port.js';
+import { noopLogger, type Logger } from '../../ports/logger/logger.port.js';
+import type { UserDirectory } from '../../ports/user-directory/user-directory.port.js';
+import type { AccessCache } from '../shared/access-cache.js';
+import { UserProvisioner } from '../shared/user-provisioner.js';
+import { syncAllUsersInputSchema, type SyncAllUsersInput } from './sync-all-users.input.js';
+import type { SyncFailure, SyncProgress, SyncReport } from './sync-all-users.report.js';
+
+export interface SyncAllUsersDeps {
+  readonly identityProvider: IdentityProvider;
+  readonly userDirectory: UserDirectory;
+  readonly clock: Clock;
+  readonly logger?: Logger;
+  readonly accessCache?: AccessCache;
+  readonly config?: Partial<SyncConfig>;
+}
+
+export interface SyncAllUsersOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: SyncProgress) => void) | undefined;
+}
+
+/**
+ * Brings every managed identity-provider user in line with the directory:
+ * read every directory page (any failure aborts before a single write) → read the managed users →
+ * pure diff → apply with bounded concurrency. Per-user failures land in the report; unchanged
+ * users cost no write; users without the managed marker are never touched.
+ */
+export class SyncAllUsers {
+  readonly #config: SyncConfig;
+  readonly #provisioner: UserProvisioner;
+
+  constructor(private readonly deps: SyncAllUsersDeps) {
+    this.#config = syncConfigSchema.parse(deps.config ?? {});
+    this.#provisioner = new UserProvisioner(deps.identityProvider, deps.accessCache);
+  }
+
+  async execute(input: SyncAllUsersInput = {}, opts: SyncAllUsersOptions = {}): Promise<SyncReport> {
+    const parsed = syncAllUsersInputSchema.safeParse(input);
+    if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join('; '));
+    const { dryRun } = parsed.data;
+    const concurrency = parsed.data.concurrency ?? this.#config.concurrency;
+    const policy = parsed.data.deprovisionPolicy ?? this.#config.deprovisionPolicy;
+    const signal = opts.signal ?? new AbortController().signal;
+    const logger = this.deps.logger ?? noopLogger;
+    const started = this.deps.clock.now();
+
+    const directoryUsers: DirectoryUser[] = [];
+    for await (const page of this.deps.userDirectory.listUsers({ signal, pageSize: this.#config.pageSize })) {
+      directoryUsers.push(...page);
+    }
+    const managedUsers: ManagedIdpUser[] = [];
+    for await (const page of this.deps.identityProvider.listManagedUsers({ signal })) managedUsers.push(...page);
+
+    const plan = planSync(directoryUsers, managedUsers, policy);
+    const total = plan.actions.length;
+    logger.info({ total, dryRun, ...plan.counts }, 'sync planned');
+    if (dryRun) {
+      return { dryRun, total, ...countsOf(plan.counts), failed: [], durationMs: this.deps.clock.now() - started, plan };
+    }
+
+    const done: Record<SyncActionKind, number> = { create: 0, update: 0, disable: 0, delete: 0, unchanged: 0 };
+    const failed: SyncFailure[] = [];
+    let finished = 0;
+    const limit = pLimit(concurrency);
+    await Promise.allSettled(
+      plan.actions.map((action) =>
+        limit(async () => {
+          try {
+            signal.throwIfAborted();
+            await this.#provisioner.apply(action, { signal });
+            done[action.kind]++;
+          } catch (error) {
+            const appError = toAppError(error);
+            if (appError.code !== 'CANCELLED') {
+              failed.push({ userId: action.nextcloudId, action: action.kind, code: appError.code, message: appError.message });
+              logger.warn({ userId: action.nextcloudId, action: action.kind, code: appError.code }, 'sync of a user failed');
+            }
+          } finally {
+            finished++;
+            opts.onProgress?.({ done: finished, total });
+          }
+        }),
+      ),
+    );
+    if (signal.aborted) {
+      throw new CancelledError('sync cancelled', { details: { ...countsOf(done), failed: failed.length } });
+    }
+    const report: SyncReport = {
+      dryRun,
+      total,
+      ...countsOf(done),
+      failed,
+      durationMs: this.deps.clock.now() - started,
+    };
+    logger.info({ ...countsOf(done), failed: failed.length, durationMs: report.durationMs }, 'sync finished');
+    return report;
+  }
+}
+
+function countsOf(counts: Readonly<Record<SyncActionKind, number>>) {
+  return {
+    created: counts.create,
+    updated: counts.update,
+    disabled: counts.disable,
+    deleted: counts.delete,
+    unchanged: counts.unchanged,
+  };
+}

@@ -1,0 +1,98 @@
+// "@keycloak-exapp/core/wiring": binds every use case from the port tokens, without decorators.
+import { ContainerModule } from 'inversify';
+import type { RealmSpec } from '../domain/realm.js';
+import type { SyncConfig, TokenConfigInput } from '../config/core-config.schema.js';
+import type { Clock } from '../ports/clock/clock.port.js';
+import { CLOCK } from '../ports/clock/clock.token.js';
+import type { IdentityProvider } from '../ports/identity-provider/identity-provider.port.js';
+import { IDENTITY_PROVIDER } from '../ports/identity-provider/identity-provider.token.js';
+import type { Logger } from '../ports/logger/logger.port.js';
+import { LOGGER } from '../ports/logger/logger.token.js';
+import type { PasswordVault } from '../ports/password-vault/password-vault.port.js';
+import { PASSWORD_VAULT } from '../ports/password-vault/password-vault.token.js';
+import type { ProcessSupervisor } from '../ports/process-supervisor/process-supervisor.port.js';
+import { PROCESS_SUPERVISOR } from '../ports/process-supervisor/process-supervisor.token.js';
+import type { UserDirectory } from '../ports/user-directory/user-directory.port.js';
+import { USER_DIRECTORY } from '../ports/user-directory/user-directory.token.js';
+import { BootstrapRealm } from '../use-cases/bootstrap-realm/bootstrap-realm.use-case.js';
+import { DeleteUser } from '../use-cases/delete-user/delete-user.use-case.js';
+import { InitializeExApp } from '../use-cases/initialize-exapp/initialize-exapp.use-case.js';
+import { IssueToken } from '../use-cases/issue-token/issue-token.use-case.js';
+import { AccessCache } from '../use-cases/shared/access-cache.js';
+import { SyncAllUsers } from '../use-cases/sync-all-users/sync-all-users.use-case.js';
+import { SyncUser } from '../use-cases/sync-user/sync-user.use-case.js';
+
+export const ACCESS_CACHE: unique symbol = Symbol.for('@keycloak-exapp/core.AccessCache');
+export const BOOTSTRAP_REALM: unique symbol = Symbol.for('@keycloak-exapp/core.BootstrapRealm');
+export const SYNC_USER: unique symbol = Symbol.for('@keycloak-exapp/core.SyncUser');
+export const SYNC_ALL_USERS: unique symbol = Symbol.for('@keycloak-exapp/core.SyncAllUsers');
+export const DELETE_USER: unique symbol = Symbol.for('@keycloak-exapp/core.DeleteUser');
+export const ISSUE_TOKEN: unique symbol = Symbol.for('@keycloak-exapp/core.IssueToken');
+export const INITIALIZE_EXAPP: unique symbol = Symbol.for('@keycloak-exapp/core.InitializeExApp');
+
+export interface CoreModuleConfig {
+  readonly realmSpec: RealmSpec;
+  readonly sync?: Partial<SyncConfig>;
+  readonly token: TokenConfigInput;
+  /** False when Keycloak is external: InitializeExApp then does not start a process. */
+  readonly isKeycloakSupervised: boolean;
+}
+
+/** The use cases, bound as singletons on the port tokens (which the adapters' modules bind). */
+export function coreModule(config: CoreModuleConfig): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind(ACCESS_CACHE).toConstantValue(new AccessCache());
+    bind(BOOTSTRAP_REALM)
+      .toResolvedValue(
+        (identityProvider: IdentityProvider, logger: Logger) =>
+          new BootstrapRealm({ identityProvider, realmSpec: config.realmSpec, logger }),
+        [IDENTITY_PROVIDER, LOGGER],
+      )
+      .inSingletonScope();
+    bind(SYNC_USER)
+      .toResolvedValue(
+        (identityProvider: IdentityProvider, userDirectory: UserDirectory, accessCache: AccessCache) =>
+          new SyncUser({ identityProvider, userDirectory, accessCache, config: config.sync ?? {} }),
+        [IDENTITY_PROVIDER, USER_DIRECTORY, ACCESS_CACHE],
+      )
+      .inSingletonScope();
+    bind(SYNC_ALL_USERS)
+      .toResolvedValue(
+        (identityProvider: IdentityProvider, userDirectory: UserDirectory, clock: Clock, logger: Logger, accessCache: AccessCache) =>
+          new SyncAllUsers({ identityProvider, userDirectory, clock, logger, accessCache, config: config.sync ?? {} }),
+        [IDENTITY_PROVIDER, USER_DIRECTORY, CLOCK, LOGGER, ACCESS_CACHE],
+      )
+      .inSingletonScope();
+    bind(DELETE_USER)
+      .toResolvedValue(
+        (identityProvider: IdentityProvider, accessCache: AccessCache) => new DeleteUser({ identityProvider, accessCache }),
+        [IDENTITY_PROVIDER, ACCESS_CACHE],
+      )
+      .inSingletonScope();
+    bind(ISSUE_TOKEN)
+      .toResolvedValue(
+        (
+          identityProvider: IdentityProvider,
+          userDirectory: UserDirectory,
+          passwordVault: PasswordVault,
+          clock: Clock,
+          logger: Logger,
+          accessCache: AccessCache,
+        ) => new IssueToken({ identityProvider, userDirectory, passwordVault, clock, logger, accessCache, config: config.token }),
+        [IDENTITY_PROVIDER, USER_DIRECTORY, PASSWORD_VAULT, CLOCK, LOGGER, ACCESS_CACHE],
+      )
+      .inSingletonScope();
+    bind(INITIALIZE_EXAPP)
+      .toResolvedValue(
+        (processSupervisor: ProcessSupervisor, bootstrapRealm: BootstrapRealm, syncAllUsers: SyncAllUsers, logger: Logger) =>
+          new InitializeExApp({
+            processSupervisor: config.isKeycloakSupervised ? processSupervisor : undefined,
+            bootstrapRealm,
+            syncAllUsers,
+            logger,
+          }),
+        [PROCESS_SUPERVISOR, BOOTSTRAP_REALM, SYNC_ALL_USERS, LOGGER],
+      )
+      .inSingletonScope();
+  });
+}

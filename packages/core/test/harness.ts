@@ -1,0 +1,39 @@
+import { AccessCache, DerivedPasswordVault, IssueToken, Secret, SyncAllUsers, type DirectoryUser, type TokenConfigInput } from '@keycloak-exapp/core';
+import { InMemoryIdentityProvider, InMemoryUserDirectory, ManualClock, contractRealmSpec } from '@keycloak-exapp/core/testing';
+
+export const REALM = 'commonground';
+
+export function directoryUser(id: string, change: Partial<DirectoryUser> = {}): DirectoryUser {
+  return { id, displayName: `${id} Tester`, email: `${id}@example.com`, enabled: true, groups: ['staff'], ...change };
+}
+
+/** A realm with fakes behind it, ready for the use cases. */
+export async function world(opts: { users?: DirectoryUser[]; token?: Partial<TokenConfigInput> } = {}) {
+  const idp = new InMemoryIdentityProvider(REALM);
+  const spec = contractRealmSpec(REALM);
+  await idp.reconcileRealm({
+    ...spec,
+    clients: [
+      ...spec.clients,
+      { clientId: 'opentalk', publicClient: true, standardFlow: true, directAccessGrants: true, serviceAccount: false, redirectUris: [], webOrigins: [] },
+      { clientId: 'valtimo', publicClient: true, standardFlow: true, directAccessGrants: true, serviceAccount: false, redirectUris: [], webOrigins: [] },
+      { clientId: 'openzaak', publicClient: true, standardFlow: true, directAccessGrants: true, serviceAccount: false, redirectUris: [], webOrigins: [] },
+      { clientId: 'openklant', publicClient: true, standardFlow: true, directAccessGrants: true, serviceAccount: false, redirectUris: [], webOrigins: [] },
+    ],
+  });
+  idp.resetCounters();
+  const directory = new InMemoryUserDirectory(opts.users ?? []);
+  const clock = new ManualClock();
+  const cache = new AccessCache();
+  const vault = new DerivedPasswordVault(new Secret('k'.repeat(32)));
+  const token = new IssueToken({
+    identityProvider: idp,
+    userDirectory: directory,
+    passwordVault: vault,
+    clock,
+    accessCache: cache,
+    config: { allowedClientIds: ['opentalk', 'valtimo', 'openzaak', 'openklant'], ...opts.token },
+  });
+  const sync = new SyncAllUsers({ identityProvider: idp, userDirectory: directory, clock, accessCache: cache });
+  return { idp, directory, clock, cache, vault, token, sync };
+}

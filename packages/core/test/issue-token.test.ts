@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { DerivedPasswordVault, IssueToken, Secret } from '@keycloak-exapp/core';
+import { directoryUser, world } from './harness.js';
+
+describe('IssueToken', () => {
+  it('gives 200 concurrent first requests for one user one password write and one grant', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    const results = await Promise.all(Array.from({ length: 200 }, () => w.token.execute({ userId: 'alice', clientId: 'opentalk' })));
+    expect(results).toHaveLength(200);
+    expect(new Set(results.map((r) => r.tokens.accessToken)).size).toBe(1);
+    expect(w.idp.calls('createUser')).toBe(1);
+    expect(w.idp.calls('setPassword')).toBe(1);
+    expect(w.idp.calls('passwordGrant')).toBe(1);
+    expect(w.directory.requestCount).toBe(1);
+  });
+
+  it('gives 50 users × 4 clients one password write per user and no errors', async () => {
+    const users = Array.from({ length: 50 }, (_, i) => directoryUser(`u${i}`));
+    const w = await world({ users });
+    const clients = ['opentalk', 'valtimo', 'openzaak', 'openklant'];
+    const results = await Promise.allSettled(
+      users.flatMap((u) => clients.flatMap((clientId) => [1, 2].map(() => w.token.execute({ userId: u.id, clientId })))),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(w.idp.calls('setPassword')).toBe(50);
+    expect(w.idp.calls('passwordGrant')).toBe(200);
+  });
+
+  it('serves a cached token, then refreshes, then falls back to the password grant', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    const first = await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    expect(first).toMatchObject({ source: 'password', expiresIn: 300 });
+    w.clock.advance(100_000);
+    const cached = await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    expect(cached).toMatchObject({ source: 'cache', expiresIn: 200 });
+    expect(cached.tokens.accessToken).toBe(first.tokens.accessToken);
+    w.clock.advance(180_000); // 20 s left: inside the 30 s margin
+    const refreshed = await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    expect(refreshed.source).toBe('refresh');
+    expect(refreshed.tokens.accessToken).not.toBe(first.tokens.accessToken);
+    w.clock.advance(2_000_000); // refresh token expired too
+    expect((await w.token.execute({ userId: 'alice', clientId: 'opentalk' })).source).toBe('password');
+    expect(w.idp.calls('setPassword')).toBe(1);
+  });
+
+  it('falls back to the password grant when the refresh token was revoked', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    const kc = await w.idp.findUserByNextcloudId('alice');
+    await w.idp.revokeSessions(kc!.id);
+    w.clock.advance(290_000);
+    const again = await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    expect(again.source).toBe('password');
+  });
+
+  it('refuses a user disabled in the directory, disables them, ends their sessions and drops cached tokens', async () => {
+    const w = await world({ users: [directoryUser('alice')], token: { directoryTtlMs: 30_000 } });
+    await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    const kc = (await w.idp.findUserByNextcloudId('alice'))!;
+    expect(w.idp.activeSessionCount(kc.id)).toBe(1);
+    w.directory.update('alice', { enabled: false });
+    w.clock.advance(30_000);
+    await expect(w.token.execute({ userId: 'alice', clientId: 'opentalk' })).rejects.toMatchObject({ code: 'USER_DISABLED' });
+    expect((await w.idp.findUserByNextcloudId('alice'))?.enabled).toBe(false);
+    expect(w.idp.activeSessionCount(kc.id)).toBe(0);
+    expect(w.cache.getTokens('alice', 'opentalk')).toBeUndefined();
+  });
+
+  it('refuses a user deleted from the directory and disables the managed user', async () => {
+    const w = await world({ users: [directoryUser('alice')], token: { directoryTtlMs: 0 } });
+    await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    w.directory.remove('alice');
+    await expect(w.token.execute({ userId: 'alice', clientId: 'opentalk' })).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    expect((await w.idp.findUserByNextcloudId('alice'))?.enabled).toBe(false);
+    await expect(w.token.execute({ userId: 'never', clientId: 'opentalk' })).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+  });
+
+  it('refuses a client id that is not on the allow-list, before any upstream call', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    for (const clientId of ['admin-cli', 'security-admin-console', 'contract-browser']) {
+      await expect(w.token.execute({ userId: 'alice', clientId })).rejects.toMatchObject({ code: 'CLIENT_NOT_ALLOWED' });
+    }
+    expect(w.directory.requestCount).toBe(0);
+  });
+
+  it('rejects malformed input', async () => {
+    const w = await world();
+    await expect(w.token.execute({ userId: '', clientId: 'opentalk' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(w.token.execute({ userId: 'a\nb', clientId: 'opentalk' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(w.token.execute({ userId: 'a', clientId: 'bad client' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
+  it('re-sets a password changed behind its back once and retries once', async () => {
+    const w = await world({ users: [directoryUser('alice')], token: { isTokenCacheEnabled: false } });
+    await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    const kc = (await w.idp.findUserByNextcloudId('alice'))!;
+    w.idp.overwritePassword(kc.id, 'changed-in-the-console');
+    const again = await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    expect(again.source).toBe('password');
+    expect(w.idp.calls('setPassword')).toBe(2);
+    expect(w.idp.calls('passwordGrant')).toBe(3);
+  });
+
+  it('re-sets each password once after the vault key rotates (a restart with a new key)', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    const rotated = new IssueToken({
+      identityProvider: w.idp,
+      userDirectory: w.directory,
+      passwordVault: new DerivedPasswordVault(new Secret('n'.repeat(40))),
+      clock: w.clock,
+      config: { allowedClientIds: ['opentalk', 'valtimo'] },
+    });
+    await rotated.execute({ userId: 'alice', clientId: 'opentalk' });
+    await rotated.execute({ userId: 'alice', clientId: 'valtimo' });
+    expect(w.idp.calls('setPassword')).toBe(2);
+    expect(w.idp.calls('passwordGrant')).toBe(3);
+  });
+
+  it('needs no password reset after a restart with the same key', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    const restarted = new IssueToken({
+      identityProvider: w.idp,
+      userDirectory: w.directory,
+      passwordVault: new DerivedPasswordVault(new Secret('k'.repeat(32))),
+      clock: w.clock,
+      config: { allowedClientIds: ['opentalk'] },
+    });
+    expect((await restarted.execute({ userId: 'alice', clientId: 'opentalk' })).source).toBe('password');
+    expect(w.idp.calls('setPassword')).toBe(1);
+  });
+
+  it('serves users verified within the TTL while the directory is down, and fails closed after', async () => {
+    const w = await world({ users: [directoryUser('alice')], token: { directoryTtlMs: 30_000, isTokenCacheEnabled: false } });
+    await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    w.directory.setDown(true);
+    w.clock.advance(10_000);
+    expect((await w.token.execute({ userId: 'alice', clientId: 'opentalk' })).source).toBe('password');
+    w.clock.advance(25_000);
+    await expect(w.token.execute({ userId: 'alice', clientId: 'opentalk' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+  });
+
+  it('brings a changed profile into the identity provider at token time and stops serving old claims', async () => {
+    const w = await world({ users: [directoryUser('alice')], token: { directoryTtlMs: 0 } });
+    const first = await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    w.directory.update('alice', { displayName: 'Alice Jansen' });
+    const second = await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    expect((await w.idp.findUserByNextcloudId('alice'))?.lastName).toBe('Jansen');
+    expect(second.tokens.accessToken).not.toBe(first.tokens.accessToken);
+  });
+
+  it('creates a user that the sync has not seen yet, on demand', async () => {
+    const w = await world({ users: [] });
+    w.directory.put(directoryUser('newbie'));
+    await w.token.execute({ userId: 'newbie', clientId: 'opentalk' });
+    expect(await w.idp.findUserByNextcloudId('newbie')).toMatchObject({ enabled: true, passwordKeyId: w.vault.keyId });
+  });
+
+  it('grants every time when the token cache is off', async () => {
+    const w = await world({ users: [directoryUser('alice')], token: { isTokenCacheEnabled: false } });
+    await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+    expect(w.idp.calls('passwordGrant')).toBe(2);
+    expect(w.idp.calls('setPassword')).toBe(1);
+  });
+
+  it('surfaces an identity provider outage as a retryable error', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    w.idp.failNext('UPSTREAM_UNAVAILABLE', 'passwordGrant');
+    await expect(w.token.execute({ userId: 'alice', clientId: 'opentalk' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+    expect((await w.token.execute({ userId: 'alice', clientId: 'opentalk' })).source).toBe('password');
+  });
+});

@@ -1,0 +1,52 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { DerivedPasswordVault, InMemoryPasswordVault, Secret } from '@keycloak-exapp/core';
+
+describe('DerivedPasswordVault', () => {
+  const key = new Secret('a-very-long-and-random-key-0123456789');
+
+  it('derives the same password in every instance (replicas, restarts)', async () => {
+    const a = await new DerivedPasswordVault(key).passwordFor('commonground', 'alice');
+    const b = await new DerivedPasswordVault(key).passwordFor('commonground', 'alice');
+    expect(a.reveal()).toBe(b.reveal());
+    expect(a.reveal()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('derives different passwords per user, realm and key', async () => {
+    const vault = new DerivedPasswordVault(key);
+    const other = new DerivedPasswordVault(new Secret('another-long-and-random-key-987654321'));
+    const base = (await vault.passwordFor('commonground', 'alice')).reveal();
+    expect((await vault.passwordFor('commonground', 'bob')).reveal()).not.toBe(base);
+    expect((await vault.passwordFor('other', 'alice')).reveal()).not.toBe(base);
+    expect((await other.passwordFor('commonground', 'alice')).reveal()).not.toBe(base);
+    expect(other.keyId).not.toBe(vault.keyId);
+    expect(new DerivedPasswordVault(key).keyId).toBe(vault.keyId);
+  });
+
+  it('does not reveal the key through its id and refuses short keys', () => {
+    const vault = new DerivedPasswordVault(key);
+    expect(vault.keyId).not.toContain(key.reveal().slice(0, 8));
+    expect(() => new DerivedPasswordVault(new Secret('short'))).toThrow(expect.objectContaining({ code: 'CONFIGURATION' }));
+  });
+});
+
+describe('InMemoryPasswordVault', () => {
+  it('keeps a random password per user for its lifetime only', async () => {
+    const vault = new InMemoryPasswordVault();
+    const a = await vault.passwordFor('r', 'alice');
+    expect((await vault.passwordFor('r', 'alice')).reveal()).toBe(a.reveal());
+    const restarted = new InMemoryPasswordVault();
+    expect((await restarted.passwordFor('r', 'alice')).reveal()).not.toBe(a.reveal());
+    expect(restarted.keyId).not.toBe(vault.keyId);
+  });
+});
+
+describe('Secret', () => {
+  it('never prints its value', () => {
+    const secret = new Secret('hunter2-hunter2');
+    expect(JSON.stringify({ secret })).not.toContain('hunter2');
+    expect(String(secret)).not.toContain('hunter2');
+    expect(inspect({ secret })).not.toContain('hunter2');
+    expect(secret.reveal()).toBe('hunter2-hunter2');
+  });
+});

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what the project needs and is missing: npm packages, the Keycloak distribution (built
+# once per configuration), PostgreSQL where the int tests want it. Idempotent and cached.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_postgres=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-postgres) want_postgres=1 ;;
+  esac
+done
+
+# npm packages: reinstall only when the lock file changed since the last install.
+stamp=node_modules/.install-stamp
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  echo "setup: installing npm packages" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+fi
+
+# The TypeScript build (turbo caches it).
+npx turbo run build --output-logs=errors-only >&2
+
+# The Keycloak distribution from Maven Central, verified, unpacked and built.
+node packages/cli/dist/main.js keycloak install >&2
+
+if [ "$want_postgres" = 1 ]; then
+  bash scripts/postgres.sh >&2
+fi
