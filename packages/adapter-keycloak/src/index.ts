@@ -1,1 +1,20 @@
-export {};
+export { KeycloakIdentityProvider } from './keycloak-identity-provider.js';
+export { KeycloakHttp, type KeycloakAdminCredentials, type KeycloakConnection } from './keycloak.http.js';
+export { MANAGED_MARKER, wantedUserProfile } from './keycloak-realm.js';
+export { MANAGED_GROUP_ATTRIBUTE } from './keycloak-users.js';
+export { translateKeycloakError } from './keycloak.errors.js';
+export { KeycloakProcessSupervisor, keycloakEnvironment, type KeycloakProcessOptions } from './process/keycloak-process-supervisor.js';
+export { freePort } from './process/free-port.js';
+export { forwardKeycloakLogLine } from './process/keycloak-log.js';
+export {
+  DEFAULT_KEYCLOAK_VERSION,
+  createInstanceHome,
+  installKeycloak,
+  type InstallKeycloakOptions,
+  type InstalledKeycloak,
+  type KeycloakBuildOptions,
+  type KeycloakDatabase,
+} from './distribution/keycloak-distribution.js';
+export { findJavaHome, supportedJavaMajors } from './distribution/java.js';
+export { loadRealmFile, realmFileSchema, DEFAULT_REALM_FILE } from './realm/realm-file.js';
+export { createLocalKeycloak, type LocalKeycloakDatabase, type LocalKeycloakOptions } from './local-keycloak.js';

@@ -1,0 +1,156 @@
+import {
+  AccountDisabledError,
+  AccountNotFullySetUpError,
+  ConfigurationError,
+  InvalidCredentialsError,
+  InvalidGrantError,
+  UpstreamError,
+  UpstreamUnavailableError,
+  usernameForNextcloudId,
+  type CallOptions,
+  type IdentityProvider,
+  type IdpUser,
+  type ManagedIdpUser,
+  type ManagedUserSpec,
+  type PasswordGrantInput,
+  type RealmReconcileReport,
+  type RealmSpec,
+  type RefreshGrantInput,
+  type Secret,
+  type TokenGrantResult,
+} from '@keycloak-exapp/core';
+import { tokenResponseSchema } from './keycloak.dto.js';
+import { keycloakErrorText } from './keycloak.errors.js';
+import { parseJson, type KeycloakHttp } from './keycloak.http.js';
+import { KeycloakRealm } from './keycloak-realm.js';
+import { KeycloakUsers } from './keycloak-users.js';
+
+/** The IdentityProvider port over Keycloak's admin REST API and token endpoint, for one realm. */
+export class KeycloakIdentityProvider implements IdentityProvider {
+  readonly #users: KeycloakUsers;
+  readonly #realm: KeycloakRealm;
+  readonly #clientSecrets = new Map<string, Promise<string | null>>();
+
+  constructor(
+    private readonly http: KeycloakHttp,
+    readonly realm: string,
+  ) {
+    this.#users = new KeycloakUsers(http, realm);
+    this.#realm = new KeycloakRealm(http, realm);
+  }
+
+  reconcileRealm(spec: RealmSpec, opts: CallOptions = {}): Promise<RealmReconcileReport> {
+    this.#clientSecrets.clear();
+    return this.#realm.reconcile(spec, opts);
+  }
+
+  async findUserByNextcloudId(nextcloudId: string, opts: CallOptions = {}): Promise<ManagedIdpUser | undefined> {
+    // The username is a function of the id, so an exact username lookup finds the only candidate.
+    const user = await this.#users.findByUsername(usernameForNextcloudId(nextcloudId), opts);
+    return user?.nextcloudId === nextcloudId ? (user as ManagedIdpUser) : undefined;
+  }
+
+  findUserByUsername(username: string, opts: CallOptions = {}): Promise<IdpUser | undefined> {
+    return this.#users.findByUsername(username, opts);
+  }
+
+  listManagedUsers(opts: CallOptions & { pageSize?: number } = {}): AsyncIterable<readonly ManagedIdpUser[]> {
+    return this.#users.listManaged(opts.pageSize ?? 500, opts);
+  }
+
+  createUser(spec: ManagedUserSpec, opts: CallOptions = {}): Promise<ManagedIdpUser> {
+    return this.#users.create(spec, opts);
+  }
+
+  updateUser(id: string, spec: ManagedUserSpec, opts: CallOptions = {}): Promise<void> {
+    return this.#users.update(id, spec, opts);
+  }
+
+  setEnabled(id: string, enabled: boolean, opts: CallOptions = {}): Promise<void> {
+    return this.#users.setEnabled(id, enabled, opts);
+  }
+
+  deleteUser(id: string, opts: CallOptions = {}): Promise<void> {
+    return this.#users.delete(id, opts);
+  }
+
+  setPassword(id: string, password: Secret, keyId: string, opts: CallOptions = {}): Promise<void> {
+    return this.#users.setPassword(id, password, keyId, opts);
+  }
+
+  revokeSessions(id: string, opts: CallOptions = {}): Promise<void> {
+    return this.#users.revokeSessions(id, opts);
+  }
+
+  async passwordGrant(input: PasswordGrantInput, opts: CallOptions = {}): Promise<TokenGrantResult> {
+    return this.#grant(
+      input.clientId,
+      { grant_type: 'password', username: input.username, password: input.password.reveal(), scope: input.scope ?? 'openid' },
+      'password grant',
+      opts,
+    );
+  }
+
+  async refreshGrant(input: RefreshGrantInput, opts: CallOptions = {}): Promise<TokenGrantResult> {
+    return this.#grant(input.clientId, { grant_type: 'refresh_token', refresh_token: input.refreshToken }, 'refresh grant', opts);
+  }
+
+  async #grant(clientId: string, form: Record<string, string>, what: string, opts: CallOptions): Promise<TokenGrantResult> {
+    const secret = await this.#clientSecret(clientId, opts);
+    const res = await this.http.raw('POST', `realms/${encodeURIComponent(this.realm)}/protocol/openid-connect/token`, {
+      form: { ...form, client_id: clientId, ...(secret ? { client_secret: secret } : {}) },
+      signal: opts.signal,
+      what,
+    });
+    if (res.statusCode === 200) {
+      const body = parseJson(tokenResponseSchema, res.body, what);
+      return {
+        accessToken: body.access_token,
+        refreshToken: body.refresh_token ?? null,
+        idToken: body.id_token ?? null,
+        tokenType: body.token_type,
+        scope: body.scope ?? null,
+        expiresIn: body.expires_in,
+        refreshExpiresIn: body.refresh_expires_in ?? null,
+      };
+    }
+    throw grantError(res.statusCode, res.body, clientId, form.grant_type === 'password', what);
+  }
+
+  /** The secret of a confidential client (read once from Keycloak), null for public clients. */
+  #clientSecret(clientId: string, opts: CallOptions): Promise<string | null> {
+    let secret = this.#clientSecrets.get(clientId);
+    if (!secret) {
+      secret = (async () => {
+        const client = await this.#realm.findClient(clientId, opts);
+        if (!client) throw new ConfigurationError(`client "${clientId}" does not exist in realm "${this.realm}"`);
+        if ((client as { publicClient?: boolean }).publicClient) return null;
+        return (await this.#realm.clientSecret(client.id, opts)) ?? null;
+      })();
+      secret.catch(() => this.#clientSecrets.delete(clientId));
+      this.#clientSecrets.set(clientId, secret);
+    }
+    return secret;
+  }
+}
+
+function grantError(status: number, body: string, clientId: string, isPassword: boolean, what: string): Error {
+  let error: string | undefined;
+  try {
+    error = (JSON.parse(body) as { error?: string }).error;
+  } catch {
+    error = undefined;
+  }
+  const description = keycloakErrorText(body) ?? '';
+  if (status >= 500) return new UpstreamUnavailableError(`${what}: Keycloak answered ${status}`);
+  if (error === 'invalid_client' || error === 'unauthorized_client' || error === 'invalid_scope') {
+    return new ConfigurationError(`${what}: client "${clientId}" cannot use this grant (${description})`);
+  }
+  if (error === 'invalid_grant') {
+    if (/disabled/i.test(description) && isPassword) return new AccountDisabledError(`${what}: ${description}`);
+    if (/not fully set up/i.test(description)) return new AccountNotFullySetUpError(`${what}: ${description}`);
+    if (isPassword) return new InvalidCredentialsError(`${what}: ${description}`);
+    return new InvalidGrantError(`${what}: ${description}`);
+  }
+  return new UpstreamError(`${what}: Keycloak answered ${status} (${description})`);
+}

@@ -1,0 +1,258 @@
+import {
+  ConflictError,
+  NEXTCLOUD_ID_ATTRIBUTE,
+  PASSWORD_KEY_ATTRIBUTE,
+  UpstreamError,
+  normalizeGroups,
+  type CallOptions,
+  type IdpUser,
+  type ManagedIdpUser,
+  type ManagedUserSpec,
+  type Secret,
+} from '@keycloak-exapp/core';
+import { z } from 'zod';
+import { groupRepresentationSchema, userRepresentationSchema, type GroupRepresentation, type UserRepresentation } from './keycloak.dto.js';
+import type { KeycloakHttp } from './keycloak.http.js';
+
+/** Groups this project created from directory groups carry this attribute. */
+export const MANAGED_GROUP_ATTRIBUTE = 'nextcloud_group';
+
+const enc = encodeURIComponent;
+
+/** The user and group half of the Keycloak adapter: admin REST calls for one realm. */
+export class KeycloakUsers {
+  readonly #groupIds = new Map<string, string>();
+
+  constructor(
+    private readonly http: KeycloakHttp,
+    private readonly realm: string,
+  ) {}
+
+  #path(rest: string): string {
+    return `admin/realms/${enc(this.realm)}/${rest}`;
+  }
+
+  async findByUsername(username: string, opts: CallOptions): Promise<IdpUser | undefined> {
+    const wanted = username.toLowerCase();
+    const list = await this.http.adminJson('GET', this.#path('users'), z.array(userRepresentationSchema), {
+      searchParams: { username: wanted, exact: true, briefRepresentation: false },
+      signal: opts.signal,
+      what: 'find user',
+    });
+    const rep = list.find((u) => u.username === wanted);
+    if (!rep) return undefined;
+    return toIdpUser(rep, await this.#managedGroupsOf(rep.id, opts));
+  }
+
+  async *listManaged(pageSize: number, opts: CallOptions): AsyncIterable<readonly ManagedIdpUser[]> {
+    const membership = await this.#managedMembership(opts);
+    for (let first = 0; ; first += pageSize) {
+      const page = await this.http.adminJson('GET', this.#path('users'), z.array(userRepresentationSchema), {
+        searchParams: { first, max: pageSize, briefRepresentation: false },
+        signal: opts.signal,
+        what: 'list users',
+      });
+      const managed = page
+        .map((rep) => toIdpUser(rep, membership.get(rep.id) ?? []))
+        .filter((u): u is ManagedIdpUser => u.nextcloudId !== null);
+      if (managed.length > 0) yield managed;
+      if (page.length < pageSize) return;
+    }
+  }
+
+  async create(spec: ManagedUserSpec, opts: CallOptions): Promise<ManagedIdpUser> {
+    const groupIds = await this.#ensureGroups(spec.groups, opts);
+    const res = await this.http
+      .admin('POST', this.#path('users'), {
+        json: {
+          username: spec.username,
+          enabled: spec.enabled,
+          firstName: spec.firstName,
+          lastName: spec.lastName,
+          ...(spec.email ? { email: spec.email, emailVerified: true } : {}),
+          attributes: { [NEXTCLOUD_ID_ATTRIBUTE]: [spec.nextcloudId] },
+          requiredActions: [],
+        },
+        signal: opts.signal,
+        what: 'create user',
+      })
+      .catch(async (error: unknown) => {
+        if ((error as { code?: string }).code !== 'CONFLICT') throw error;
+        const existing = await this.findByUsername(spec.username, opts);
+        if (existing?.nextcloudId === spec.nextcloudId) return existing as ManagedIdpUser;
+        throw new ConflictError(
+          existing
+            ? `username "${spec.username}" is taken by a Keycloak user this project does not manage`
+            : `Keycloak refused user "${spec.username}" as a duplicate (e-mail or username)`,
+          { cause: error },
+        );
+      });
+    if ('username' in res) return res;
+    const location = res.headers.location;
+    const id = typeof location === 'string' ? location.split('/').pop() : undefined;
+    if (!id) throw new UpstreamError('create user: Keycloak sent no Location header');
+    for (const groupId of groupIds) await this.#join(id, groupId, opts);
+    return { id, ...spec, email: spec.email, groups: [...spec.groups], passwordKeyId: null };
+  }
+
+  async update(id: string, spec: ManagedUserSpec, opts: CallOptions): Promise<void> {
+    const rep = await this.#get(id, opts);
+    await this.#put(
+      {
+        ...rep,
+        username: spec.username,
+        firstName: spec.firstName,
+        lastName: spec.lastName,
+        email: spec.email ?? '',
+        emailVerified: spec.email !== null,
+        enabled: spec.enabled,
+        attributes: { ...(rep.attributes ?? {}), [NEXTCLOUD_ID_ATTRIBUTE]: [spec.nextcloudId] },
+      },
+      opts,
+      'update user',
+    );
+    const current = await this.#managedGroupsOf(id, opts);
+    const wanted = new Set(spec.groups);
+    for (const name of current) {
+      if (wanted.has(name)) continue;
+      const groupId = this.#groupIds.get(name);
+      if (groupId) await this.http.admin('DELETE', this.#path(`users/${enc(id)}/groups/${enc(groupId)}`), { signal: opts.signal, what: 'leave group' });
+    }
+    const missing = spec.groups.filter((g) => !current.includes(g));
+    for (const groupId of await this.#ensureGroups(missing, opts)) await this.#join(id, groupId, opts);
+  }
+
+  async setEnabled(id: string, enabled: boolean, opts: CallOptions): Promise<void> {
+    const rep = await this.#get(id, opts);
+    if (rep.enabled === enabled) return;
+    await this.#put({ ...rep, enabled }, opts, enabled ? 'enable user' : 'disable user');
+  }
+
+  async delete(id: string, opts: CallOptions): Promise<void> {
+    await this.http.admin('DELETE', this.#path(`users/${enc(id)}`), { signal: opts.signal, what: 'delete user' });
+  }
+
+  async setPassword(id: string, password: Secret, keyId: string, opts: CallOptions): Promise<void> {
+    await this.http.admin('PUT', this.#path(`users/${enc(id)}/reset-password`), {
+      json: { type: 'password', value: password.reveal(), temporary: false },
+      signal: opts.signal,
+      what: 'set password',
+    });
+    const rep = await this.#get(id, opts);
+    await this.#put({ ...rep, attributes: { ...(rep.attributes ?? {}), [PASSWORD_KEY_ATTRIBUTE]: [keyId] } }, opts, 'record password key');
+  }
+
+  async revokeSessions(id: string, opts: CallOptions): Promise<void> {
+    await this.http.admin('POST', this.#path(`users/${enc(id)}/logout`), { signal: opts.signal, what: 'revoke sessions' });
+  }
+
+  async #get(id: string, opts: CallOptions): Promise<UserRepresentation> {
+    return this.http.adminJson('GET', this.#path(`users/${enc(id)}`), userRepresentationSchema, {
+      searchParams: { userProfileMetadata: false },
+      signal: opts.signal,
+      what: 'read user',
+    });
+  }
+
+  async #put(rep: UserRepresentation & Record<string, unknown>, opts: CallOptions, what: string): Promise<void> {
+    await this.http.admin('PUT', this.#path(`users/${enc(rep.id)}`), { json: rep, signal: opts.signal, what });
+  }
+
+  async #join(userId: string, groupId: string, opts: CallOptions): Promise<void> {
+    await this.http.admin('PUT', this.#path(`users/${enc(userId)}/groups/${enc(groupId)}`), { signal: opts.signal, what: 'join group' });
+  }
+
+  async #managedGroupsOf(userId: string, opts: CallOptions): Promise<string[]> {
+    const groups = await this.http.adminJson('GET', this.#path(`users/${enc(userId)}/groups`), z.array(groupRepresentationSchema), {
+      searchParams: { briefRepresentation: false, max: 1000 },
+      signal: opts.signal,
+      what: "read user's groups",
+    });
+    const managed = groups.filter(isManagedGroup);
+    for (const g of managed) this.#groupIds.set(g.name, g.id);
+    return normalizeGroups(managed.map((g) => g.name));
+  }
+
+  /** Keycloak user id → names of the managed groups they belong to. */
+  async #managedMembership(opts: CallOptions): Promise<Map<string, string[]>> {
+    const membership = new Map<string, string[]>();
+    for (const group of await this.#listManagedGroups(opts)) {
+      for (let first = 0; ; first += 500) {
+        const members = await this.http.adminJson('GET', this.#path(`groups/${enc(group.id)}/members`), z.array(userRepresentationSchema), {
+          searchParams: { first, max: 500, briefRepresentation: true },
+          signal: opts.signal,
+          what: 'list group members',
+        });
+        for (const m of members) membership.set(m.id, [...(membership.get(m.id) ?? []), group.name]);
+        if (members.length < 500) break;
+      }
+    }
+    for (const [id, names] of membership) membership.set(id, normalizeGroups(names));
+    return membership;
+  }
+
+  async #listManagedGroups(opts: CallOptions): Promise<GroupRepresentation[]> {
+    const all: GroupRepresentation[] = [];
+    for (let first = 0; ; first += 500) {
+      const page = await this.http.adminJson('GET', this.#path('groups'), z.array(groupRepresentationSchema), {
+        searchParams: { first, max: 500, briefRepresentation: false },
+        signal: opts.signal,
+        what: 'list groups',
+      });
+      all.push(...page.filter(isManagedGroup));
+      if (page.length < 500) break;
+    }
+    for (const g of all) this.#groupIds.set(g.name, g.id);
+    return all;
+  }
+
+  /** Ids of the managed groups with these names, creating the missing ones. */
+  async #ensureGroups(names: readonly string[], opts: CallOptions): Promise<string[]> {
+    if (names.some((n) => !this.#groupIds.has(n))) await this.#listManagedGroups(opts);
+    const ids: string[] = [];
+    for (const name of names) {
+      let id = this.#groupIds.get(name);
+      if (!id) {
+        const res = await this.http
+          .admin('POST', this.#path('groups'), {
+            json: { name, attributes: { [MANAGED_GROUP_ATTRIBUTE]: ['true'] } },
+            signal: opts.signal,
+            what: 'create group',
+          })
+          .catch((error: unknown) => {
+            if ((error as { code?: string }).code === 'CONFLICT') return undefined; // created concurrently
+            throw error;
+          });
+        const location = res?.headers.location;
+        id = typeof location === 'string' ? location.split('/').pop() : undefined;
+        if (!id) {
+          await this.#listManagedGroups(opts);
+          id = this.#groupIds.get(name);
+        }
+        if (!id) throw new ConflictError(`group "${name}" exists in Keycloak but was not created by this project`);
+        this.#groupIds.set(name, id);
+      }
+      ids.push(id);
+    }
+    return ids;
+  }
+}
+
+function isManagedGroup(group: GroupRepresentation): boolean {
+  return (group.attributes?.[MANAGED_GROUP_ATTRIBUTE]?.length ?? 0) > 0;
+}
+
+function toIdpUser(rep: UserRepresentation, groups: readonly string[]): IdpUser {
+  const attr = (name: string): string | null => rep.attributes?.[name]?.[0] ?? null;
+  return {
+    id: rep.id,
+    username: rep.username,
+    nextcloudId: attr(NEXTCLOUD_ID_ATTRIBUTE),
+    firstName: rep.firstName ?? null,
+    lastName: rep.lastName ?? null,
+    email: rep.email && rep.email.length > 0 ? rep.email : null,
+    enabled: rep.enabled ?? false,
+    groups: [...groups],
+    passwordKeyId: attr(PASSWORD_KEY_ATTRIBUTE),
+  };
+}

@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { ConfigurationError, clientIdSchema, type RealmSpec } from '@keycloak-exapp/core';
+import { z } from 'zod';
+
+/** The realm file shipped with the package (clients for OpenTalk, Open Zaak, Open Klant, Valtimo, Nextcloud). */
+export const DEFAULT_REALM_FILE = fileURLToPath(new URL('../../realm/commonground.realm.json', import.meta.url));
+
+const uri = z.string().min(1).max(2048);
+
+export const realmFileSchema = z
+  .object({
+    $comment: z.string().optional(),
+    realm: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'realm names use letters, digits, "_" and "-"'),
+    displayName: z.string().optional(),
+    accessTokenLifespanSeconds: z.number().int().min(60).max(86_400).optional(),
+    realmRoles: z.array(z.string().min(1)).default([]),
+    groupClaims: z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/)).default(['groups']),
+    clients: z
+      .array(
+        z
+          .object({
+            clientId: clientIdSchema,
+            name: z.string().optional(),
+            publicClient: z.boolean(),
+            standardFlow: z.boolean(),
+            directAccessGrants: z.boolean(),
+            serviceAccount: z.boolean(),
+            redirectUris: z.array(uri).default([]),
+            webOrigins: z.array(uri).default([]),
+          })
+          .strict()
+          .refine((c) => !(c.publicClient && c.serviceAccount), 'a public client cannot have a service account'),
+      )
+      .min(1),
+  })
+  .strict();
+
+export interface RealmFileOverrides {
+  /** `KEYCLOAK_REALM`: renames the realm of the file. */
+  readonly realm?: string | undefined;
+  /** Redirect URIs per client id (the web origins follow from them). */
+  readonly redirectUris?: Readonly<Record<string, readonly string[]>> | undefined;
+}
+
+/** Reads and validates a realm file, applying the admin's overrides. */
+export async function loadRealmFile(path: string = DEFAULT_REALM_FILE, overrides: RealmFileOverrides = {}): Promise<RealmSpec> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigurationError(`realm file ${path} cannot be read as JSON`, { cause: error });
+  }
+  const parsed = realmFileSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigurationError(`realm file ${path}: ${z.prettifyError(parsed.error)}`);
+  const file = parsed.data;
+  return {
+    realm: overrides.realm ?? file.realm,
+    displayName: file.displayName,
+    accessTokenLifespanSeconds: file.accessTokenLifespanSeconds,
+    realmRoles: file.realmRoles,
+    groupClaims: file.groupClaims,
+    clients: file.clients.map((client) => {
+      const redirectUris = overrides.redirectUris?.[client.clientId];
+      if (!redirectUris) return client;
+      const origins = [...new Set(redirectUris.map((u) => { try { return new URL(u.replace(/\*$/, '')).origin; } catch { return undefined; } }).filter((o): o is string => !!o))];
+      return { ...client, redirectUris: [...redirectUris], webOrigins: origins };
+    }),
+  };
+}

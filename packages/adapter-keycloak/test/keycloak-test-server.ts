@@ -1,0 +1,86 @@
+// Starts real Keycloak servers for the tests through the project's own supervisor.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Secret, type Logger } from '@keycloak-exapp/core';
+import {
+  DEFAULT_KEYCLOAK_VERSION,
+  createLocalKeycloak,
+  findJavaHome,
+  installKeycloak,
+  type KeycloakDatabase,
+  type KeycloakProcessSupervisor,
+} from '@keycloak-exapp/adapter-keycloak';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+
+export interface KeycloakServerInfo {
+  readonly db: KeycloakDatabase;
+  readonly version: string;
+  readonly baseUrl: string;
+  readonly managementUrl: string;
+  readonly adminClientId: string;
+  readonly adminClientSecret: string;
+}
+
+export interface StartedKeycloakServer {
+  readonly info: KeycloakServerInfo;
+  readonly supervisor: KeycloakProcessSupervisor;
+  stop(): Promise<void>;
+}
+
+const version = process.env.KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION;
+const pgUser = process.env.KEYCLOAK_TEST_PG_USER ?? 'keycloak_exapp_test';
+const pgPassword = process.env.KEYCLOAK_TEST_PG_PASSWORD ?? 'keycloak_exapp_test';
+const pgHost = process.env.KEYCLOAK_TEST_PG_HOST ?? '127.0.0.1';
+const pgPort = process.env.KEYCLOAK_TEST_PG_PORT ?? '5432';
+
+function psql(sql: string): void {
+  execFileSync('psql', ['-h', pgHost, '-p', pgPort, '-U', pgUser, '-d', 'postgres', '-qc', sql], {
+    env: { ...process.env, PGPASSWORD: pgPassword },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+/** Starts one Keycloak (a fresh database each time) and waits until it is ready. */
+export async function startKeycloakServer(db: KeycloakDatabase, logger?: Logger, opts: { graceMs?: number } = {}): Promise<StartedKeycloakServer> {
+  const javaHome = findJavaHome(version, { explicit: process.env.KEYCLOAK_JAVA_HOME });
+  const installed = await installKeycloak({ version, build: { db }, javaHome, cacheDir: join(REPO_ROOT, '.keycloak') });
+  const instanceDir = await mkdtemp(join(tmpdir(), `keycloak-exapp-${db}-`));
+  const adminClientId = 'exapp-test-admin';
+  const adminClientSecret = randomBytes(24).toString('hex');
+  let database: Parameters<typeof createLocalKeycloak>[0]['database'] = { kind: 'dev-file' };
+  let dbName: string | undefined;
+  if (db === 'postgres') {
+    dbName = `kc_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+    psql(`CREATE DATABASE ${dbName}`);
+    database = { kind: 'postgres', url: `jdbc:postgresql://${pgHost}:${pgPort}/${dbName}`, username: pgUser, password: new Secret(pgPassword) };
+  }
+  const supervisor = await createLocalKeycloak({
+    installed,
+    instanceDir,
+    database,
+    admin: { clientId: adminClientId, clientSecret: new Secret(adminClientSecret) },
+    ...(logger ? { logger } : {}),
+    graceMs: opts.graceMs ?? 20_000,
+    restart: { baseDelayMs: 200 },
+  });
+  const stop = async (): Promise<void> => {
+    await supervisor.stop({ graceMs: 20_000 });
+    await rm(instanceDir, { recursive: true, force: true });
+    if (dbName) psql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  };
+  try {
+    await supervisor.start();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    supervisor,
+    stop,
+    info: { db, version, baseUrl: supervisor.baseUrl, managementUrl: supervisor.managementUrl, adminClientId, adminClientSecret },
+  };
+}

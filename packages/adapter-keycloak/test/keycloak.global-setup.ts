@@ -1,0 +1,50 @@
+// One real Keycloak per database vendor for the whole int run, started by our own supervisor.
+// A KEYCLOAK_TEST_URL (with KEYCLOAK_TEST_ADMIN_CLIENT_ID/SECRET) wins and skips the start.
+import type { TestProject } from 'vitest/node';
+import { startKeycloakServer, type KeycloakServerInfo, type StartedKeycloakServer } from './keycloak-test-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    keycloakServers: KeycloakServerInfo[];
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const external = process.env.KEYCLOAK_TEST_URL;
+  if (external) {
+    project.provide('keycloakServers', [
+      {
+        db: 'dev-file',
+        version: process.env.KEYCLOAK_VERSION ?? 'external',
+        baseUrl: external,
+        managementUrl: process.env.KEYCLOAK_TEST_MANAGEMENT_URL ?? external,
+        adminClientId: process.env.KEYCLOAK_TEST_ADMIN_CLIENT_ID ?? '',
+        adminClientSecret: process.env.KEYCLOAK_TEST_ADMIN_CLIENT_SECRET ?? '',
+      },
+    ]);
+    return () => Promise.resolve();
+  }
+  if (process.env.KEYCLOAK_TEST_MODE === 'container') {
+    const { startKeycloakContainers } = await import('./keycloak-container.js');
+    const containers = await startKeycloakContainers();
+    project.provide('keycloakServers', containers.map((c) => c.info));
+    return async () => {
+      await Promise.all(containers.map((c) => c.stop()));
+    };
+  }
+  const started: StartedKeycloakServer[] = [];
+  const stopAll = async (): Promise<void> => {
+    await Promise.allSettled(started.map((s) => s.stop()));
+  };
+  try {
+    const results = await Promise.allSettled([startKeycloakServer('dev-file'), startKeycloakServer('postgres')]);
+    for (const r of results) if (r.status === 'fulfilled') started.push(r.value);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  project.provide('keycloakServers', started.map((s) => s.info));
+  return stopAll;
+}
