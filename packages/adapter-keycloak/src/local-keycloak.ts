@@ -45,6 +45,8 @@ export async function createLocalKeycloak(opts: LocalKeycloakOptions): Promise<K
     httpPort,
     managementPort,
     env: {
+      // One node: no cluster discovery (production mode would look for peers through the database).
+      KC_CACHE: 'local',
       ...opts.env,
       ...db,
       ...hostname,

@@ -44,8 +44,8 @@ function psql(sql: string): void {
   });
 }
 
-/** Starts one Keycloak (a fresh database each time) and waits until it is ready. */
-export async function startKeycloakServer(db: KeycloakDatabase, logger?: Logger, opts: { graceMs?: number } = {}): Promise<StartedKeycloakServer> {
+/** Prepares one Keycloak (a fresh database each time) without starting it. */
+export async function prepareKeycloakServer(db: KeycloakDatabase, logger?: Logger, opts: { graceMs?: number } = {}): Promise<StartedKeycloakServer> {
   const javaHome = findJavaHome(version, { explicit: process.env.KEYCLOAK_JAVA_HOME });
   const installed = await installKeycloak({ version, build: { db }, javaHome, cacheDir: join(REPO_ROOT, '.keycloak') });
   const instanceDir = await mkdtemp(join(tmpdir(), `keycloak-exapp-${db}-`));
@@ -65,6 +65,7 @@ export async function startKeycloakServer(db: KeycloakDatabase, logger?: Logger,
     admin: { clientId: adminClientId, clientSecret: new Secret(adminClientSecret) },
     ...(logger ? { logger } : {}),
     graceMs: opts.graceMs ?? 20_000,
+    env: { JAVA_OPTS_APPEND: process.env.KEYCLOAK_TEST_JAVA_OPTS ?? '-XX:TieredStopAtLevel=1' },
     restart: { baseDelayMs: 200 },
   });
   const stop = async (): Promise<void> => {
@@ -72,15 +73,21 @@ export async function startKeycloakServer(db: KeycloakDatabase, logger?: Logger,
     await rm(instanceDir, { recursive: true, force: true });
     if (dbName) psql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   };
-  try {
-    await supervisor.start();
-  } catch (error) {
-    await stop();
-    throw error;
-  }
   return {
     supervisor,
     stop,
     info: { db, version, baseUrl: supervisor.baseUrl, managementUrl: supervisor.managementUrl, adminClientId, adminClientSecret },
   };
+}
+
+/** Starts one Keycloak (a fresh database each time) and waits until it is ready. */
+export async function startKeycloakServer(db: KeycloakDatabase, logger?: Logger, opts: { graceMs?: number } = {}): Promise<StartedKeycloakServer> {
+  const server = await prepareKeycloakServer(db, logger, opts);
+  try {
+    await server.supervisor.start();
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
 }

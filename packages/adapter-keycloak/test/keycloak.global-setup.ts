@@ -37,7 +37,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await Promise.allSettled(started.map((s) => s.stop()));
   };
   try {
-    const results = await Promise.allSettled([startKeycloakServer('dev-file'), startKeycloakServer('postgres')]);
+    // KEYCLOAK_TEST_DATABASES narrows the run (e.g. "dev-file" while iterating); CI runs both.
+    const databases = (process.env.KEYCLOAK_TEST_DATABASES ?? 'dev-file,postgres').split(',').map((d) => d.trim());
+    const results = await Promise.allSettled(
+      databases.map((db) => {
+        if (db !== 'dev-file' && db !== 'postgres') throw new Error(`KEYCLOAK_TEST_DATABASES: unknown database "${db}"`);
+        return startKeycloakServer(db);
+      }),
+    );
     for (const r of results) if (r.status === 'fulfilled') started.push(r.value);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
