@@ -3,7 +3,11 @@ export { KeycloakHttp, type KeycloakAdminCredentials, type KeycloakConnection } 
 export { MANAGED_MARKER, wantedUserProfile } from './keycloak-realm.js';
 export { MANAGED_GROUP_ATTRIBUTE } from './keycloak-users.js';
 export { translateKeycloakError } from './keycloak.errors.js';
-export { KeycloakProcessSupervisor, keycloakEnvironment, type KeycloakProcessOptions } from './process/keycloak-process-supervisor.js';
+export {
+  KeycloakProcessSupervisor,
+  keycloakEnvironment,
+  type KeycloakProcessOptions,
+} from './process/keycloak-process-supervisor.js';
 export { freePort } from './process/free-port.js';
 export { forwardKeycloakLogLine } from './process/keycloak-log.js';
 export {
@@ -17,4 +21,8 @@ export {
 } from './distribution/keycloak-distribution.js';
 export { findJavaHome, supportedJavaMajors } from './distribution/java.js';
 export { loadRealmFile, realmFileSchema, DEFAULT_REALM_FILE } from './realm/realm-file.js';
-export { createLocalKeycloak, type LocalKeycloakDatabase, type LocalKeycloakOptions } from './local-keycloak.js';
+export {
+  createLocalKeycloak,
+  type LocalKeycloakDatabase,
+  type LocalKeycloakOptions,
+} from './local-keycloak.js';

@@ -44,7 +44,10 @@ export class KeycloakIdentityProvider implements IdentityProvider {
     return this.#realm.reconcile(spec, opts);
   }
 
-  async findUserByNextcloudId(nextcloudId: string, opts: CallOptions = {}): Promise<ManagedIdpUser | undefined> {
+  async findUserByNextcloudId(
+    nextcloudId: string,
+    opts: CallOptions = {},
+  ): Promise<ManagedIdpUser | undefined> {
     // The username is a function of the id, so an exact username lookup finds the only candidate.
     const user = await this.#users.findByUsername(usernameForNextcloudId(nextcloudId), opts);
     return user?.nextcloudId === nextcloudId ? (user as ManagedIdpUser) : undefined;
@@ -85,23 +88,42 @@ export class KeycloakIdentityProvider implements IdentityProvider {
   async passwordGrant(input: PasswordGrantInput, opts: CallOptions = {}): Promise<TokenGrantResult> {
     return this.#grant(
       input.clientId,
-      { grant_type: 'password', username: input.username, password: input.password.reveal(), scope: input.scope ?? 'openid' },
+      {
+        grant_type: 'password',
+        username: input.username,
+        password: input.password.reveal(),
+        scope: input.scope ?? 'openid',
+      },
       'password grant',
       opts,
     );
   }
 
   async refreshGrant(input: RefreshGrantInput, opts: CallOptions = {}): Promise<TokenGrantResult> {
-    return this.#grant(input.clientId, { grant_type: 'refresh_token', refresh_token: input.refreshToken }, 'refresh grant', opts);
+    return this.#grant(
+      input.clientId,
+      { grant_type: 'refresh_token', refresh_token: input.refreshToken },
+      'refresh grant',
+      opts,
+    );
   }
 
-  async #grant(clientId: string, form: Record<string, string>, what: string, opts: CallOptions): Promise<TokenGrantResult> {
+  async #grant(
+    clientId: string,
+    form: Record<string, string>,
+    what: string,
+    opts: CallOptions,
+  ): Promise<TokenGrantResult> {
     const secret = await this.#clientSecret(clientId, opts);
-    const res = await this.http.raw('POST', `realms/${encodeURIComponent(this.realm)}/protocol/openid-connect/token`, {
-      form: { ...form, client_id: clientId, ...(secret ? { client_secret: secret } : {}) },
-      signal: opts.signal,
-      what,
-    });
+    const res = await this.http.raw(
+      'POST',
+      `realms/${encodeURIComponent(this.realm)}/protocol/openid-connect/token`,
+      {
+        form: { ...form, client_id: clientId, ...(secret ? { client_secret: secret } : {}) },
+        signal: opts.signal,
+        what,
+      },
+    );
     if (res.statusCode === 200) {
       const body = parseJson(tokenResponseSchema, res.body, what);
       return {
@@ -123,7 +145,8 @@ export class KeycloakIdentityProvider implements IdentityProvider {
     if (!secret) {
       secret = (async () => {
         const client = await this.#realm.findClient(clientId, opts);
-        if (!client) throw new ConfigurationError(`client "${clientId}" does not exist in realm "${this.realm}"`);
+        if (!client)
+          throw new ConfigurationError(`client "${clientId}" does not exist in realm "${this.realm}"`);
         if ((client as { publicClient?: boolean }).publicClient) return null;
         return (await this.#realm.clientSecret(client.id, opts)) ?? null;
       })();
@@ -134,7 +157,13 @@ export class KeycloakIdentityProvider implements IdentityProvider {
   }
 }
 
-function grantError(status: number, body: string, clientId: string, isPassword: boolean, what: string): Error {
+function grantError(
+  status: number,
+  body: string,
+  clientId: string,
+  isPassword: boolean,
+  what: string,
+): Error {
   let error: string | undefined;
   try {
     error = (JSON.parse(body) as { error?: string }).error;
@@ -147,8 +176,10 @@ function grantError(status: number, body: string, clientId: string, isPassword: 
     return new ConfigurationError(`${what}: client "${clientId}" cannot use this grant (${description})`);
   }
   if (error === 'invalid_grant') {
-    if (/disabled/i.test(description) && isPassword) return new AccountDisabledError(`${what}: ${description}`);
-    if (/not fully set up/i.test(description)) return new AccountNotFullySetUpError(`${what}: ${description}`);
+    if (/disabled/i.test(description) && isPassword)
+      return new AccountDisabledError(`${what}: ${description}`);
+    if (/not fully set up/i.test(description))
+      return new AccountNotFullySetUpError(`${what}: ${description}`);
     if (isPassword) return new InvalidCredentialsError(`${what}: ${description}`);
     return new InvalidGrantError(`${what}: ${description}`);
   }

@@ -7,7 +7,13 @@ import {
   type RealmSpec,
 } from '@keycloak-exapp/core';
 import { z } from 'zod';
-import { clientRepresentationSchema, protocolMapperSchema, userProfileSchema, type ClientRepresentation, type UserProfileConfig } from './keycloak.dto.js';
+import {
+  clientRepresentationSchema,
+  protocolMapperSchema,
+  userProfileSchema,
+  type ClientRepresentation,
+  type UserProfileConfig,
+} from './keycloak.dto.js';
 import type { KeycloakHttp } from './keycloak.http.js';
 
 /** Objects this project created carry this attribute; only those are ever updated. */
@@ -38,7 +44,10 @@ function clientRepresentation(spec: ClientSpec, groupClaims: readonly string[]):
     implicitFlowEnabled: false,
     redirectUris: [...spec.redirectUris],
     webOrigins: [...spec.webOrigins],
-    attributes: { [MANAGED_MARKER]: 'true', 'pkce.code.challenge.method': spec.standardFlow && spec.publicClient ? 'S256' : '' },
+    attributes: {
+      [MANAGED_MARKER]: 'true',
+      'pkce.code.challenge.method': spec.standardFlow && spec.publicClient ? 'S256' : '',
+    },
     protocolMappers: groupClaims.map(groupMapper),
   };
 }
@@ -69,7 +78,8 @@ function clientDiffers(current: ClientRepresentation, spec: ClientSpec): boolean
     c.standardFlowEnabled !== spec.standardFlow ||
     c.directAccessGrantsEnabled !== spec.directAccessGrants ||
     c.serviceAccountsEnabled !== spec.serviceAccount ||
-    JSON.stringify(sorted(c.redirectUris as string[] | undefined)) !== JSON.stringify(sorted(spec.redirectUris)) ||
+    JSON.stringify(sorted(c.redirectUris as string[] | undefined)) !==
+      JSON.stringify(sorted(spec.redirectUris)) ||
     JSON.stringify(sorted(c.webOrigins as string[] | undefined)) !== JSON.stringify(sorted(spec.webOrigins))
   );
 }
@@ -89,7 +99,13 @@ export class KeycloakRealm {
   }
 
   async reconcile(spec: RealmSpec, opts: CallOptions): Promise<RealmReconcileReport> {
-    const report = { realm: spec.realm, created: [] as string[], updated: [] as string[], unchanged: [] as string[], drift: [] as string[] };
+    const report = {
+      realm: spec.realm,
+      created: [] as string[],
+      updated: [] as string[],
+      unchanged: [] as string[],
+      drift: [] as string[],
+    };
     await this.#reconcileRealm(spec, report, opts);
     await this.#reconcileUserProfile(report, opts);
     for (const role of spec.realmRoles) await this.#reconcileRole(role, report, opts);
@@ -99,17 +115,21 @@ export class KeycloakRealm {
 
   async #reconcileRealm(spec: RealmSpec, report: Report, opts: CallOptions): Promise<void> {
     const key = `realm:${spec.realm}`;
-    const res = await this.http.admin('GET', this.#path(''), { signal: opts.signal, what: 'read realm' }).catch((error: unknown) => {
-      if ((error as { code?: string }).code === 'NOT_FOUND') return undefined;
-      throw error;
-    });
+    const res = await this.http
+      .admin('GET', this.#path(''), { signal: opts.signal, what: 'read realm' })
+      .catch((error: unknown) => {
+        if ((error as { code?: string }).code === 'NOT_FOUND') return undefined;
+        throw error;
+      });
     if (!res) {
       await this.http.admin('POST', 'admin/realms', {
         json: {
           realm: spec.realm,
           displayName: spec.displayName ?? spec.realm,
           ...REALM_SETTINGS,
-          ...(spec.accessTokenLifespanSeconds ? { accessTokenLifespan: spec.accessTokenLifespanSeconds } : {}),
+          ...(spec.accessTokenLifespanSeconds
+            ? { accessTokenLifespan: spec.accessTokenLifespanSeconds }
+            : {}),
           attributes: { [MANAGED_MARKER]: 'true' },
         },
         signal: opts.signal,
@@ -122,20 +142,31 @@ export class KeycloakRealm {
     const differs = Object.entries(REALM_SETTINGS).some(([k, v]) => current[k] !== v);
     if (!differs) report.unchanged.push(key);
     else if (current.attributes?.[MANAGED_MARKER] === 'true') {
-      await this.http.admin('PUT', this.#path(''), { json: { ...REALM_SETTINGS }, signal: opts.signal, what: 'update realm' });
+      await this.http.admin('PUT', this.#path(''), {
+        json: { ...REALM_SETTINGS },
+        signal: opts.signal,
+        what: 'update realm',
+      });
       report.updated.push(key);
     } else report.drift.push(key);
   }
 
   async #reconcileUserProfile(report: Report, opts: CallOptions): Promise<void> {
     const key = 'user-profile';
-    const profile = await this.http.adminJson('GET', this.#path('/users/profile'), userProfileSchema, { signal: opts.signal, what: 'read user profile' });
+    const profile = await this.http.adminJson('GET', this.#path('/users/profile'), userProfileSchema, {
+      signal: opts.signal,
+      what: 'read user profile',
+    });
     const wanted = wantedUserProfile(profile);
     if (JSON.stringify(wanted) === JSON.stringify(profile)) {
       report.unchanged.push(key);
       return;
     }
-    await this.http.admin('PUT', this.#path('/users/profile'), { json: wanted, signal: opts.signal, what: 'update user profile' });
+    await this.http.admin('PUT', this.#path('/users/profile'), {
+      json: wanted,
+      signal: opts.signal,
+      what: 'update user profile',
+    });
     report.updated.push(key);
   }
 
@@ -160,21 +191,37 @@ export class KeycloakRealm {
     report.created.push(key);
   }
 
-  async #reconcileClient(spec: ClientSpec, groupClaims: readonly string[], report: Report, opts: CallOptions): Promise<void> {
+  async #reconcileClient(
+    spec: ClientSpec,
+    groupClaims: readonly string[],
+    report: Report,
+    opts: CallOptions,
+  ): Promise<void> {
     const key = `client:${spec.clientId}`;
     const current = await this.findClient(spec.clientId, opts);
     const wanted = clientRepresentation(spec, groupClaims);
     if (!current) {
-      await this.http.admin('POST', this.#path('/clients'), { json: wanted, signal: opts.signal, what: 'create client' });
+      await this.http.admin('POST', this.#path('/clients'), {
+        json: wanted,
+        signal: opts.signal,
+        what: 'create client',
+      });
       report.created.push(key);
       return;
     }
     const ours = current.attributes?.[MANAGED_MARKER] === 'true';
-    const mappers = await this.http.adminJson('GET', this.#path(`/clients/${enc(current.id)}/protocol-mappers/models`), z.array(protocolMapperSchema), {
-      signal: opts.signal,
-      what: 'read client mappers',
-    });
-    const missingMappers = groupClaims.map(groupMapper).filter((m) => !mappers.some((x) => x.name === m.name));
+    const mappers = await this.http.adminJson(
+      'GET',
+      this.#path(`/clients/${enc(current.id)}/protocol-mappers/models`),
+      z.array(protocolMapperSchema),
+      {
+        signal: opts.signal,
+        what: 'read client mappers',
+      },
+    );
+    const missingMappers = groupClaims
+      .map(groupMapper)
+      .filter((m) => !mappers.some((x) => x.name === m.name));
     if (!clientDiffers(current, spec) && missingMappers.length === 0) {
       report.unchanged.push(key);
       return;
@@ -185,30 +232,48 @@ export class KeycloakRealm {
     }
     const { protocolMappers: _ignored, ...rest } = wanted;
     await this.http.admin('PUT', this.#path(`/clients/${enc(current.id)}`), {
-      json: { ...current, ...rest, attributes: { ...(current.attributes ?? {}), ...(rest.attributes as Record<string, string>) } },
+      json: {
+        ...current,
+        ...rest,
+        attributes: { ...(current.attributes ?? {}), ...(rest.attributes as Record<string, string>) },
+      },
       signal: opts.signal,
       what: 'update client',
     });
     for (const mapper of missingMappers) {
-      await this.http.admin('POST', this.#path(`/clients/${enc(current.id)}/protocol-mappers/models`), { json: mapper, signal: opts.signal, what: 'add mapper' });
+      await this.http.admin('POST', this.#path(`/clients/${enc(current.id)}/protocol-mappers/models`), {
+        json: mapper,
+        signal: opts.signal,
+        what: 'add mapper',
+      });
     }
     report.updated.push(key);
   }
 
   async findClient(clientId: string, opts: CallOptions): Promise<ClientRepresentation | undefined> {
-    const list = await this.http.adminJson('GET', this.#path('/clients'), z.array(clientRepresentationSchema), {
-      searchParams: { clientId, search: false },
-      signal: opts.signal,
-      what: 'find client',
-    });
+    const list = await this.http.adminJson(
+      'GET',
+      this.#path('/clients'),
+      z.array(clientRepresentationSchema),
+      {
+        searchParams: { clientId, search: false },
+        signal: opts.signal,
+        what: 'find client',
+      },
+    );
     return list.find((c) => c.clientId === clientId);
   }
 
   async clientSecret(internalId: string, opts: CallOptions): Promise<string | undefined> {
-    const secret = await this.http.adminJson('GET', this.#path(`/clients/${enc(internalId)}/client-secret`), z.object({ value: z.string().optional() }), {
-      signal: opts.signal,
-      what: 'read client secret',
-    });
+    const secret = await this.http.adminJson(
+      'GET',
+      this.#path(`/clients/${enc(internalId)}/client-secret`),
+      z.object({ value: z.string().optional() }),
+      {
+        signal: opts.signal,
+        what: 'read client secret',
+      },
+    );
     return secret.value;
   }
 }
@@ -232,7 +297,14 @@ export function wantedUserProfile(profile: UserProfileConfig): UserProfileConfig
   });
   for (const name of [NEXTCLOUD_ID_ATTRIBUTE, PASSWORD_KEY_ATTRIBUTE]) {
     if (!attributes.some((a) => a.name === name)) {
-      attributes.push({ name, displayName: name, permissions: ADMIN_ONLY, multivalued: false, validations: {}, annotations: {} } as never);
+      attributes.push({
+        name,
+        displayName: name,
+        permissions: ADMIN_ONLY,
+        multivalued: false,
+        validations: {},
+        annotations: {},
+      });
     }
   }
   return { ...profile, attributes };

@@ -11,7 +11,12 @@ import {
   type Secret,
 } from '@keycloak-exapp/core';
 import { z } from 'zod';
-import { groupRepresentationSchema, userRepresentationSchema, type GroupRepresentation, type UserRepresentation } from './keycloak.dto.js';
+import {
+  groupRepresentationSchema,
+  userRepresentationSchema,
+  type GroupRepresentation,
+  type UserRepresentation,
+} from './keycloak.dto.js';
 import type { KeycloakHttp } from './keycloak.http.js';
 
 /** Groups this project created from directory groups carry this attribute. */
@@ -116,7 +121,11 @@ export class KeycloakUsers {
     for (const name of current) {
       if (wanted.has(name)) continue;
       const groupId = this.#groupIds.get(name);
-      if (groupId) await this.http.admin('DELETE', this.#path(`users/${enc(id)}/groups/${enc(groupId)}`), { signal: opts.signal, what: 'leave group' });
+      if (groupId)
+        await this.http.admin('DELETE', this.#path(`users/${enc(id)}/groups/${enc(groupId)}`), {
+          signal: opts.signal,
+          what: 'leave group',
+        });
     }
     const missing = spec.groups.filter((g) => !current.includes(g));
     for (const groupId of await this.#ensureGroups(missing, opts)) await this.#join(id, groupId, opts);
@@ -129,7 +138,10 @@ export class KeycloakUsers {
   }
 
   async delete(id: string, opts: CallOptions): Promise<void> {
-    await this.http.admin('DELETE', this.#path(`users/${enc(id)}`), { signal: opts.signal, what: 'delete user' });
+    await this.http.admin('DELETE', this.#path(`users/${enc(id)}`), {
+      signal: opts.signal,
+      what: 'delete user',
+    });
   }
 
   async setPassword(id: string, password: Secret, keyId: string, opts: CallOptions): Promise<void> {
@@ -139,11 +151,18 @@ export class KeycloakUsers {
       what: 'set password',
     });
     const rep = await this.#get(id, opts);
-    await this.#put({ ...rep, attributes: { ...(rep.attributes ?? {}), [PASSWORD_KEY_ATTRIBUTE]: [keyId] } }, opts, 'record password key');
+    await this.#put(
+      { ...rep, attributes: { ...(rep.attributes ?? {}), [PASSWORD_KEY_ATTRIBUTE]: [keyId] } },
+      opts,
+      'record password key',
+    );
   }
 
   async revokeSessions(id: string, opts: CallOptions): Promise<void> {
-    await this.http.admin('POST', this.#path(`users/${enc(id)}/logout`), { signal: opts.signal, what: 'revoke sessions' });
+    await this.http.admin('POST', this.#path(`users/${enc(id)}/logout`), {
+      signal: opts.signal,
+      what: 'revoke sessions',
+    });
   }
 
   async #get(id: string, opts: CallOptions): Promise<UserRepresentation> {
@@ -154,20 +173,36 @@ export class KeycloakUsers {
     });
   }
 
-  async #put(rep: UserRepresentation & Record<string, unknown>, opts: CallOptions, what: string): Promise<void> {
-    await this.http.admin('PUT', this.#path(`users/${enc(rep.id)}`), { json: rep, signal: opts.signal, what });
+  async #put(
+    rep: UserRepresentation & Record<string, unknown>,
+    opts: CallOptions,
+    what: string,
+  ): Promise<void> {
+    await this.http.admin('PUT', this.#path(`users/${enc(rep.id)}`), {
+      json: rep,
+      signal: opts.signal,
+      what,
+    });
   }
 
   async #join(userId: string, groupId: string, opts: CallOptions): Promise<void> {
-    await this.http.admin('PUT', this.#path(`users/${enc(userId)}/groups/${enc(groupId)}`), { signal: opts.signal, what: 'join group' });
+    await this.http.admin('PUT', this.#path(`users/${enc(userId)}/groups/${enc(groupId)}`), {
+      signal: opts.signal,
+      what: 'join group',
+    });
   }
 
   async #managedGroupsOf(userId: string, opts: CallOptions): Promise<string[]> {
-    const groups = await this.http.adminJson('GET', this.#path(`users/${enc(userId)}/groups`), z.array(groupRepresentationSchema), {
-      searchParams: { briefRepresentation: false, max: 1000 },
-      signal: opts.signal,
-      what: "read user's groups",
-    });
+    const groups = await this.http.adminJson(
+      'GET',
+      this.#path(`users/${enc(userId)}/groups`),
+      z.array(groupRepresentationSchema),
+      {
+        searchParams: { briefRepresentation: false, max: 1000 },
+        signal: opts.signal,
+        what: "read user's groups",
+      },
+    );
     const managed = groups.filter(isManagedGroup);
     for (const g of managed) this.#groupIds.set(g.name, g.id);
     return normalizeGroups(managed.map((g) => g.name));
@@ -178,11 +213,16 @@ export class KeycloakUsers {
     const membership = new Map<string, string[]>();
     for (const group of await this.#listManagedGroups(opts)) {
       for (let first = 0; ; first += 500) {
-        const members = await this.http.adminJson('GET', this.#path(`groups/${enc(group.id)}/members`), z.array(userRepresentationSchema), {
-          searchParams: { first, max: 500, briefRepresentation: true },
-          signal: opts.signal,
-          what: 'list group members',
-        });
+        const members = await this.http.adminJson(
+          'GET',
+          this.#path(`groups/${enc(group.id)}/members`),
+          z.array(userRepresentationSchema),
+          {
+            searchParams: { first, max: 500, briefRepresentation: true },
+            signal: opts.signal,
+            what: 'list group members',
+          },
+        );
         for (const m of members) membership.set(m.id, [...(membership.get(m.id) ?? []), group.name]);
         if (members.length < 500) break;
       }
@@ -194,11 +234,16 @@ export class KeycloakUsers {
   async #listManagedGroups(opts: CallOptions): Promise<GroupRepresentation[]> {
     const all: GroupRepresentation[] = [];
     for (let first = 0; ; first += 500) {
-      const page = await this.http.adminJson('GET', this.#path('groups'), z.array(groupRepresentationSchema), {
-        searchParams: { first, max: 500, briefRepresentation: false },
-        signal: opts.signal,
-        what: 'list groups',
-      });
+      const page = await this.http.adminJson(
+        'GET',
+        this.#path('groups'),
+        z.array(groupRepresentationSchema),
+        {
+          searchParams: { first, max: 500, briefRepresentation: false },
+          signal: opts.signal,
+          what: 'list groups',
+        },
+      );
       all.push(...page.filter(isManagedGroup));
       if (page.length < 500) break;
     }
@@ -229,7 +274,8 @@ export class KeycloakUsers {
           await this.#listManagedGroups(opts);
           id = this.#groupIds.get(name);
         }
-        if (!id) throw new ConflictError(`group "${name}" exists in Keycloak but was not created by this project`);
+        if (!id)
+          throw new ConflictError(`group "${name}" exists in Keycloak but was not created by this project`);
         this.#groupIds.set(name, id);
       }
       ids.push(id);

@@ -12,7 +12,15 @@ import {
   UpstreamUnavailableError,
 } from '@keycloak-exapp/core';
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 
 /** Keycloak's error text from a JSON body (`errorMessage`, `error_description`, `error`), if any. */
 export function keycloakErrorText(body: unknown): string | undefined {
@@ -25,7 +33,8 @@ export function keycloakErrorText(body: unknown): string | undefined {
   }
   if (body && typeof body === 'object') {
     const b = body as Record<string, unknown>;
-    for (const key of ['errorMessage', 'error_description', 'error']) if (typeof b[key] === 'string') return b[key];
+    for (const key of ['errorMessage', 'error_description', 'error'])
+      if (typeof b[key] === 'string') return b[key];
   }
   return undefined;
 }
@@ -49,11 +58,17 @@ export function translateKeycloakError(error: unknown, what: string): AppError {
     return new UpstreamError(message, { cause: error });
   }
   if (error instanceof RequestError) {
-    if (error.code === 'ETIMEDOUT') return new UpstreamTimeoutError(`${what}: Keycloak did not answer in time`, { cause: error });
-    if (error.code === 'ERR_ABORTED' || error.name === 'AbortError') return new CancelledError(`${what}: cancelled`, { cause: error });
-    if (UNREACHABLE.has(error.code)) return new UpstreamUnavailableError(`${what}: Keycloak is unreachable (${error.code})`, { cause: error });
+    if (error.code === 'ETIMEDOUT')
+      return new UpstreamTimeoutError(`${what}: Keycloak did not answer in time`, { cause: error });
+    if (error.code === 'ERR_ABORTED' || error.name === 'AbortError')
+      return new CancelledError(`${what}: cancelled`, { cause: error });
+    if (UNREACHABLE.has(error.code))
+      return new UpstreamUnavailableError(`${what}: Keycloak is unreachable (${error.code})`, {
+        cause: error,
+      });
     return new UpstreamError(`${what}: ${error.code}`, { cause: error });
   }
-  if (error instanceof Error && error.name === 'AbortError') return new CancelledError(`${what}: cancelled`, { cause: error });
+  if (error instanceof Error && error.name === 'AbortError')
+    return new CancelledError(`${what}: cancelled`, { cause: error });
   return new UpstreamError(`${what}: unexpected failure`, { cause: error });
 }

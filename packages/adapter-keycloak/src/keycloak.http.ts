@@ -54,7 +54,11 @@ export class KeycloakHttp {
     this.#got = got.extend({
       prefixUrl: connection.baseUrl.replace(/\/+$/, ''),
       timeout: { request: connection.requestTimeoutMs ?? 10_000 },
-      retry: { limit: 2, methods: ['GET', 'PUT', 'DELETE', 'HEAD'], calculateDelay: ({ computedValue }) => Math.min(computedValue, 300) },
+      retry: {
+        limit: 2,
+        methods: ['GET', 'PUT', 'DELETE', 'HEAD'],
+        calculateDelay: ({ computedValue }) => Math.min(computedValue, 300),
+      },
       throwHttpErrors: true,
       followRedirect: false,
       responseType: 'text',
@@ -66,7 +70,12 @@ export class KeycloakHttp {
   }
 
   /** An admin REST call (path under `admin/`), JSON answer validated by `schema`. */
-  async adminJson<T extends z.ZodType>(method: Method, path: string, schema: T, opts: RequestOptions): Promise<z.infer<T>> {
+  async adminJson<T extends z.ZodType>(
+    method: Method,
+    path: string,
+    schema: T,
+    opts: RequestOptions,
+  ): Promise<z.infer<T>> {
     const res = await this.admin(method, path, opts);
     return parseJson(schema, res.body, opts.what);
   }
@@ -93,7 +102,13 @@ export class KeycloakHttp {
     return this.#send(method, path, { ...opts }, {}, false);
   }
 
-  async #send(method: Method, path: string, opts: RequestOptions, headers: Record<string, string>, throwHttp = true): Promise<RawResponse> {
+  async #send(
+    method: Method,
+    path: string,
+    opts: RequestOptions,
+    headers: Record<string, string>,
+    throwHttp = true,
+  ): Promise<RawResponse> {
     try {
       const res = await this.#got(path.replace(/^\/+/, ''), {
         method,
@@ -124,10 +139,23 @@ export class KeycloakHttp {
     const { admin } = this.connection;
     const form: Record<string, string> =
       admin.kind === 'client'
-        ? { grant_type: 'client_credentials', client_id: admin.clientId, client_secret: admin.clientSecret.reveal() }
-        : { grant_type: 'password', client_id: 'admin-cli', username: admin.username, password: admin.password.reveal() };
+        ? {
+            grant_type: 'client_credentials',
+            client_id: admin.clientId,
+            client_secret: admin.clientSecret.reveal(),
+          }
+        : {
+            grant_type: 'password',
+            client_id: 'admin-cli',
+            username: admin.username,
+            password: admin.password.reveal(),
+          };
     const started = this.#clock.now();
-    const res = await this.raw('POST', 'realms/master/protocol/openid-connect/token', { form, signal, what: 'admin login' });
+    const res = await this.raw('POST', 'realms/master/protocol/openid-connect/token', {
+      form,
+      signal,
+      what: 'admin login',
+    });
     if (res.statusCode === 401 || res.statusCode === 400) {
       const settings =
         admin.kind === 'client'
@@ -135,7 +163,8 @@ export class KeycloakHttp {
           : 'KC_BOOTSTRAP_ADMIN_USERNAME / KC_BOOTSTRAP_ADMIN_PASSWORD';
       throw new UpstreamUnauthorizedError(`Keycloak rejected the admin credentials: check ${settings}`);
     }
-    if (res.statusCode !== 200) throw translateKeycloakError(new UpstreamError(`status ${res.statusCode}`), 'admin login');
+    if (res.statusCode !== 200)
+      throw translateKeycloakError(new UpstreamError(`status ${res.statusCode}`), 'admin login');
     const body = parseJson(tokenResponseSchema, res.body, 'admin login');
     this.#adminToken = { value: body.access_token, renewAt: started + body.expires_in * 800 };
     return body.access_token;
@@ -150,6 +179,7 @@ export function parseJson<T extends z.ZodType>(schema: T, body: string, what: st
     throw new UpstreamError(`${what}: Keycloak sent a body that is not JSON`, { cause: error });
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new UpstreamError(`${what}: unexpected answer from Keycloak`, { cause: parsed.error });
+  if (!parsed.success)
+    throw new UpstreamError(`${what}: unexpected answer from Keycloak`, { cause: parsed.error });
   return parsed.data;
 }

@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import type { Logger, Secret } from '@keycloak-exapp/core';
 import { createInstanceHome, type InstalledKeycloak } from './distribution/keycloak-distribution.js';
 import { freePort } from './process/free-port.js';
-import { KeycloakProcessSupervisor, type KeycloakProcessOptions } from './process/keycloak-process-supervisor.js';
+import {
+  KeycloakProcessSupervisor,
+  type KeycloakProcessOptions,
+} from './process/keycloak-process-supervisor.js';
 
 export type LocalKeycloakDatabase =
   | { readonly kind: 'dev-file' }
@@ -35,7 +38,11 @@ export async function createLocalKeycloak(opts: LocalKeycloakOptions): Promise<K
   const db: Record<string, string> =
     opts.database.kind === 'dev-file'
       ? { KC_DB_URL: `jdbc:h2:file:${join(home, 'data', 'h2', 'keycloakdb')};NON_KEYWORDS=VALUE` }
-      : { KC_DB_URL: opts.database.url, KC_DB_USERNAME: opts.database.username, KC_DB_PASSWORD: opts.database.password.reveal() };
+      : {
+          KC_DB_URL: opts.database.url,
+          KC_DB_USERNAME: opts.database.username,
+          KC_DB_PASSWORD: opts.database.password.reveal(),
+        };
   const hostname: Record<string, string> = opts.hostname
     ? { KC_HOSTNAME: opts.hostname, ...(opts.hostnameAdmin ? { KC_HOSTNAME_ADMIN: opts.hostnameAdmin } : {}) }
     : { KC_HOSTNAME_STRICT: 'false' };

@@ -1,7 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Secret } from '@keycloak-exapp/core';
-import { KeycloakHttp, KeycloakIdentityProvider, MANAGED_MARKER, loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
+import {
+  KeycloakHttp,
+  KeycloakIdentityProvider,
+  MANAGED_MARKER,
+  loadRealmFile,
+} from '@keycloak-exapp/adapter-keycloak';
 import { realmHarness, uniqueRealm } from './realm-admin.js';
 
 const server = inject('keycloakServers')[0]!;
@@ -12,10 +17,19 @@ describe('Keycloak adapter against the real server: realm bootstrap', () => {
   afterAll(() => h.deleteRealm());
 
   it('creates the shipped realm, its user profile, roles and clients, then changes nothing on a second run', async () => {
-    const spec = await loadRealmFile(undefined, { realm, redirectUris: { opentalk: ['https://talk.example.test/*'] } });
+    const spec = await loadRealmFile(undefined, {
+      realm,
+      redirectUris: { opentalk: ['https://talk.example.test/*'] },
+    });
     const first = await h.port.reconcileRealm(spec);
     expect(first.created).toEqual(
-      expect.arrayContaining([`realm:${realm}`, 'role:commonground-user', 'client:opentalk', 'client:nextcloud', 'client:valtimo']),
+      expect.arrayContaining([
+        `realm:${realm}`,
+        'role:commonground-user',
+        'client:opentalk',
+        'client:nextcloud',
+        'client:valtimo',
+      ]),
     );
     expect(first.updated).toEqual(['user-profile']);
     const second = await h.port.reconcileRealm(spec);
@@ -23,9 +37,23 @@ describe('Keycloak adapter against the real server: realm bootstrap', () => {
     expect(second.updated).toEqual([]);
     expect(second.drift).toEqual([]);
 
-    const clients = JSON.parse((await h.http.admin('GET', `admin/realms/${realm}/clients`, { searchParams: { clientId: 'opentalk' }, what: 't' })).body);
-    expect(clients[0]).toMatchObject({ publicClient: true, directAccessGrantsEnabled: true, redirectUris: ['https://talk.example.test/*'], webOrigins: ['https://talk.example.test'] });
-    const profile = JSON.parse((await h.http.admin('GET', `admin/realms/${realm}/users/profile`, { what: 't' })).body);
+    const clients = JSON.parse(
+      (
+        await h.http.admin('GET', `admin/realms/${realm}/clients`, {
+          searchParams: { clientId: 'opentalk' },
+          what: 't',
+        })
+      ).body,
+    );
+    expect(clients[0]).toMatchObject({
+      publicClient: true,
+      directAccessGrantsEnabled: true,
+      redirectUris: ['https://talk.example.test/*'],
+      webOrigins: ['https://talk.example.test'],
+    });
+    const profile = JSON.parse(
+      (await h.http.admin('GET', `admin/realms/${realm}/users/profile`, { what: 't' })).body,
+    );
     const names = profile.attributes.map((a: { name: string }) => a.name);
     expect(names).toEqual(expect.arrayContaining(['nextcloud_id', 'nextcloud_password_key']));
     const lastName = profile.attributes.find((a: { name: string }) => a.name === 'lastName');
@@ -39,12 +67,24 @@ describe('Keycloak adapter against the real server: realm bootstrap', () => {
       const spec = await loadRealmFile(undefined, { realm: other });
       await d.http.admin('POST', 'admin/realms', { json: { realm: other, enabled: true }, what: 't' });
       await d.http.admin('POST', `admin/realms/${other}/clients`, {
-        json: { clientId: 'valtimo', publicClient: true, directAccessGrantsEnabled: false, redirectUris: ['https://mine.example.test/*'] },
+        json: {
+          clientId: 'valtimo',
+          publicClient: true,
+          directAccessGrantsEnabled: false,
+          redirectUris: ['https://mine.example.test/*'],
+        },
         what: 't',
       });
       const report = await d.port.reconcileRealm(spec);
       expect(report.drift).toEqual(expect.arrayContaining([`realm:${other}`, 'client:valtimo']));
-      const clients = JSON.parse((await d.http.admin('GET', `admin/realms/${other}/clients`, { searchParams: { clientId: 'valtimo' }, what: 't' })).body);
+      const clients = JSON.parse(
+        (
+          await d.http.admin('GET', `admin/realms/${other}/clients`, {
+            searchParams: { clientId: 'valtimo' },
+            what: 't',
+          })
+        ).body,
+      );
       expect(clients[0]).toMatchObject({ publicClient: true, redirectUris: ['https://mine.example.test/*'] });
       expect(clients[0].attributes?.[MANAGED_MARKER]).toBeUndefined();
     } finally {
@@ -56,16 +96,39 @@ describe('Keycloak adapter against the real server: realm bootstrap', () => {
     const spec = await loadRealmFile(undefined, { realm });
     await h.port.reconcileRealm(spec);
     const { toManagedUserSpec } = await import('@keycloak-exapp/core');
-    const user = await h.port.createUser(toManagedUserSpec({ id: 'Zoë', displayName: 'Zoë van der Berg', email: 'zoe@example.test', enabled: true, groups: ['staff', 'design'] }));
-    const solo = await h.port.createUser(toManagedUserSpec({ id: 'solo', displayName: 'Solo', email: null, enabled: true, groups: [] }));
+    const user = await h.port.createUser(
+      toManagedUserSpec({
+        id: 'Zoë',
+        displayName: 'Zoë van der Berg',
+        email: 'zoe@example.test',
+        enabled: true,
+        groups: ['staff', 'design'],
+      }),
+    );
+    const solo = await h.port.createUser(
+      toManagedUserSpec({ id: 'solo', displayName: 'Solo', email: null, enabled: true, groups: [] }),
+    );
     const password = new Secret('Another-Long-Password-123');
     await h.port.setPassword(user.id, password, 'k');
     await h.port.setPassword(solo.id, password, 'k');
-    const tokens = await h.port.passwordGrant({ clientId: 'opentalk', username: user.username, password, scope: 'openid profile email' });
+    const tokens = await h.port.passwordGrant({
+      clientId: 'opentalk',
+      username: user.username,
+      password,
+      scope: 'openid profile email',
+    });
     const claims = JSON.parse(Buffer.from(tokens.idToken!.split('.')[1]!, 'base64url').toString());
-    expect(claims).toMatchObject({ email: 'zoe@example.test', given_name: 'Zoë', family_name: 'van der Berg', groups: ['design', 'staff'], x_grp: ['design', 'staff'] });
+    expect(claims).toMatchObject({
+      email: 'zoe@example.test',
+      given_name: 'Zoë',
+      family_name: 'van der Berg',
+      groups: ['design', 'staff'],
+      x_grp: ['design', 'staff'],
+    });
     // A confidential client: the adapter reads its generated secret itself.
-    await expect(h.port.passwordGrant({ clientId: 'valtimo', username: solo.username, password, scope: 'openid' })).resolves.toMatchObject({ tokenType: 'Bearer' });
+    await expect(
+      h.port.passwordGrant({ clientId: 'valtimo', username: solo.username, password, scope: 'openid' }),
+    ).resolves.toMatchObject({ tokenType: 'Bearer' });
   });
 });
 
@@ -84,7 +147,10 @@ describe('Keycloak adapter: faults', () => {
   });
 
   it('names the settings to fix when the admin credentials are wrong', async () => {
-    const http = new KeycloakHttp({ baseUrl: server.baseUrl, admin: { kind: 'client', clientId: server.adminClientId, clientSecret: new Secret('wrong') } });
+    const http = new KeycloakHttp({
+      baseUrl: server.baseUrl,
+      admin: { kind: 'client', clientId: server.adminClientId, clientSecret: new Secret('wrong') },
+    });
     await expect(new KeycloakIdentityProvider(http, 'master').findUserByUsername('x')).rejects.toMatchObject({
       code: 'UPSTREAM_UNAUTHORIZED',
       message: expect.stringContaining('KC_BOOTSTRAP_ADMIN_CLIENT_SECRET'),
@@ -92,23 +158,43 @@ describe('Keycloak adapter: faults', () => {
   });
 
   it('fails fast and retryably when Keycloak is unreachable', async () => {
-    const http = new KeycloakHttp({ baseUrl: 'http://127.0.0.1:1', admin: { kind: 'client', clientId: 'a', clientSecret: new Secret('b') }, requestTimeoutMs: 2_000 });
+    const http = new KeycloakHttp({
+      baseUrl: 'http://127.0.0.1:1',
+      admin: { kind: 'client', clientId: 'a', clientSecret: new Secret('b') },
+      requestTimeoutMs: 2_000,
+    });
     const started = Date.now();
-    await expect(new KeycloakIdentityProvider(http, 'r').findUserByNextcloudId('alice')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+    await expect(
+      new KeycloakIdentityProvider(http, 'r').findUserByNextcloudId('alice'),
+    ).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('times out instead of hanging when Keycloak does not answer', async () => {
-    const http = new KeycloakHttp({ baseUrl: `http://127.0.0.1:${silentPort}`, admin: { kind: 'client', clientId: 'a', clientSecret: new Secret('b') }, requestTimeoutMs: 500 });
+    const http = new KeycloakHttp({
+      baseUrl: `http://127.0.0.1:${silentPort}`,
+      admin: { kind: 'client', clientId: 'a', clientSecret: new Secret('b') },
+      requestTimeoutMs: 500,
+    });
     await expect(
-      new KeycloakIdentityProvider(http, 'r').passwordGrant({ clientId: 'c', username: 'u', password: new Secret('p') }),
+      new KeycloakIdentityProvider(http, 'r').passwordGrant({
+        clientId: 'c',
+        username: 'u',
+        password: new Secret('p'),
+      }),
     ).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT', retryable: true });
   });
 
   it('stops when the caller aborts', async () => {
-    const http = new KeycloakHttp({ baseUrl: `http://127.0.0.1:${silentPort}`, admin: { kind: 'client', clientId: 'a', clientSecret: new Secret('b') }, requestTimeoutMs: 30_000 });
+    const http = new KeycloakHttp({
+      baseUrl: `http://127.0.0.1:${silentPort}`,
+      admin: { kind: 'client', clientId: 'a', clientSecret: new Secret('b') },
+      requestTimeoutMs: 30_000,
+    });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    await expect(new KeycloakIdentityProvider(http, 'r').findUserByUsername('x', { signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(
+      new KeycloakIdentityProvider(http, 'r').findUserByUsername('x', { signal: controller.signal }),
+    ).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });

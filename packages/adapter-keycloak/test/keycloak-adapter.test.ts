@@ -3,16 +3,35 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CapturingLogger } from '@keycloak-exapp/core/testing';
-import { findJavaHome, forwardKeycloakLogLine, keycloakEnvironment, loadRealmFile, supportedJavaMajors, wantedUserProfile } from '@keycloak-exapp/adapter-keycloak';
+import {
+  findJavaHome,
+  forwardKeycloakLogLine,
+  keycloakEnvironment,
+  loadRealmFile,
+  supportedJavaMajors,
+  wantedUserProfile,
+} from '@keycloak-exapp/adapter-keycloak';
 
 describe('keycloakEnvironment', () => {
   it('passes KC_* and the heap knob like the official image, and nothing else', () => {
     const env = keycloakEnvironment(
-      { KC_DB: 'postgres', JAVA_OPTS_KC_HEAP: '-Xmx1g', APP_SECRET: 'x', KEYCLOAK_API_SECRET: 'y', NODE_OPTIONS: '--inspect' },
+      {
+        KC_DB: 'postgres',
+        JAVA_OPTS_KC_HEAP: '-Xmx1g',
+        APP_SECRET: 'x',
+        KEYCLOAK_API_SECRET: 'y',
+        NODE_OPTIONS: '--inspect',
+      },
       '/jdk',
       { PATH: '/usr/bin', HOME: '/root', AWS_SECRET_ACCESS_KEY: 'z' },
     );
-    expect(env).toEqual({ JAVA_HOME: '/jdk', PATH: '/usr/bin', HOME: '/root', KC_DB: 'postgres', JAVA_OPTS_KC_HEAP: '-Xmx1g' });
+    expect(env).toEqual({
+      JAVA_HOME: '/jdk',
+      PATH: '/usr/bin',
+      HOME: '/root',
+      KC_DB: 'postgres',
+      JAVA_OPTS_KC_HEAP: '-Xmx1g',
+    });
   });
 });
 
@@ -26,7 +45,9 @@ describe('findJavaHome', () => {
     expect(supportedJavaMajors('26.7.3')).toEqual([25, 21, 17]);
     expect(findJavaHome('26.7.3', { jvmDir: dir })).toBe(join(dir, 'temurin-25-jdk-amd64'));
     expect(findJavaHome('26.5.6', { jvmDir: dir })).toBe(join(dir, 'java-17-openjdk-amd64'));
-    expect(() => findJavaHome('26.5.6', { jvmDir: join(dir, 'none') })).toThrow(expect.objectContaining({ code: 'CONFIGURATION' }));
+    expect(() => findJavaHome('26.5.6', { jvmDir: join(dir, 'none') })).toThrow(
+      expect.objectContaining({ code: 'CONFIGURATION' }),
+    );
     expect(() => findJavaHome('26.7.3', { explicit: join(dir, 'nope') })).toThrow(/KEYCLOAK_JAVA_HOME/);
   });
 });
@@ -38,25 +59,61 @@ describe('forwardKeycloakLogLine', () => {
     forwardKeycloakLogLine(logger, '{"level":"ERROR","message":"boom"}');
     forwardKeycloakLogLine(logger, 'JAVA_OPTS already set');
     forwardKeycloakLogLine(logger, '   ');
-    expect(logger.entries.map((e) => [e.level, e.msg])).toEqual([['warn', 'careful'], ['error', 'boom'], ['info', 'JAVA_OPTS already set']]);
+    expect(logger.entries.map((e) => [e.level, e.msg])).toEqual([
+      ['warn', 'careful'],
+      ['error', 'boom'],
+      ['info', 'JAVA_OPTS already set'],
+    ]);
   });
 });
 
 describe('loadRealmFile', () => {
   it('loads the shipped realm and applies the realm name and redirect URIs', async () => {
-    const spec = await loadRealmFile(undefined, { realm: 'gemeente', redirectUris: { nextcloud: ['https://cloud.example.nl/apps/user_oidc/code'] } });
+    const spec = await loadRealmFile(undefined, {
+      realm: 'gemeente',
+      redirectUris: { nextcloud: ['https://cloud.example.nl/apps/user_oidc/code'] },
+    });
     expect(spec.realm).toBe('gemeente');
-    expect(spec.clients.map((c) => c.clientId)).toEqual(['opentalk', 'opentalk-controller', 'openzaak', 'openklant', 'valtimo', 'nextcloud']);
-    expect(spec.clients.find((c) => c.clientId === 'nextcloud')).toMatchObject({ webOrigins: ['https://cloud.example.nl'] });
-    expect(spec.clients.find((c) => c.clientId === 'opentalk')).toMatchObject({ publicClient: true, directAccessGrants: true });
+    expect(spec.clients.map((c) => c.clientId)).toEqual([
+      'opentalk',
+      'opentalk-controller',
+      'openzaak',
+      'openklant',
+      'valtimo',
+      'nextcloud',
+    ]);
+    expect(spec.clients.find((c) => c.clientId === 'nextcloud')).toMatchObject({
+      webOrigins: ['https://cloud.example.nl'],
+    });
+    expect(spec.clients.find((c) => c.clientId === 'opentalk')).toMatchObject({
+      publicClient: true,
+      directAccessGrants: true,
+    });
     expect(JSON.stringify(spec)).not.toMatch(/secret/i);
   });
 
   it('rejects a broken file with a configuration error that says where', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'realm-'));
     const bad = join(dir, 'bad.json');
-    await writeFile(bad, JSON.stringify({ realm: 'x', clients: [{ clientId: 'a', publicClient: true, serviceAccount: true, standardFlow: true, directAccessGrants: true }] }));
-    await expect(loadRealmFile(bad)).rejects.toMatchObject({ code: 'CONFIGURATION', message: expect.stringContaining('service account') });
+    await writeFile(
+      bad,
+      JSON.stringify({
+        realm: 'x',
+        clients: [
+          {
+            clientId: 'a',
+            publicClient: true,
+            serviceAccount: true,
+            standardFlow: true,
+            directAccessGrants: true,
+          },
+        ],
+      }),
+    );
+    await expect(loadRealmFile(bad)).rejects.toMatchObject({
+      code: 'CONFIGURATION',
+      message: expect.stringContaining('service account'),
+    });
     await writeFile(bad, '{not json');
     await expect(loadRealmFile(bad)).rejects.toMatchObject({ code: 'CONFIGURATION' });
   });
@@ -68,11 +125,20 @@ describe('wantedUserProfile', () => {
       attributes: [
         { name: 'username' },
         { name: 'email', required: { roles: ['user'] }, validations: { email: {} } },
-        { name: 'lastName', required: { roles: ['user'] }, validations: { length: { max: 255 }, 'person-name-prohibited-characters': {} } },
+        {
+          name: 'lastName',
+          required: { roles: ['user'] },
+          validations: { length: { max: 255 }, 'person-name-prohibited-characters': {} },
+        },
       ],
     });
-    expect(profile.attributes.find((a) => a.name === 'lastName')).toEqual({ name: 'lastName', validations: { length: { max: 255 } } });
-    expect(profile.attributes.find((a) => a.name === 'nextcloud_id')).toMatchObject({ permissions: { view: ['admin'], edit: ['admin'] } });
+    expect(profile.attributes.find((a) => a.name === 'lastName')).toEqual({
+      name: 'lastName',
+      validations: { length: { max: 255 } },
+    });
+    expect(profile.attributes.find((a) => a.name === 'nextcloud_id')).toMatchObject({
+      permissions: { view: ['admin'], edit: ['admin'] },
+    });
     expect(wantedUserProfile(profile)).toEqual(profile);
   });
 });

@@ -5,13 +5,18 @@ import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainer
 import { DEFAULT_KEYCLOAK_VERSION } from '@keycloak-exapp/adapter-keycloak';
 import type { KeycloakServerInfo } from './keycloak-test-server.js';
 
-export async function startKeycloakContainers(): Promise<{ info: KeycloakServerInfo; stop: () => Promise<void> }[]> {
+export async function startKeycloakContainers(): Promise<
+  { info: KeycloakServerInfo; stop: () => Promise<void> }[]
+> {
   const version = process.env.KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION;
   const adminClientId = 'exapp-test-admin';
   const adminClientSecret = randomBytes(24).toString('hex');
   const container: StartedTestContainer = await new GenericContainer(`quay.io/keycloak/keycloak:${version}`)
     .withCommand(['start-dev', '--health-enabled=true'])
-    .withEnvironment({ KC_BOOTSTRAP_ADMIN_CLIENT_ID: adminClientId, KC_BOOTSTRAP_ADMIN_CLIENT_SECRET: adminClientSecret })
+    .withEnvironment({
+      KC_BOOTSTRAP_ADMIN_CLIENT_ID: adminClientId,
+      KC_BOOTSTRAP_ADMIN_CLIENT_SECRET: adminClientSecret,
+    })
     .withExposedPorts(8080, 9000)
     .withWaitStrategy(Wait.forHttp('/health/ready', 9000))
     .withStartupTimeout(300_000)

@@ -27,7 +27,9 @@ describeProcessSupervisorContract('KeycloakProcessSupervisor (real Keycloak, dev
 describe('KeycloakProcessSupervisor when its own process dies', () => {
   it('leaves no JVM behind when the Node process that started Keycloak is SIGKILLed', async () => {
     const script = join(import.meta.dirname, 'fixtures', 'start-and-wait.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const pgid = await new Promise<number>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => {

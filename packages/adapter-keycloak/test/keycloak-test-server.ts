@@ -45,9 +45,18 @@ function psql(sql: string): void {
 }
 
 /** Prepares one Keycloak (a fresh database each time) without starting it. */
-export async function prepareKeycloakServer(db: KeycloakDatabase, logger?: Logger, opts: { graceMs?: number } = {}): Promise<StartedKeycloakServer> {
+export async function prepareKeycloakServer(
+  db: KeycloakDatabase,
+  logger?: Logger,
+  opts: { graceMs?: number } = {},
+): Promise<StartedKeycloakServer> {
   const javaHome = findJavaHome(version, { explicit: process.env.KEYCLOAK_JAVA_HOME });
-  const installed = await installKeycloak({ version, build: { db }, javaHome, cacheDir: join(REPO_ROOT, '.keycloak') });
+  const installed = await installKeycloak({
+    version,
+    build: { db },
+    javaHome,
+    cacheDir: join(REPO_ROOT, '.keycloak'),
+  });
   const instanceDir = await mkdtemp(join(tmpdir(), `keycloak-exapp-${db}-`));
   const adminClientId = 'exapp-test-admin';
   const adminClientSecret = randomBytes(24).toString('hex');
@@ -56,7 +65,12 @@ export async function prepareKeycloakServer(db: KeycloakDatabase, logger?: Logge
   if (db === 'postgres') {
     dbName = `kc_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
     psql(`CREATE DATABASE ${dbName}`);
-    database = { kind: 'postgres', url: `jdbc:postgresql://${pgHost}:${pgPort}/${dbName}`, username: pgUser, password: new Secret(pgPassword) };
+    database = {
+      kind: 'postgres',
+      url: `jdbc:postgresql://${pgHost}:${pgPort}/${dbName}`,
+      username: pgUser,
+      password: new Secret(pgPassword),
+    };
   }
   const supervisor = await createLocalKeycloak({
     installed,
@@ -76,12 +90,23 @@ export async function prepareKeycloakServer(db: KeycloakDatabase, logger?: Logge
   return {
     supervisor,
     stop,
-    info: { db, version, baseUrl: supervisor.baseUrl, managementUrl: supervisor.managementUrl, adminClientId, adminClientSecret },
+    info: {
+      db,
+      version,
+      baseUrl: supervisor.baseUrl,
+      managementUrl: supervisor.managementUrl,
+      adminClientId,
+      adminClientSecret,
+    },
   };
 }
 
 /** Starts one Keycloak (a fresh database each time) and waits until it is ready. */
-export async function startKeycloakServer(db: KeycloakDatabase, logger?: Logger, opts: { graceMs?: number } = {}): Promise<StartedKeycloakServer> {
+export async function startKeycloakServer(
+  db: KeycloakDatabase,
+  logger?: Logger,
+  opts: { graceMs?: number } = {},
+): Promise<StartedKeycloakServer> {
   const server = await prepareKeycloakServer(db, logger, opts);
   try {
     await server.supervisor.start();

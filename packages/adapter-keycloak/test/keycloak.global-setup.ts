@@ -1,7 +1,11 @@
 // One real Keycloak per database vendor for the whole int run, started by our own supervisor.
 // A KEYCLOAK_TEST_URL (with KEYCLOAK_TEST_ADMIN_CLIENT_ID/SECRET) wins and skips the start.
 import type { TestProject } from 'vitest/node';
-import { startKeycloakServer, type KeycloakServerInfo, type StartedKeycloakServer } from './keycloak-test-server.js';
+import {
+  startKeycloakServer,
+  type KeycloakServerInfo,
+  type StartedKeycloakServer,
+} from './keycloak-test-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,7 +31,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (process.env.KEYCLOAK_TEST_MODE === 'container') {
     const { startKeycloakContainers } = await import('./keycloak-container.js');
     const containers = await startKeycloakContainers();
-    project.provide('keycloakServers', containers.map((c) => c.info));
+    project.provide(
+      'keycloakServers',
+      containers.map((c) => c.info),
+    );
     return async () => {
       await Promise.all(containers.map((c) => c.stop()));
     };
@@ -38,10 +45,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   try {
     // KEYCLOAK_TEST_DATABASES narrows the run (e.g. "dev-file" while iterating); CI runs both.
-    const databases = (process.env.KEYCLOAK_TEST_DATABASES ?? 'dev-file,postgres').split(',').map((d) => d.trim());
+    const databases = (process.env.KEYCLOAK_TEST_DATABASES ?? 'dev-file,postgres')
+      .split(',')
+      .map((d) => d.trim());
     const results = await Promise.allSettled(
       databases.map((db) => {
-        if (db !== 'dev-file' && db !== 'postgres') throw new Error(`KEYCLOAK_TEST_DATABASES: unknown database "${db}"`);
+        if (db !== 'dev-file' && db !== 'postgres')
+          throw new Error(`KEYCLOAK_TEST_DATABASES: unknown database "${db}"`);
         return startKeycloakServer(db);
       }),
     );
@@ -52,6 +62,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await stopAll();
     throw error;
   }
-  project.provide('keycloakServers', started.map((s) => s.info));
+  project.provide(
+    'keycloakServers',
+    started.map((s) => s.info),
+  );
   return stopAll;
 }

@@ -6,7 +6,11 @@ import type { KeycloakServerInfo } from './keycloak-test-server.js';
 export function adminHttp(server: KeycloakServerInfo): KeycloakHttp {
   return new KeycloakHttp({
     baseUrl: server.baseUrl,
-    admin: { kind: 'client', clientId: server.adminClientId, clientSecret: new Secret(server.adminClientSecret) },
+    admin: {
+      kind: 'client',
+      clientId: server.adminClientId,
+      clientSecret: new Secret(server.adminClientSecret),
+    },
     requestTimeoutMs: 30_000,
   });
 }
@@ -23,7 +27,10 @@ export function realmHarness(server: KeycloakServerInfo, realm: string) {
     http,
     port,
     async addUnmanagedUser(username: string): Promise<void> {
-      await http.admin('POST', `admin/realms/${realm}/users`, { json: { username, enabled: true }, what: 'create unmanaged user' });
+      await http.admin('POST', `admin/realms/${realm}/users`, {
+        json: { username, enabled: true },
+        what: 'create unmanaged user',
+      });
     },
     async deleteRealm(): Promise<void> {
       await http.admin('DELETE', `admin/realms/${realm}`, { what: 'delete realm' }).catch(() => undefined);

@@ -1,1 +1,15 @@
-export {};
+export {
+  AppApiRequestVerifier,
+  appApiHeaders,
+  type AppApiIdentity,
+  type AppApiVerification,
+} from './app-api.js';
+export { AppApiClient, type TopMenuEntry } from './app-api-client.js';
+export {
+  NextcloudHttp,
+  nextcloudBaseUrl,
+  type NextcloudConnection,
+  type OcsRequest,
+} from './nextcloud.http.js';
+export { NextcloudUserDirectory, type NextcloudUserDirectoryOptions } from './nextcloud-user-directory.js';
+export { unwrapOcs, type OcsAnswer } from './ocs.js';

@@ -4,7 +4,10 @@ import { DEFAULT_KEYCLOAK_VERSION } from '@keycloak-exapp/adapter-keycloak';
 
 /** The CLI's settings, read once from the environment (the only place the CLI reads it). */
 const schema = z.object({
-  KEYCLOAK_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/).default(DEFAULT_KEYCLOAK_VERSION),
+  KEYCLOAK_VERSION: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/)
+    .default(DEFAULT_KEYCLOAK_VERSION),
   KEYCLOAK_JAVA_HOME: z.string().optional(),
   KEYCLOAK_CACHE_DIR: z.string().default('.keycloak'),
 });

@@ -6,7 +6,9 @@ import { loadCliEnv } from './env.js';
 
 async function main(): Promise<void> {
   const env = loadCliEnv();
-  const program = new Command('keycloak-exapp').description('Keycloak as a Nextcloud ExApp: sync, tokens, diagnosis').showHelpAfterError();
+  const program = new Command('keycloak-exapp')
+    .description('Keycloak as a Nextcloud ExApp: sync, tokens, diagnosis')
+    .showHelpAfterError();
   program.addCommand(keycloakCommand(env));
   await program.parseAsync(process.argv);
 }

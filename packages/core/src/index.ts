@@ -27,7 +27,13 @@ export {
   type ManagedUserSpec,
 } from './domain/user.js';
 export { toTokenSet, type TokenGrantResult, type TokenSet } from './domain/token.js';
-export { planSync, type DeprovisionPolicy, type SyncAction, type SyncActionKind, type SyncPlan } from './domain/sync-plan.js';
+export {
+  planSync,
+  type DeprovisionPolicy,
+  type SyncAction,
+  type SyncActionKind,
+  type SyncPlan,
+} from './domain/sync-plan.js';
 export type { ClientCredentials, ClientSpec, RealmReconcileReport, RealmSpec } from './domain/realm.js';
 
 // Config
@@ -35,7 +41,11 @@ export * from './config/core-config.schema.js';
 
 // Ports and their tokens
 export type { CallOptions } from './ports/signal.js';
-export type { IdentityProvider, PasswordGrantInput, RefreshGrantInput } from './ports/identity-provider/identity-provider.port.js';
+export type {
+  IdentityProvider,
+  PasswordGrantInput,
+  RefreshGrantInput,
+} from './ports/identity-provider/identity-provider.port.js';
 export { IDENTITY_PROVIDER } from './ports/identity-provider/identity-provider.token.js';
 export type { UserDirectory } from './ports/user-directory/user-directory.port.js';
 export { USER_DIRECTORY } from './ports/user-directory/user-directory.token.js';
@@ -57,13 +67,44 @@ export { LOGGER } from './ports/logger/logger.token.js';
 
 // Use cases
 export { AccessCache, type VerifiedAccount } from './use-cases/shared/access-cache.js';
-export { BootstrapRealm, type BootstrapRealmDeps } from './use-cases/bootstrap-realm/bootstrap-realm.use-case.js';
-export { SyncUser, syncUserInputSchema, type SyncUserDeps, type SyncUserInput, type SyncUserResult } from './use-cases/sync-user/sync-user.use-case.js';
-export { SyncAllUsers, type SyncAllUsersDeps, type SyncAllUsersOptions } from './use-cases/sync-all-users/sync-all-users.use-case.js';
-export { syncAllUsersInputSchema, type SyncAllUsersInput } from './use-cases/sync-all-users/sync-all-users.input.js';
-export type { SyncFailure, SyncProgress, SyncReport } from './use-cases/sync-all-users/sync-all-users.report.js';
-export { DeleteUser, deleteUserInputSchema, type DeleteUserDeps, type DeleteUserInput, type DeleteUserResult } from './use-cases/delete-user/delete-user.use-case.js';
-export { IssueToken, type IssueTokenDeps, type IssuedToken, type TokenSource } from './use-cases/issue-token/issue-token.use-case.js';
+export {
+  BootstrapRealm,
+  type BootstrapRealmDeps,
+} from './use-cases/bootstrap-realm/bootstrap-realm.use-case.js';
+export {
+  SyncUser,
+  syncUserInputSchema,
+  type SyncUserDeps,
+  type SyncUserInput,
+  type SyncUserResult,
+} from './use-cases/sync-user/sync-user.use-case.js';
+export {
+  SyncAllUsers,
+  type SyncAllUsersDeps,
+  type SyncAllUsersOptions,
+} from './use-cases/sync-all-users/sync-all-users.use-case.js';
+export {
+  syncAllUsersInputSchema,
+  type SyncAllUsersInput,
+} from './use-cases/sync-all-users/sync-all-users.input.js';
+export type {
+  SyncFailure,
+  SyncProgress,
+  SyncReport,
+} from './use-cases/sync-all-users/sync-all-users.report.js';
+export {
+  DeleteUser,
+  deleteUserInputSchema,
+  type DeleteUserDeps,
+  type DeleteUserInput,
+  type DeleteUserResult,
+} from './use-cases/delete-user/delete-user.use-case.js';
+export {
+  IssueToken,
+  type IssueTokenDeps,
+  type IssuedToken,
+  type TokenSource,
+} from './use-cases/issue-token/issue-token.use-case.js';
 export { issueTokenInputSchema, type IssueTokenInput } from './use-cases/issue-token/issue-token.input.js';
 export {
   InitializeExApp,
@@ -72,3 +113,14 @@ export {
   type InitStep,
   type InitializeExAppDeps,
 } from './use-cases/initialize-exapp/initialize-exapp.use-case.js';
+export {
+  ReconcileUsers,
+  type CheapPassReport,
+  type ReconcileUsersDeps,
+} from './use-cases/reconcile-users/reconcile-users.use-case.js';
+export {
+  ReconcileScheduler,
+  type ReconcileKind,
+  type ReconcileSchedulerOptions,
+  type ReconcileSchedulerStatus,
+} from './use-cases/reconcile-users/reconcile-scheduler.js';

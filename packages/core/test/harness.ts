@@ -1,10 +1,30 @@
-import { AccessCache, DerivedPasswordVault, IssueToken, Secret, SyncAllUsers, type DirectoryUser, type TokenConfigInput } from '@keycloak-exapp/core';
-import { InMemoryIdentityProvider, InMemoryUserDirectory, ManualClock, contractRealmSpec } from '@keycloak-exapp/core/testing';
+import {
+  AccessCache,
+  DerivedPasswordVault,
+  IssueToken,
+  Secret,
+  SyncAllUsers,
+  type DirectoryUser,
+  type TokenConfigInput,
+} from '@keycloak-exapp/core';
+import {
+  InMemoryIdentityProvider,
+  InMemoryUserDirectory,
+  ManualClock,
+  contractRealmSpec,
+} from '@keycloak-exapp/core/testing';
 
 export const REALM = 'commonground';
 
 export function directoryUser(id: string, change: Partial<DirectoryUser> = {}): DirectoryUser {
-  return { id, displayName: `${id} Tester`, email: `${id}@example.com`, enabled: true, groups: ['staff'], ...change };
+  return {
+    id,
+    displayName: `${id} Tester`,
+    email: `${id}@example.com`,
+    enabled: true,
+    groups: ['staff'],
+    ...change,
+  };
 }
 
 /** A realm with fakes behind it, ready for the use cases. */
@@ -15,10 +35,42 @@ export async function world(opts: { users?: DirectoryUser[]; token?: Partial<Tok
     ...spec,
     clients: [
       ...spec.clients,
-      { clientId: 'opentalk', publicClient: true, standardFlow: true, directAccessGrants: true, serviceAccount: false, redirectUris: [], webOrigins: [] },
-      { clientId: 'valtimo', publicClient: true, standardFlow: true, directAccessGrants: true, serviceAccount: false, redirectUris: [], webOrigins: [] },
-      { clientId: 'openzaak', publicClient: true, standardFlow: true, directAccessGrants: true, serviceAccount: false, redirectUris: [], webOrigins: [] },
-      { clientId: 'openklant', publicClient: true, standardFlow: true, directAccessGrants: true, serviceAccount: false, redirectUris: [], webOrigins: [] },
+      {
+        clientId: 'opentalk',
+        publicClient: true,
+        standardFlow: true,
+        directAccessGrants: true,
+        serviceAccount: false,
+        redirectUris: [],
+        webOrigins: [],
+      },
+      {
+        clientId: 'valtimo',
+        publicClient: true,
+        standardFlow: true,
+        directAccessGrants: true,
+        serviceAccount: false,
+        redirectUris: [],
+        webOrigins: [],
+      },
+      {
+        clientId: 'openzaak',
+        publicClient: true,
+        standardFlow: true,
+        directAccessGrants: true,
+        serviceAccount: false,
+        redirectUris: [],
+        webOrigins: [],
+      },
+      {
+        clientId: 'openklant',
+        publicClient: true,
+        standardFlow: true,
+        directAccessGrants: true,
+        serviceAccount: false,
+        redirectUris: [],
+        webOrigins: [],
+      },
     ],
   });
   idp.resetCounters();
@@ -34,6 +86,11 @@ export async function world(opts: { users?: DirectoryUser[]; token?: Partial<Tok
     accessCache: cache,
     config: { allowedClientIds: ['opentalk', 'valtimo', 'openzaak', 'openklant'], ...opts.token },
   });
-  const sync = new SyncAllUsers({ identityProvider: idp, userDirectory: directory, clock, accessCache: cache });
+  const sync = new SyncAllUsers({
+    identityProvider: idp,
+    userDirectory: directory,
+    clock,
+    accessCache: cache,
+  });
   return { idp, directory, clock, cache, vault, token, sync };
 }

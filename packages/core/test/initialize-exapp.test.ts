@@ -1,16 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { BootstrapRealm, InitializeExApp, SyncAllUsers } from '@keycloak-exapp/core';
-import { FakeProcessSupervisor, InMemoryIdentityProvider, InMemoryUserDirectory, ManualClock, contractRealmSpec } from '@keycloak-exapp/core/testing';
+import {
+  FakeProcessSupervisor,
+  InMemoryIdentityProvider,
+  InMemoryUserDirectory,
+  ManualClock,
+  contractRealmSpec,
+} from '@keycloak-exapp/core/testing';
 import { directoryUser } from './harness.js';
 
 function setup(users = 12) {
   const idp = new InMemoryIdentityProvider('commonground');
-  const directory = new InMemoryUserDirectory(Array.from({ length: users }, (_, i) => directoryUser(`u${i}`)));
+  const directory = new InMemoryUserDirectory(
+    Array.from({ length: users }, (_, i) => directoryUser(`u${i}`)),
+  );
   const supervisor = new FakeProcessSupervisor();
   const init = new InitializeExApp({
     processSupervisor: supervisor,
-    bootstrapRealm: new BootstrapRealm({ identityProvider: idp, realmSpec: contractRealmSpec('commonground') }),
-    syncAllUsers: new SyncAllUsers({ identityProvider: idp, userDirectory: directory, clock: new ManualClock() }),
+    bootstrapRealm: new BootstrapRealm({
+      identityProvider: idp,
+      realmSpec: contractRealmSpec('commonground'),
+    }),
+    syncAllUsers: new SyncAllUsers({
+      identityProvider: idp,
+      userDirectory: directory,
+      clock: new ManualClock(),
+    }),
     readyTimeoutMs: 1000,
   });
   return { idp, directory, supervisor, init };
@@ -51,7 +66,11 @@ describe('InitializeExApp', () => {
   it('reports a sync failure with its step', async () => {
     const s = setup();
     s.directory.failPage(0);
-    expect(await s.init.execute()).toMatchObject({ status: 'failed', step: 'sync-users', code: 'UPSTREAM_UNAVAILABLE' });
+    expect(await s.init.execute()).toMatchObject({
+      status: 'failed',
+      step: 'sync-users',
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
   });
 
   it('is safe to call twice: concurrent calls share one run, a later one changes nothing', async () => {
@@ -66,7 +85,9 @@ describe('InitializeExApp', () => {
 
   it('refuses a realm file for another realm', async () => {
     const idp = new InMemoryIdentityProvider('commonground');
-    await expect(new BootstrapRealm({ identityProvider: idp, realmSpec: contractRealmSpec('other') }).execute()).rejects.toMatchObject({
+    await expect(
+      new BootstrapRealm({ identityProvider: idp, realmSpec: contractRealmSpec('other') }).execute(),
+    ).rejects.toMatchObject({
       code: 'CONFIGURATION',
     });
   });

@@ -5,7 +5,9 @@ import { directoryUser, world } from './harness.js';
 describe('IssueToken', () => {
   it('gives 200 concurrent first requests for one user one password write and one grant', async () => {
     const w = await world({ users: [directoryUser('alice')] });
-    const results = await Promise.all(Array.from({ length: 200 }, () => w.token.execute({ userId: 'alice', clientId: 'opentalk' })));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => w.token.execute({ userId: 'alice', clientId: 'opentalk' })),
+    );
     expect(results).toHaveLength(200);
     expect(new Set(results.map((r) => r.tokens.accessToken)).size).toBe(1);
     expect(w.idp.calls('createUser')).toBe(1);
@@ -19,7 +21,9 @@ describe('IssueToken', () => {
     const w = await world({ users });
     const clients = ['opentalk', 'valtimo', 'openzaak', 'openklant'];
     const results = await Promise.allSettled(
-      users.flatMap((u) => clients.flatMap((clientId) => [1, 2].map(() => w.token.execute({ userId: u.id, clientId })))),
+      users.flatMap((u) =>
+        clients.flatMap((clientId) => [1, 2].map(() => w.token.execute({ userId: u.id, clientId }))),
+      ),
     );
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     expect(w.idp.calls('setPassword')).toBe(50);
@@ -60,7 +64,9 @@ describe('IssueToken', () => {
     expect(w.idp.activeSessionCount(kc.id)).toBe(1);
     w.directory.update('alice', { enabled: false });
     w.clock.advance(30_000);
-    await expect(w.token.execute({ userId: 'alice', clientId: 'opentalk' })).rejects.toMatchObject({ code: 'USER_DISABLED' });
+    await expect(w.token.execute({ userId: 'alice', clientId: 'opentalk' })).rejects.toMatchObject({
+      code: 'USER_DISABLED',
+    });
     expect((await w.idp.findUserByNextcloudId('alice'))?.enabled).toBe(false);
     expect(w.idp.activeSessionCount(kc.id)).toBe(0);
     expect(w.cache.getTokens('alice', 'opentalk')).toBeUndefined();
@@ -70,24 +76,36 @@ describe('IssueToken', () => {
     const w = await world({ users: [directoryUser('alice')], token: { directoryTtlMs: 0 } });
     await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
     w.directory.remove('alice');
-    await expect(w.token.execute({ userId: 'alice', clientId: 'opentalk' })).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    await expect(w.token.execute({ userId: 'alice', clientId: 'opentalk' })).rejects.toMatchObject({
+      code: 'USER_NOT_FOUND',
+    });
     expect((await w.idp.findUserByNextcloudId('alice'))?.enabled).toBe(false);
-    await expect(w.token.execute({ userId: 'never', clientId: 'opentalk' })).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    await expect(w.token.execute({ userId: 'never', clientId: 'opentalk' })).rejects.toMatchObject({
+      code: 'USER_NOT_FOUND',
+    });
   });
 
   it('refuses a client id that is not on the allow-list, before any upstream call', async () => {
     const w = await world({ users: [directoryUser('alice')] });
     for (const clientId of ['admin-cli', 'security-admin-console', 'contract-browser']) {
-      await expect(w.token.execute({ userId: 'alice', clientId })).rejects.toMatchObject({ code: 'CLIENT_NOT_ALLOWED' });
+      await expect(w.token.execute({ userId: 'alice', clientId })).rejects.toMatchObject({
+        code: 'CLIENT_NOT_ALLOWED',
+      });
     }
     expect(w.directory.requestCount).toBe(0);
   });
 
   it('rejects malformed input', async () => {
     const w = await world();
-    await expect(w.token.execute({ userId: '', clientId: 'opentalk' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(w.token.execute({ userId: 'a\nb', clientId: 'opentalk' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(w.token.execute({ userId: 'a', clientId: 'bad client' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(w.token.execute({ userId: '', clientId: 'opentalk' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(w.token.execute({ userId: 'a\nb', clientId: 'opentalk' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(w.token.execute({ userId: 'a', clientId: 'bad client' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
   });
 
   it('re-sets a password changed behind its back once and retries once', async () => {
@@ -132,13 +150,19 @@ describe('IssueToken', () => {
   });
 
   it('serves users verified within the TTL while the directory is down, and fails closed after', async () => {
-    const w = await world({ users: [directoryUser('alice')], token: { directoryTtlMs: 30_000, isTokenCacheEnabled: false } });
+    const w = await world({
+      users: [directoryUser('alice')],
+      token: { directoryTtlMs: 30_000, isTokenCacheEnabled: false },
+    });
     await w.token.execute({ userId: 'alice', clientId: 'opentalk' });
     w.directory.setDown(true);
     w.clock.advance(10_000);
     expect((await w.token.execute({ userId: 'alice', clientId: 'opentalk' })).source).toBe('password');
     w.clock.advance(25_000);
-    await expect(w.token.execute({ userId: 'alice', clientId: 'opentalk' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+    await expect(w.token.execute({ userId: 'alice', clientId: 'opentalk' })).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryable: true,
+    });
   });
 
   it('brings a changed profile into the identity provider at token time and stops serving old claims', async () => {
@@ -154,7 +178,10 @@ describe('IssueToken', () => {
     const w = await world({ users: [] });
     w.directory.put(directoryUser('newbie'));
     await w.token.execute({ userId: 'newbie', clientId: 'opentalk' });
-    expect(await w.idp.findUserByNextcloudId('newbie')).toMatchObject({ enabled: true, passwordKeyId: w.vault.keyId });
+    expect(await w.idp.findUserByNextcloudId('newbie')).toMatchObject({
+      enabled: true,
+      passwordKeyId: w.vault.keyId,
+    });
   });
 
   it('grants every time when the token cache is off', async () => {
@@ -168,7 +195,10 @@ describe('IssueToken', () => {
   it('surfaces an identity provider outage as a retryable error', async () => {
     const w = await world({ users: [directoryUser('alice')] });
     w.idp.failNext('UPSTREAM_UNAVAILABLE', 'passwordGrant');
-    await expect(w.token.execute({ userId: 'alice', clientId: 'opentalk' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+    await expect(w.token.execute({ userId: 'alice', clientId: 'opentalk' })).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryable: true,
+    });
     expect((await w.token.execute({ userId: 'alice', clientId: 'opentalk' })).source).toBe('password');
   });
 });

@@ -26,7 +26,9 @@ describe('DerivedPasswordVault', () => {
   it('does not reveal the key through its id and refuses short keys', () => {
     const vault = new DerivedPasswordVault(key);
     expect(vault.keyId).not.toContain(key.reveal().slice(0, 8));
-    expect(() => new DerivedPasswordVault(new Secret('short'))).toThrow(expect.objectContaining({ code: 'CONFIGURATION' }));
+    expect(() => new DerivedPasswordVault(new Secret('short'))).toThrow(
+      expect.objectContaining({ code: 'CONFIGURATION' }),
+    );
   });
 });
 

@@ -57,19 +57,29 @@ describe('SyncAllUsers', () => {
     const report = await w.sync.execute();
     expect(report).toMatchObject({ disabled: 1, deleted: 0 });
     expect((await w.idp.findUserByNextcloudId('gone'))?.enabled).toBe(false);
-    expect(await w.idp.findUserByUsername('handmade')).toMatchObject({ id: handMade.id, enabled: true, nextcloudId: null });
+    expect(await w.idp.findUserByUsername('handmade')).toMatchObject({
+      id: handMade.id,
+      enabled: true,
+      nextcloudId: null,
+    });
   });
 
   it('leaves an unmanaged user alone even when a directory user maps to its username', async () => {
     const w = await world({ users: [directoryUser('alice')] });
     const handMade = w.idp.addUnmanagedUser(usernameForNextcloudId('alice'));
     const report = await w.sync.execute();
-    expect(report.failed).toEqual([expect.objectContaining({ userId: 'alice', action: 'create', code: 'CONFLICT' })]);
-    expect(await w.idp.findUserByUsername('alice')).toMatchObject({ id: handMade.id, nextcloudId: null, firstName: null });
+    expect(report.failed).toEqual([
+      expect.objectContaining({ userId: 'alice', action: 'create', code: 'CONFLICT' }),
+    ]);
+    expect(await w.idp.findUserByUsername('alice')).toMatchObject({
+      id: handMade.id,
+      nextcloudId: null,
+      firstName: null,
+    });
   });
 
   it('deletes under the delete policy', async () => {
-    const w = await world({ users: [directoryUser('gone')] });
+    const w = await world({ users: [directoryUser('gone'), directoryUser('stay')] });
     await w.sync.execute();
     w.directory.remove('gone');
     expect(await w.sync.execute({ deprovisionPolicy: 'delete' })).toMatchObject({ deleted: 1 });
@@ -81,7 +91,12 @@ describe('SyncAllUsers', () => {
     await w.sync.execute();
     for (let i = 0; i < 5; i++) w.directory.remove(`user${i}`);
     w.directory.failPage(1);
-    const sync = new SyncAllUsers({ identityProvider: w.idp, userDirectory: w.directory, clock: w.clock, config: { pageSize: 2 } });
+    const sync = new SyncAllUsers({
+      identityProvider: w.idp,
+      userDirectory: w.directory,
+      clock: w.clock,
+      config: { pageSize: 2 },
+    });
     w.idp.resetCounters();
     await expect(sync.execute()).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(w.idp.writeCount).toBe(0);
@@ -93,7 +108,9 @@ describe('SyncAllUsers', () => {
     w.idp.failNext('UPSTREAM_UNAVAILABLE', 'createUser');
     const report = await w.sync.execute({ concurrency: 1 });
     expect(report.created).toBe(4);
-    expect(report.failed).toEqual([expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE', action: 'create' })]);
+    expect(report.failed).toEqual([
+      expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE', action: 'create' }),
+    ]);
   });
 
   it('plans without writing on a dry run', async () => {
@@ -115,12 +132,15 @@ describe('SyncAllUsers', () => {
   it('stops writing when cancelled and says so', async () => {
     const w = await world({ users: many(40) });
     const controller = new AbortController();
-    const run = w.sync.execute({ concurrency: 2 }, {
-      signal: controller.signal,
-      onProgress: ({ done }) => {
-        if (done === 5) controller.abort();
+    const run = w.sync.execute(
+      { concurrency: 2 },
+      {
+        signal: controller.signal,
+        onProgress: ({ done }) => {
+          if (done === 5) controller.abort();
+        },
       },
-    });
+    );
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(w.idp.calls('createUser')).toBeLessThan(40);
   });
@@ -152,7 +172,11 @@ describe('SyncAllUsers', () => {
 describe('SyncUser and DeleteUser', () => {
   it('creates, updates and disables one user on demand', async () => {
     const w = await world({ users: [directoryUser('ann')] });
-    const syncUser = new SyncUser({ identityProvider: w.idp, userDirectory: w.directory, accessCache: w.cache });
+    const syncUser = new SyncUser({
+      identityProvider: w.idp,
+      userDirectory: w.directory,
+      accessCache: w.cache,
+    });
     expect(await syncUser.execute({ userId: 'ann' })).toEqual({ userId: 'ann', outcome: 'create' });
     expect(await syncUser.execute({ userId: 'ann' })).toEqual({ userId: 'ann', outcome: 'unchanged' });
     w.directory.update('ann', { email: 'new@example.com' });
@@ -169,7 +193,10 @@ describe('SyncUser and DeleteUser', () => {
     const handMade = w.idp.addUnmanagedUser('bob-by-hand');
     const del = new DeleteUser({ identityProvider: w.idp, accessCache: w.cache });
     expect(await del.execute({ userId: 'ann' })).toEqual({ userId: 'ann', outcome: 'deleted' });
-    expect(await del.execute({ userId: 'bob-by-hand' })).toEqual({ userId: 'bob-by-hand', outcome: 'absent' });
+    expect(await del.execute({ userId: 'bob-by-hand' })).toEqual({
+      userId: 'bob-by-hand',
+      outcome: 'absent',
+    });
     expect(await w.idp.findUserByUsername('bob-by-hand')).toMatchObject({ id: handMade.id });
   });
 

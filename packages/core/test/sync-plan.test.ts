@@ -21,13 +21,19 @@ describe('planSync', () => {
     const c = dir('c');
     const plan = planSync([a, b, c], [managed(a), managed(b, { firstName: 'Old' })], 'disable');
     expect(plan.counts).toEqual({ create: 1, update: 1, disable: 0, delete: 0, unchanged: 1 });
-    expect(plan.actions.find((x) => x.kind === 'update')).toMatchObject({ nextcloudId: 'b', fields: ['firstName'] });
+    expect(plan.actions.find((x) => x.kind === 'update')).toMatchObject({
+      nextcloudId: 'b',
+      fields: ['firstName'],
+    });
   });
 
   it('disables users gone from the directory, once', () => {
     const gone = dir('gone');
     expect(planSync([], [managed(gone)], 'disable').counts.disable).toBe(1);
-    expect(planSync([], [managed(gone, { enabled: false })], 'disable').counts).toMatchObject({ disable: 0, unchanged: 1 });
+    expect(planSync([], [managed(gone, { enabled: false })], 'disable').counts).toMatchObject({
+      disable: 0,
+      unchanged: 1,
+    });
     expect(planSync([], [managed(gone, { enabled: false })], 'delete').counts.delete).toBe(1);
   });
 

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { differingFields, normalizeEmail, splitDisplayName, toManagedUserSpec, type IdpUser } from '@keycloak-exapp/core';
+import {
+  differingFields,
+  normalizeEmail,
+  splitDisplayName,
+  toManagedUserSpec,
+  type IdpUser,
+} from '@keycloak-exapp/core';
 
 describe('splitDisplayName', () => {
   it('keeps Dutch surname particles in the last name', () => {
-    expect(splitDisplayName('Zoë van der Berg', 'zoe')).toEqual({ firstName: 'Zoë', lastName: 'van der Berg' });
+    expect(splitDisplayName('Zoë van der Berg', 'zoe')).toEqual({
+      firstName: 'Zoë',
+      lastName: 'van der Berg',
+    });
   });
   it('uses a single word for both parts', () => {
     expect(splitDisplayName('alice', 'alice')).toEqual({ firstName: 'alice', lastName: 'alice' });
@@ -22,22 +31,52 @@ describe('splitDisplayName', () => {
 
 describe('toManagedUserSpec', () => {
   it('never invents an e-mail and lower-cases a given one', () => {
-    expect(toManagedUserSpec({ id: 'bob', displayName: 'Bob', email: null, enabled: false, groups: [] }).email).toBeNull();
+    expect(
+      toManagedUserSpec({ id: 'bob', displayName: 'Bob', email: null, enabled: false, groups: [] }).email,
+    ).toBeNull();
     expect(normalizeEmail(' Alice@Example.COM ')).toBe('alice@example.com');
     expect(normalizeEmail('')).toBeNull();
   });
   it('sorts and de-duplicates groups', () => {
-    expect(toManagedUserSpec({ id: 'a', displayName: 'A', email: null, enabled: true, groups: ['b', 'a', 'b', ''] }).groups).toEqual(['a', 'b']);
+    expect(
+      toManagedUserSpec({
+        id: 'a',
+        displayName: 'A',
+        email: null,
+        enabled: true,
+        groups: ['b', 'a', 'b', ''],
+      }).groups,
+    ).toEqual(['a', 'b']);
   });
 });
 
 describe('differingFields', () => {
-  const spec = toManagedUserSpec({ id: 'alice', displayName: 'Alice Adams', email: 'alice@example.com', enabled: true, groups: ['x', 'y'] });
-  const current: IdpUser = { id: 'k1', username: 'alice', nextcloudId: 'alice', firstName: 'Alice', lastName: 'Adams', email: 'ALICE@example.com', enabled: true, groups: ['y', 'x'], passwordKeyId: 'k' };
+  const spec = toManagedUserSpec({
+    id: 'alice',
+    displayName: 'Alice Adams',
+    email: 'alice@example.com',
+    enabled: true,
+    groups: ['x', 'y'],
+  });
+  const current: IdpUser = {
+    id: 'k1',
+    username: 'alice',
+    nextcloudId: 'alice',
+    firstName: 'Alice',
+    lastName: 'Adams',
+    email: 'ALICE@example.com',
+    enabled: true,
+    groups: ['y', 'x'],
+    passwordKeyId: 'k',
+  };
   it('sees no change when only case of e-mail and group order differ', () => {
     expect(differingFields(spec, current)).toEqual([]);
   });
   it('names every changed field', () => {
-    expect(differingFields(spec, { ...current, lastName: 'Smith', enabled: false, groups: ['x'] })).toEqual(['lastName', 'enabled', 'groups']);
+    expect(differingFields(spec, { ...current, lastName: 'Smith', enabled: false, groups: ['x'] })).toEqual([
+      'lastName',
+      'enabled',
+      'groups',
+    ]);
   });
 });

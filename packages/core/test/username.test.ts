@@ -33,11 +33,14 @@ describe('usernameForNextcloudId', () => {
 
   it('keeps ids that differ only in case apart', () => {
     expect(usernameForNextcloudId('Alice')).not.toBe(usernameForNextcloudId('alice'));
-    expect(usernameForNextcloudId('alice').toLowerCase()).not.toBe(usernameForNextcloudId('ALICE').toLowerCase());
+    expect(usernameForNextcloudId('alice').toLowerCase()).not.toBe(
+      usernameForNextcloudId('ALICE').toLowerCase(),
+    );
   });
 
   it('reverses every username that was not shortened by a hash', () => {
-    for (const id of awkward.filter((i) => i.length < 100)) expect(nextcloudIdFromUsername(usernameForNextcloudId(id))).toBe(id);
+    for (const id of awkward.filter((i) => i.length < 100))
+      expect(nextcloudIdFromUsername(usernameForNextcloudId(id))).toBe(id);
     const long = usernameForNextcloudId('x'.repeat(300));
     expect(long.length).toBeLessThanOrEqual(255);
     expect(nextcloudIdFromUsername(long)).toBeUndefined();
@@ -46,12 +49,16 @@ describe('usernameForNextcloudId', () => {
 
   it('is total, valid and injective for arbitrary strings (property)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 80 }), (a, b) => {
-        const ua = usernameForNextcloudId(a);
-        expect(isValidKeycloakUsername(ua)).toBe(true);
-        if (a !== b) expect(ua).not.toBe(usernameForNextcloudId(b));
-        if (ua.length <= 255 && !ua.includes('_h')) expect(nextcloudIdFromUsername(ua)).toBe(a);
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 80 }),
+        fc.string({ unit: 'grapheme', maxLength: 80 }),
+        (a, b) => {
+          const ua = usernameForNextcloudId(a);
+          expect(isValidKeycloakUsername(ua)).toBe(true);
+          if (a !== b) expect(ua).not.toBe(usernameForNextcloudId(b));
+          if (ua.length <= 255 && !ua.includes('_h')) expect(nextcloudIdFromUsername(ua)).toBe(a);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -66,7 +73,15 @@ describe('usernameForNextcloudId', () => {
 
 describe('sha256Hex', () => {
   it('agrees with node:crypto on short, block-sized and unicode input', () => {
-    for (const text of ['', 'abc', 'a'.repeat(55), 'a'.repeat(56), 'a'.repeat(64), 'a'.repeat(1000), 'Zoë 😀']) {
+    for (const text of [
+      '',
+      'abc',
+      'a'.repeat(55),
+      'a'.repeat(56),
+      'a'.repeat(64),
+      'a'.repeat(1000),
+      'Zoë 😀',
+    ]) {
       expect(sha256Hex(text)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
     }
   });

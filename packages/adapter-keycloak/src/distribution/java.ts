@@ -12,7 +12,10 @@ export function supportedJavaMajors(keycloakVersion: string): number[] {
  * Picks the JDK to run a Keycloak version with: an explicit home wins; otherwise the newest
  * supported major found under the JVM folder (Temurin 25 for 26.6+, 21 or 17 for 26.5).
  */
-export function findJavaHome(keycloakVersion: string, opts: { explicit?: string | undefined; jvmDir?: string } = {}): string {
+export function findJavaHome(
+  keycloakVersion: string,
+  opts: { explicit?: string | undefined; jvmDir?: string } = {},
+): string {
   if (opts.explicit) {
     if (!existsSync(join(opts.explicit, 'bin', 'java'))) {
       throw new ConfigurationError(`KEYCLOAK_JAVA_HOME=${opts.explicit} has no bin/java`);
@@ -22,7 +25,9 @@ export function findJavaHome(keycloakVersion: string, opts: { explicit?: string 
   const jvmDir = opts.jvmDir ?? '/usr/lib/jvm';
   const candidates = existsSync(jvmDir) ? readdirSync(jvmDir) : [];
   for (const major of supportedJavaMajors(keycloakVersion)) {
-    const pattern = new RegExp(`^(temurin-${major}-jdk|java-${major}-openjdk|jdk-?${major}|openjdk-${major})([-.].*)?$`);
+    const pattern = new RegExp(
+      `^(temurin-${major}-jdk|java-${major}-openjdk|jdk-?${major}|openjdk-${major})([-.].*)?$`,
+    );
     const found = candidates
       .filter((name) => pattern.test(name))
       .sort((a, b) => (a.startsWith('temurin') ? -1 : b.startsWith('temurin') ? 1 : a.localeCompare(b)))

@@ -39,7 +39,8 @@ export interface InstallKeycloakOptions {
 
 function buildArgs(build: KeycloakBuildOptions): string[] {
   const args = [`--db=${build.db}`, '--health-enabled=true', '--metrics-enabled=true'];
-  if (build.features && build.features.length > 0) args.push(`--features=${[...build.features].sort().join(',')}`);
+  if (build.features && build.features.length > 0)
+    args.push(`--features=${[...build.features].sort().join(',')}`);
   return args;
 }
 
@@ -61,12 +62,14 @@ async function sha1Of(path: string): Promise<string> {
 export async function installKeycloak(opts: InstallKeycloakOptions): Promise<InstalledKeycloak> {
   const logger = opts.logger ?? noopLogger;
   const { version, build, javaHome, cacheDir } = opts;
-  if (!/^\d+\.\d+\.\d+$/.test(version)) throw new ConfigurationError(`KEYCLOAK_VERSION "${version}" is not a version like 26.7.3`);
+  if (!/^\d+\.\d+\.\d+$/.test(version))
+    throw new ConfigurationError(`KEYCLOAK_VERSION "${version}" is not a version like 26.7.3`);
   const target = join(cacheDir, 'dist', version, buildKey(build));
   const home = join(target, `keycloak-${version}`);
   const marker = join(target, 'build.json');
   const wanted = JSON.stringify({ version, args: buildArgs(build), javaHome });
-  if (existsSync(marker) && (await readFile(marker, 'utf8')) === wanted) return { version, home, javaHome, build };
+  if (existsSync(marker) && (await readFile(marker, 'utf8')) === wanted)
+    return { version, home, javaHome, build };
 
   const archive = await fetchArchive(version, cacheDir, opts.mavenRepository, logger);
   const staging = `${target}.staging`;
@@ -82,7 +85,9 @@ export async function installKeycloak(opts: InstallKeycloakOptions): Promise<Ins
     });
   } catch (error) {
     const stdout = (error as { stdout?: string }).stdout ?? '';
-    throw new UpstreamError(`kc.sh build failed: ${stdout.split('\n').slice(-5).join(' ')}`, { cause: error });
+    throw new UpstreamError(`kc.sh build failed: ${stdout.split('\n').slice(-5).join(' ')}`, {
+      cause: error,
+    });
   }
   await writeFile(join(staging, 'build.json'), wanted);
   await rm(target, { recursive: true, force: true });
@@ -90,7 +95,12 @@ export async function installKeycloak(opts: InstallKeycloakOptions): Promise<Ins
   return { version, home, javaHome, build };
 }
 
-async function fetchArchive(version: string, cacheDir: string, mavenRepository: string | undefined, logger: Logger): Promise<string> {
+async function fetchArchive(
+  version: string,
+  cacheDir: string,
+  mavenRepository: string | undefined,
+  logger: Logger,
+): Promise<string> {
   const downloads = join(cacheDir, 'downloads');
   const name = `keycloak-quarkus-dist-${version}.tar.gz`;
   const archive = join(downloads, name);
@@ -102,18 +112,29 @@ async function fetchArchive(version: string, cacheDir: string, mavenRepository: 
   try {
     await run(
       'mvn',
-      ['-q', '-B', '-C', 'dependency:copy', `-Dartifact=org.keycloak:keycloak-quarkus-dist:${version}:tar.gz`, `-DoutputDirectory=${downloads}`],
+      [
+        '-q',
+        '-B',
+        '-C',
+        'dependency:copy',
+        `-Dartifact=org.keycloak:keycloak-quarkus-dist:${version}:tar.gz`,
+        `-DoutputDirectory=${downloads}`,
+      ],
       { maxBuffer: 16 * 1024 * 1024 },
     );
   } catch (error) {
     const out = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
-    throw new UpstreamError(`mvn could not fetch keycloak-quarkus-dist ${version}: ${out.split('\n').filter(Boolean).slice(-3).join(' ')}`, {
-      cause: error,
-    });
+    throw new UpstreamError(
+      `mvn could not fetch keycloak-quarkus-dist ${version}: ${out.split('\n').filter(Boolean).slice(-3).join(' ')}`,
+      {
+        cause: error,
+      },
+    );
   }
   const repo = mavenRepository ?? join(homedir(), '.m2', 'repository');
   const sha1File = join(repo, 'org', 'keycloak', 'keycloak-quarkus-dist', version, `${name}.sha1`);
-  if (!existsSync(sha1File)) throw new UpstreamError(`no SHA-1 from Maven Central for ${name} at ${sha1File}`);
+  if (!existsSync(sha1File))
+    throw new UpstreamError(`no SHA-1 from Maven Central for ${name} at ${sha1File}`);
   const expected = (await readFile(sha1File, 'utf8')).trim().split(/\s+/)[0]?.toLowerCase();
   const actual = await sha1Of(archive);
   if (expected !== actual) {

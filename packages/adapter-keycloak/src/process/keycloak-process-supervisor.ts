@@ -181,12 +181,16 @@ export class KeycloakProcessSupervisor implements ProcessSupervisor {
       ...(this.options.args ?? []),
     ];
     const env = keycloakEnvironment(this.options.env ?? {}, javaHome, process.env);
-    const child = spawn('bash', ['-c', KEYCLOAK_GUARD_SCRIPT, 'keycloak-guard', String(graceSeconds), `${home}/bin/kc.sh`, ...args], {
-      cwd: home,
-      env,
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'bash',
+      ['-c', KEYCLOAK_GUARD_SCRIPT, 'keycloak-guard', String(graceSeconds), `${home}/bin/kc.sh`, ...args],
+      {
+        cwd: home,
+        env,
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     this.#child = child;
     this.#logger.info({ pid: child.pid, httpPort, managementPort }, 'Keycloak starting');
     for (const stream of [child.stdout, child.stderr]) {
@@ -210,14 +214,24 @@ export class KeycloakProcessSupervisor implements ProcessSupervisor {
     const wasStarting = this.#status.state === 'starting';
     this.#logger.error({ code, signal }, 'Keycloak exited unexpectedly');
     const now = this.#clock.now();
-    const { maxCrashes = 5, windowMs = 10 * 60_000, baseDelayMs = 1_000, maxDelayMs = 30_000 } = this.options.restart ?? {};
+    const {
+      maxCrashes = 5,
+      windowMs = 10 * 60_000,
+      baseDelayMs = 1_000,
+      maxDelayMs = 30_000,
+    } = this.options.restart ?? {};
     this.#crashes = [...this.#crashes.filter((t) => now - t < windowMs), now];
     if (wasStarting) {
       this.#set({ lastExit, pid: null });
       return; // #launch sees the exit through #waitReady and reports it
     }
     if (this.#crashes.length > maxCrashes) {
-      this.#set({ state: 'failed', pid: null, lastExit, error: `Keycloak crashed ${this.#crashes.length} times within ${windowMs} ms` });
+      this.#set({
+        state: 'failed',
+        pid: null,
+        lastExit,
+        error: `Keycloak crashed ${this.#crashes.length} times within ${windowMs} ms`,
+      });
       return;
     }
     const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (this.#crashes.length - 1));

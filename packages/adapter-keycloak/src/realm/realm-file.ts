@@ -4,7 +4,9 @@ import { ConfigurationError, clientIdSchema, type RealmSpec } from '@keycloak-ex
 import { z } from 'zod';
 
 /** The realm file shipped with the package (clients for OpenTalk, Open Zaak, Open Klant, Valtimo, Nextcloud). */
-export const DEFAULT_REALM_FILE = fileURLToPath(new URL('../../realm/commonground.realm.json', import.meta.url));
+export const DEFAULT_REALM_FILE = fileURLToPath(
+  new URL('../../realm/commonground.realm.json', import.meta.url),
+);
 
 const uri = z.string().min(1).max(2048);
 
@@ -30,7 +32,10 @@ export const realmFileSchema = z
             webOrigins: z.array(uri).default([]),
           })
           .strict()
-          .refine((c) => !(c.publicClient && c.serviceAccount), 'a public client cannot have a service account'),
+          .refine(
+            (c) => !(c.publicClient && c.serviceAccount),
+            'a public client cannot have a service account',
+          ),
       )
       .min(1),
   })
@@ -44,7 +49,10 @@ export interface RealmFileOverrides {
 }
 
 /** Reads and validates a realm file, applying the admin's overrides. */
-export async function loadRealmFile(path: string = DEFAULT_REALM_FILE, overrides: RealmFileOverrides = {}): Promise<RealmSpec> {
+export async function loadRealmFile(
+  path: string = DEFAULT_REALM_FILE,
+  overrides: RealmFileOverrides = {},
+): Promise<RealmSpec> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
@@ -63,7 +71,19 @@ export async function loadRealmFile(path: string = DEFAULT_REALM_FILE, overrides
     clients: file.clients.map((client) => {
       const redirectUris = overrides.redirectUris?.[client.clientId];
       if (!redirectUris) return client;
-      const origins = [...new Set(redirectUris.map((u) => { try { return new URL(u.replace(/\*$/, '')).origin; } catch { return undefined; } }).filter((o): o is string => !!o))];
+      const origins = [
+        ...new Set(
+          redirectUris
+            .map((u) => {
+              try {
+                return new URL(u.replace(/\*$/, '')).origin;
+              } catch {
+                return undefined;
+              }
+            })
+            .filter((o): o is string => !!o),
+        ),
+      ];
       return { ...client, redirectUris: [...redirectUris], webOrigins: origins };
     }),
   };

@@ -71,7 +71,13 @@ export function planSync(
     else actions.push({ kind: 'unchanged', nextcloudId });
   }
 
-  const counts: Record<SyncActionKind, number> = { create: 0, update: 0, disable: 0, delete: 0, unchanged: 0 };
+  const counts: Record<SyncActionKind, number> = {
+    create: 0,
+    update: 0,
+    disable: 0,
+    delete: 0,
+    unchanged: 0,
+  };
   for (const action of actions) counts[action.kind]++;
   return { actions, counts };
 }

@@ -60,9 +60,21 @@ const NAME_MAX_LENGTH = 255;
  *   "first last" and Keycloak's profile may require both.
  * - Each part is cut to 255 characters (Keycloak's limit), on a code point boundary.
  */
-export function splitDisplayName(displayName: string, fallback: string): { firstName: string; lastName: string } {
-  const words = displayName.trim().split(/\s+/u).filter((w) => w.length > 0);
-  const source = words.length > 0 ? words : fallback.trim().split(/\s+/u).filter((w) => w.length > 0);
+export function splitDisplayName(
+  displayName: string,
+  fallback: string,
+): { firstName: string; lastName: string } {
+  const words = displayName
+    .trim()
+    .split(/\s+/u)
+    .filter((w) => w.length > 0);
+  const source =
+    words.length > 0
+      ? words
+      : fallback
+          .trim()
+          .split(/\s+/u)
+          .filter((w) => w.length > 0);
   const all = source.length > 0 ? source : [fallback.length > 0 ? fallback : '-'];
   const first = all[0]!;
   const last = all.length > 1 ? all.slice(1).join(' ') : first;
@@ -107,6 +119,7 @@ export function differingFields(spec: ManagedUserSpec, current: IdpUser): (keyof
   if (normalizeEmail(current.email) !== spec.email) diff.push('email');
   if (current.enabled !== spec.enabled) diff.push('enabled');
   const groups = normalizeGroups(current.groups);
-  if (groups.length !== spec.groups.length || groups.some((g, i) => g !== spec.groups[i])) diff.push('groups');
+  if (groups.length !== spec.groups.length || groups.some((g, i) => g !== spec.groups[i]))
+    diff.push('groups');
   return diff;
 }

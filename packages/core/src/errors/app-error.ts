@@ -25,5 +25,7 @@ export abstract class AppError extends Error {
 }
 
 export function isAppError(value: unknown): value is AppError {
-  return value instanceof Error && typeof (value as { code?: unknown }).code === 'string' && 'retryable' in value;
+  return (
+    value instanceof Error && typeof (value as { code?: unknown }).code === 'string' && 'retryable' in value
+  );
 }

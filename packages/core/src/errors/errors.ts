@@ -89,6 +89,7 @@ export class InternalError extends AppError {
 /** Re-throws a known AppError as is; wraps anything else once, keeping it as `cause`. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  if (error instanceof Error && error.name === 'AbortError') return new CancelledError('operation cancelled', { cause: error });
+  if (error instanceof Error && error.name === 'AbortError')
+    return new CancelledError('operation cancelled', { cause: error });
   return new InternalError('unexpected error', { cause: error });
 }

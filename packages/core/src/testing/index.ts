@@ -1,12 +1,18 @@
 // "@keycloak-exapp/core/testing": fakes and contract suites. Never imported by production code.
-export { InMemoryIdentityProvider, type IdentityProviderOperation } from '../ports/identity-provider/identity-provider.fake.js';
+export {
+  InMemoryIdentityProvider,
+  type IdentityProviderOperation,
+} from '../ports/identity-provider/identity-provider.fake.js';
 export {
   contractRealmSpec,
   describeIdentityProviderContract,
   type IdentityProviderHarness,
 } from '../ports/identity-provider/identity-provider.contract.js';
 export { InMemoryUserDirectory } from '../ports/user-directory/user-directory.fake.js';
-export { describeUserDirectoryContract, type UserDirectoryHarness } from '../ports/user-directory/user-directory.contract.js';
+export {
+  describeUserDirectoryContract,
+  type UserDirectoryHarness,
+} from '../ports/user-directory/user-directory.contract.js';
 export { FakeProcessSupervisor } from '../ports/process-supervisor/process-supervisor.fake.js';
 export {
   describeProcessSupervisorContract,

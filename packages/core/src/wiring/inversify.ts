@@ -58,14 +58,28 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
       .inSingletonScope();
     bind(SYNC_ALL_USERS)
       .toResolvedValue(
-        (identityProvider: IdentityProvider, userDirectory: UserDirectory, clock: Clock, logger: Logger, accessCache: AccessCache) =>
-          new SyncAllUsers({ identityProvider, userDirectory, clock, logger, accessCache, config: config.sync ?? {} }),
+        (
+          identityProvider: IdentityProvider,
+          userDirectory: UserDirectory,
+          clock: Clock,
+          logger: Logger,
+          accessCache: AccessCache,
+        ) =>
+          new SyncAllUsers({
+            identityProvider,
+            userDirectory,
+            clock,
+            logger,
+            accessCache,
+            config: config.sync ?? {},
+          }),
         [IDENTITY_PROVIDER, USER_DIRECTORY, CLOCK, LOGGER, ACCESS_CACHE],
       )
       .inSingletonScope();
     bind(DELETE_USER)
       .toResolvedValue(
-        (identityProvider: IdentityProvider, accessCache: AccessCache) => new DeleteUser({ identityProvider, accessCache }),
+        (identityProvider: IdentityProvider, accessCache: AccessCache) =>
+          new DeleteUser({ identityProvider, accessCache }),
         [IDENTITY_PROVIDER, ACCESS_CACHE],
       )
       .inSingletonScope();
@@ -78,13 +92,27 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
           clock: Clock,
           logger: Logger,
           accessCache: AccessCache,
-        ) => new IssueToken({ identityProvider, userDirectory, passwordVault, clock, logger, accessCache, config: config.token }),
+        ) =>
+          new IssueToken({
+            identityProvider,
+            userDirectory,
+            passwordVault,
+            clock,
+            logger,
+            accessCache,
+            config: config.token,
+          }),
         [IDENTITY_PROVIDER, USER_DIRECTORY, PASSWORD_VAULT, CLOCK, LOGGER, ACCESS_CACHE],
       )
       .inSingletonScope();
     bind(INITIALIZE_EXAPP)
       .toResolvedValue(
-        (processSupervisor: ProcessSupervisor, bootstrapRealm: BootstrapRealm, syncAllUsers: SyncAllUsers, logger: Logger) =>
+        (
+          processSupervisor: ProcessSupervisor,
+          bootstrapRealm: BootstrapRealm,
+          syncAllUsers: SyncAllUsers,
+          logger: Logger,
+        ) =>
           new InitializeExApp({
             processSupervisor: config.isKeycloakSupervised ? processSupervisor : undefined,
             bootstrapRealm,

@@ -53,11 +53,21 @@ function uniqueId(prefix: string): string {
 }
 
 function directoryUser(id: string, change: Partial<DirectoryUser> = {}): DirectoryUser {
-  return { id, displayName: 'Test User', email: `${id.toLowerCase()}@example.test`, enabled: true, groups: [], ...change };
+  return {
+    id,
+    displayName: 'Test User',
+    email: `${id.toLowerCase()}@example.test`,
+    enabled: true,
+    groups: [],
+    ...change,
+  };
 }
 
 /** Registers the IdentityProvider contract: every implementation, fake or real, must pass it. */
-export function describeIdentityProviderContract(name: string, setup: () => Promise<IdentityProviderHarness>): void {
+export function describeIdentityProviderContract(
+  name: string,
+  setup: () => Promise<IdentityProviderHarness>,
+): void {
   describe(`IdentityProvider contract · ${name}`, () => {
     let h: IdentityProviderHarness;
     let idp: IdentityProvider;
@@ -82,7 +92,9 @@ export function describeIdentityProviderContract(name: string, setup: () => Prom
       const again = await idp.reconcileRealm(h.realmSpec);
       expect(again.created).toEqual([]);
       expect(again.updated).toEqual([]);
-      expect(again.unchanged).toEqual(expect.arrayContaining(h.realmSpec.clients.map((c) => `client:${c.clientId}`)));
+      expect(again.unchanged).toEqual(
+        expect.arrayContaining(h.realmSpec.clients.map((c) => `client:${c.clientId}`)),
+      );
     });
 
     it('finds nothing for an unknown Nextcloud id', async () => {
@@ -93,7 +105,11 @@ export function describeIdentityProviderContract(name: string, setup: () => Prom
     it('creates a managed user without a credential and finds it by Nextcloud id', async () => {
       const id = uniqueId('Create.');
       const spec = toManagedUserSpec(
-        directoryUser(id, { displayName: 'Zoë van der Berg', email: `${id}@Example.TEST`, groups: ['staff', 'design'] }),
+        directoryUser(id, {
+          displayName: 'Zoë van der Berg',
+          email: `${id}@Example.TEST`,
+          groups: ['staff', 'design'],
+        }),
       );
       const created = await idp.createUser(spec);
       const found = await idp.findUserByNextcloudId(id);
@@ -116,7 +132,11 @@ export function describeIdentityProviderContract(name: string, setup: () => Prom
     it('keeps a missing e-mail missing', async () => {
       const id = uniqueId('noemail');
       await idp.createUser(toManagedUserSpec(directoryUser(id, { email: null, displayName: 'Solo' })));
-      expect(await idp.findUserByNextcloudId(id)).toMatchObject({ email: null, firstName: 'Solo', lastName: 'Solo' });
+      expect(await idp.findUserByNextcloudId(id)).toMatchObject({
+        email: null,
+        firstName: 'Solo',
+        lastName: 'Solo',
+      });
     });
 
     it('resolves a repeated create of the same Nextcloud id to the existing user', async () => {
@@ -138,9 +158,18 @@ export function describeIdentityProviderContract(name: string, setup: () => Prom
 
     it('maps awkward Nextcloud ids to valid, distinct usernames it accepts', async () => {
       const suffix = uniqueId('');
-      const ids = ['Al', `ALICE${suffix}`, `alice${suffix}`, `o'brien${suffix}`, `a b${suffix}`, `Zoë${suffix}`, `${'x'.repeat(290)}${suffix}`];
+      const ids = [
+        'Al',
+        `ALICE${suffix}`,
+        `alice${suffix}`,
+        `o'brien${suffix}`,
+        `a b${suffix}`,
+        `Zoë${suffix}`,
+        `${'x'.repeat(290)}${suffix}`,
+      ];
       const created = [];
-      for (const id of ids) created.push(await idp.createUser(toManagedUserSpec(directoryUser(id, { email: null }))));
+      for (const id of ids)
+        created.push(await idp.createUser(toManagedUserSpec(directoryUser(id, { email: null }))));
       expect(new Set(created.map((u) => u.id)).size).toBe(ids.length);
       for (const [i, id] of ids.entries()) {
         const found = await idp.findUserByNextcloudId(id);
@@ -191,19 +220,31 @@ export function describeIdentityProviderContract(name: string, setup: () => Prom
       const id = uniqueId('grant');
       const user = await createWithPassword(id, { email: null, displayName: 'Onlyname' });
       expect((await idp.findUserByNextcloudId(id))?.passwordKeyId).toBe('key-1');
-      const tokens = await idp.passwordGrant({ clientId: h.grantClientId, username: user.username, password, scope: 'openid' });
+      const tokens = await idp.passwordGrant({
+        clientId: h.grantClientId,
+        username: user.username,
+        password,
+        scope: 'openid',
+      });
       expect(tokens.accessToken.length).toBeGreaterThan(10);
       expect(tokens.refreshToken).toBeTruthy();
       expect(tokens.idToken).toBeTruthy();
       expect(tokens.expiresIn).toBeGreaterThan(0);
-      const refreshed = await idp.refreshGrant({ clientId: h.grantClientId, refreshToken: tokens.refreshToken! });
+      const refreshed = await idp.refreshGrant({
+        clientId: h.grantClientId,
+        refreshToken: tokens.refreshToken!,
+      });
       expect(refreshed.accessToken).not.toBe(tokens.accessToken);
     });
 
     it('rejects a wrong password and an unknown user as invalid credentials', async () => {
       const user = await createWithPassword(uniqueId('wrong'));
       await expect(
-        idp.passwordGrant({ clientId: h.grantClientId, username: user.username, password: new Secret('nope-nope-nope') }),
+        idp.passwordGrant({
+          clientId: h.grantClientId,
+          username: user.username,
+          password: new Secret('nope-nope-nope'),
+        }),
       ).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
       await expect(
         idp.passwordGrant({ clientId: h.grantClientId, username: uniqueId('ghost'), password }),
@@ -212,7 +253,11 @@ export function describeIdentityProviderContract(name: string, setup: () => Prom
 
     it('gives a disabled user no tokens and lets a revoked session refresh no more', async () => {
       const user = await createWithPassword(uniqueId('dis'));
-      const tokens = await idp.passwordGrant({ clientId: h.grantClientId, username: user.username, password });
+      const tokens = await idp.passwordGrant({
+        clientId: h.grantClientId,
+        username: user.username,
+        password,
+      });
       await idp.revokeSessions(user.id);
       await expect(
         idp.refreshGrant({ clientId: h.grantClientId, refreshToken: tokens.refreshToken! }),

@@ -1,7 +1,13 @@
 import type { ClientSpec, RealmReconcileReport, RealmSpec } from '../../domain/realm.js';
 import type { TokenGrantResult } from '../../domain/token.js';
 import { isValidKeycloakUsername } from '../../domain/username.js';
-import { normalizeEmail, normalizeGroups, type IdpUser, type ManagedIdpUser, type ManagedUserSpec } from '../../domain/user.js';
+import {
+  normalizeEmail,
+  normalizeGroups,
+  type IdpUser,
+  type ManagedIdpUser,
+  type ManagedUserSpec,
+} from '../../domain/user.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import {
   AccountDisabledError,
@@ -104,7 +110,8 @@ export class InMemoryIdentityProvider implements IdentityProvider {
 
   activeSessionCount(userId?: string): number {
     let n = 0;
-    for (const s of this.#sessions.values()) if (s.alive && (userId === undefined || s.userId === userId)) n++;
+    for (const s of this.#sessions.values())
+      if (s.alive && (userId === undefined || s.userId === userId)) n++;
     return n;
   }
 
@@ -149,7 +156,10 @@ export class InMemoryIdentityProvider implements IdentityProvider {
       if (!existing) {
         this.#clients.set(client.clientId, { ...client, createdByUs: true });
         created.push(key);
-      } else if (JSON.stringify({ ...existing, createdByUs: undefined }) !== JSON.stringify({ ...client, createdByUs: undefined })) {
+      } else if (
+        JSON.stringify({ ...existing, createdByUs: undefined }) !==
+        JSON.stringify({ ...client, createdByUs: undefined })
+      ) {
         this.#clients.set(client.clientId, { ...client, createdByUs: true });
         updated.push(key);
       } else unchanged.push(key);
@@ -157,9 +167,13 @@ export class InMemoryIdentityProvider implements IdentityProvider {
     return { realm: spec.realm, created, updated, unchanged, drift: [] };
   }
 
-  async findUserByNextcloudId(nextcloudId: string, opts: CallOptions = {}): Promise<ManagedIdpUser | undefined> {
+  async findUserByNextcloudId(
+    nextcloudId: string,
+    opts: CallOptions = {},
+  ): Promise<ManagedIdpUser | undefined> {
     await this.#enter(undefined, opts);
-    for (const user of this.#users.values()) if (user.nextcloudId === nextcloudId) return toIdpUser(user) as ManagedIdpUser;
+    for (const user of this.#users.values())
+      if (user.nextcloudId === nextcloudId) return toIdpUser(user) as ManagedIdpUser;
     return undefined;
   }
 
@@ -169,10 +183,14 @@ export class InMemoryIdentityProvider implements IdentityProvider {
     return user ? toIdpUser(user) : undefined;
   }
 
-  async *listManagedUsers(opts: CallOptions & { pageSize?: number } = {}): AsyncIterable<readonly ManagedIdpUser[]> {
+  async *listManagedUsers(
+    opts: CallOptions & { pageSize?: number } = {},
+  ): AsyncIterable<readonly ManagedIdpUser[]> {
     const pageSize = opts.pageSize ?? 100;
     await this.#enter(undefined, opts);
-    const managed = [...this.#users.values()].filter((u) => u.nextcloudId !== null).map((u) => toIdpUser(u) as ManagedIdpUser);
+    const managed = [...this.#users.values()]
+      .filter((u) => u.nextcloudId !== null)
+      .map((u) => toIdpUser(u) as ManagedIdpUser);
     for (let i = 0; i < managed.length; i += pageSize) {
       yield managed.slice(i, i + pageSize);
       opts.signal?.throwIfAborted();
@@ -182,7 +200,8 @@ export class InMemoryIdentityProvider implements IdentityProvider {
   async createUser(spec: ManagedUserSpec, opts: CallOptions = {}): Promise<ManagedIdpUser> {
     await this.#enter('createUser', opts);
     const username = spec.username.toLowerCase();
-    if (!isValidKeycloakUsername(username)) throw new InvalidInputError(`invalid username "${spec.username}"`);
+    if (!isValidKeycloakUsername(username))
+      throw new InvalidInputError(`invalid username "${spec.username}"`);
     const existing = this.#byUsername(username);
     if (existing) {
       if (existing.nextcloudId === spec.nextcloudId) return toIdpUser(existing) as ManagedIdpUser;
@@ -233,7 +252,12 @@ export class InMemoryIdentityProvider implements IdentityProvider {
     for (const s of this.#sessions.values()) if (s.userId === id) s.alive = false;
   }
 
-  async setPassword(id: string, password: { reveal(): string }, keyId: string, opts: CallOptions = {}): Promise<void> {
+  async setPassword(
+    id: string,
+    password: { reveal(): string },
+    keyId: string,
+    opts: CallOptions = {},
+  ): Promise<void> {
     await this.#enter('setPassword', opts);
     const user = this.#get(id);
     user.password = password.reveal();
@@ -262,7 +286,8 @@ export class InMemoryIdentityProvider implements IdentityProvider {
     this.#assertGrantClient(input.clientId);
     const session = this.#sessions.get(input.refreshToken);
     const user = session ? this.#users.get(session.userId) : undefined;
-    if (!session?.alive || session.clientId !== input.clientId || !user) throw new InvalidGrantError('Invalid refresh token');
+    if (!session?.alive || session.clientId !== input.clientId || !user)
+      throw new InvalidGrantError('Invalid refresh token');
     if (!user.enabled) throw new InvalidGrantError('User disabled');
     session.alive = false;
     return this.#issue(user, input.clientId);
@@ -287,7 +312,8 @@ export class InMemoryIdentityProvider implements IdentityProvider {
   #assertGrantClient(clientId: string): void {
     const client = this.#clients.get(clientId);
     if (!client) throw new ConfigurationError(`client "${clientId}" does not exist in realm "${this.realm}"`);
-    if (!client.directAccessGrants) throw new ConfigurationError(`client "${clientId}" does not allow direct access grants`);
+    if (!client.directAccessGrants)
+      throw new ConfigurationError(`client "${clientId}" does not allow direct access grants`);
   }
 
   async #enter(op: IdentityProviderOperation | undefined, opts: CallOptions): Promise<void> {

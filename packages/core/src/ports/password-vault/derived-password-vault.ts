@@ -19,17 +19,27 @@ export class DerivedPasswordVault implements PasswordVault {
   constructor(key: Secret) {
     const raw = key.reveal();
     if (raw.length < MIN_KEY_LENGTH) {
-      throw new ConfigurationError(`the password derivation key must be at least ${MIN_KEY_LENGTH} characters`);
+      throw new ConfigurationError(
+        `the password derivation key must be at least ${MIN_KEY_LENGTH} characters`,
+      );
     }
     // A hash of a high-entropy key identifies it without revealing it.
     this.keyId = sha256Hex(`keycloak-exapp/password-key-id\0${raw}`).slice(0, 16);
-    this.#key = crypto.subtle.importKey('raw', new TextEncoder().encode(raw), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-    ]);
+    this.#key = crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(raw),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
   }
 
   async passwordFor(realm: string, nextcloudId: string): Promise<Secret> {
-    const mac = await crypto.subtle.sign('HMAC', await this.#key, new TextEncoder().encode(`${realm}\0${nextcloudId}`));
+    const mac = await crypto.subtle.sign(
+      'HMAC',
+      await this.#key,
+      new TextEncoder().encode(`${realm}\0${nextcloudId}`),
+    );
     return new Secret(base64url(new Uint8Array(mac)));
   }
 }

@@ -12,7 +12,10 @@ export interface ProcessSupervisorHarness {
 }
 
 /** Registers the ProcessSupervisor contract (start, ready, restart after a crash, stop). */
-export function describeProcessSupervisorContract(name: string, setup: () => Promise<ProcessSupervisorHarness>): void {
+export function describeProcessSupervisorContract(
+  name: string,
+  setup: () => Promise<ProcessSupervisorHarness>,
+): void {
   describe(`ProcessSupervisor contract · ${name}`, () => {
     let h: ProcessSupervisorHarness;
     const states: ProcessState[] = [];

@@ -62,7 +62,8 @@ export class FakeProcessSupervisor implements ProcessSupervisor {
     for (;;) {
       opts.signal?.throwIfAborted();
       if (this.#status.state === 'ready') return;
-      if (this.#status.state === 'failed') throw new ProcessFailedError(this.#status.error ?? 'process failed');
+      if (this.#status.state === 'failed')
+        throw new ProcessFailedError(this.#status.error ?? 'process failed');
       if (Date.now() >= deadline) throw new NotReadyError(`process is ${this.#status.state}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }

@@ -7,7 +7,11 @@ export interface ProcessStatus {
   readonly pid: number | null;
   /** Unexpected exits followed by a restart since `start`. */
   readonly restarts: number;
-  readonly lastExit: { readonly code: number | null; readonly signal: string | null; readonly at: number } | null;
+  readonly lastExit: {
+    readonly code: number | null;
+    readonly signal: string | null;
+    readonly at: number;
+  } | null;
   readonly error: string | null;
 }
 

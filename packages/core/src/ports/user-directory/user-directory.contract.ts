@@ -17,7 +17,10 @@ function uniqueId(prefix: string): string {
 }
 
 /** Registers the UserDirectory contract: the in-memory fake and the Nextcloud adapter must pass it. */
-export function describeUserDirectoryContract(name: string, setup: () => Promise<UserDirectoryHarness>): void {
+export function describeUserDirectoryContract(
+  name: string,
+  setup: () => Promise<UserDirectoryHarness>,
+): void {
   describe(`UserDirectory contract · ${name}`, () => {
     let h: UserDirectoryHarness;
     beforeAll(async () => {
@@ -34,10 +37,21 @@ export function describeUserDirectoryContract(name: string, setup: () => Promise
 
     it('returns a user with profile, enabled state and groups', async () => {
       const id = uniqueId('alice');
-      const user: DirectoryUser = { id, displayName: 'Alice Adams', email: 'alice@example.test', enabled: true, groups: ['staff', 'design'] };
+      const user: DirectoryUser = {
+        id,
+        displayName: 'Alice Adams',
+        email: 'alice@example.test',
+        enabled: true,
+        groups: ['staff', 'design'],
+      };
       await h.seed([user]);
       const found = await h.port.getUser(id);
-      expect(found).toMatchObject({ id, displayName: 'Alice Adams', email: 'alice@example.test', enabled: true });
+      expect(found).toMatchObject({
+        id,
+        displayName: 'Alice Adams',
+        email: 'alice@example.test',
+        enabled: true,
+      });
       expect([...(found?.groups ?? [])].sort()).toEqual(['design', 'staff']);
       expect([...((await h.port.getUserGroups(id)) ?? [])].sort()).toEqual(['design', 'staff']);
     });
@@ -50,14 +64,23 @@ export function describeUserDirectoryContract(name: string, setup: () => Promise
     });
 
     it('round-trips ids with slashes, percent signs, spaces, quotes, unicode and 300 characters', async () => {
-      const ids = [uniqueId('a/b'), uniqueId('100%'), uniqueId('a b'), uniqueId("o'brien"), uniqueId('Zoë'), uniqueId('x'.repeat(290))];
+      const ids = [
+        uniqueId('a/b'),
+        uniqueId('100%'),
+        uniqueId('a b'),
+        uniqueId("o'brien"),
+        uniqueId('Zoë'),
+        uniqueId('x'.repeat(290)),
+      ];
       await h.seed(ids.map((id) => ({ id, displayName: id, email: null, enabled: true, groups: ['g'] })));
       for (const id of ids) expect((await h.port.getUser(id))?.id).toBe(id);
     });
 
     it('lists every user exactly once across pages, and every id', async () => {
       const ids = Array.from({ length: 7 }, () => uniqueId('page'));
-      await h.seed(ids.map((id) => ({ id, displayName: `User ${id}`, email: null, enabled: true, groups: [] })));
+      await h.seed(
+        ids.map((id) => ({ id, displayName: `User ${id}`, email: null, enabled: true, groups: [] })),
+      );
       const seen: string[] = [];
       for await (const page of h.port.listUsers({ pageSize: 3 })) {
         expect(page.length).toBeLessThanOrEqual(3);

@@ -22,8 +22,12 @@ export class BootstrapRealm {
     }
     const report = await this.deps.identityProvider.reconcileRealm(this.deps.realmSpec, opts);
     const logger = this.deps.logger ?? noopLogger;
-    if (report.drift.length > 0) logger.warn({ realm: report.realm, drift: report.drift }, 'realm drift left in place');
-    logger.info({ realm: report.realm, created: report.created, updated: report.updated }, 'realm reconciled');
+    if (report.drift.length > 0)
+      logger.warn({ realm: report.realm, drift: report.drift }, 'realm drift left in place');
+    logger.info(
+      { realm: report.realm, created: report.created, updated: report.updated },
+      'realm reconciled',
+    );
     return report;
   }
 }

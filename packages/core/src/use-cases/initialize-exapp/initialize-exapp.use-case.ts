@@ -19,7 +19,12 @@ export interface InitHooks {
 
 export type InitResult =
   | { readonly status: 'done'; readonly realm: RealmReconcileReport; readonly sync: SyncReport }
-  | { readonly status: 'failed'; readonly step: InitStep; readonly code: ErrorCode; readonly message: string };
+  | {
+      readonly status: 'failed';
+      readonly step: InitStep;
+      readonly code: ErrorCode;
+      readonly message: string;
+    };
 
 export interface InitializeExAppDeps {
   /** Absent when Keycloak is external (not supervised by us). */
@@ -84,7 +89,10 @@ export class InitializeExApp {
       await progress(90, 'register-ui');
       if (hooks.registerUi) await hooks.registerUi(signal);
       await progress(100, 'done');
-      logger.info({ created: sync.created, updated: sync.updated, failed: sync.failed.length }, 'initialization done');
+      logger.info(
+        { created: sync.created, updated: sync.updated, failed: sync.failed.length },
+        'initialization done',
+      );
       return { status: 'done', realm, sync };
     } catch (error) {
       const appError = toAppError(error);

@@ -1,4 +1,8 @@
-import { tokenConfigSchema, type TokenConfig, type TokenConfigInput } from '../../config/core-config.schema.js';
+import {
+  tokenConfigSchema,
+  type TokenConfig,
+  type TokenConfigInput,
+} from '../../config/core-config.schema.js';
 import { toTokenSet, type TokenSet } from '../../domain/token.js';
 import { differingFields, toManagedUserSpec, type ManagedIdpUser } from '../../domain/user.js';
 import { AppError } from '../../errors/app-error.js';
@@ -87,7 +91,9 @@ export class IssueToken {
     const verified = await this.#verify(userId, opts);
     const fresh = this.#freshToken(userId, clientId);
     if (fresh) return fresh;
-    return this.#grantFlight.run(`${userId}\0${clientId}`, () => this.#obtain(userId, clientId, verified, opts));
+    return this.#grantFlight.run(`${userId}\0${clientId}`, () =>
+      this.#obtain(userId, clientId, verified, opts),
+    );
   }
 
   #freshToken(userId: string, clientId: string): IssuedToken | undefined {
@@ -134,15 +140,26 @@ export class IssueToken {
     });
   }
 
-  async #obtain(userId: string, clientId: string, verified: VerifiedAccount, opts: CallOptions): Promise<IssuedToken> {
+  async #obtain(
+    userId: string,
+    clientId: string,
+    verified: VerifiedAccount,
+    opts: CallOptions,
+  ): Promise<IssuedToken> {
     const fresh = this.#freshToken(userId, clientId);
     if (fresh) return fresh;
 
     const cached = this.#config.isTokenCacheEnabled ? this.#cache.getTokens(userId, clientId) : undefined;
     const now = this.deps.clock.now();
-    if (cached?.refreshToken && (cached.refreshExpiresAt === null || cached.refreshExpiresAt - now > this.#config.refreshMarginMs)) {
+    if (
+      cached?.refreshToken &&
+      (cached.refreshExpiresAt === null || cached.refreshExpiresAt - now > this.#config.refreshMarginMs)
+    ) {
       try {
-        const result = await this.deps.identityProvider.refreshGrant({ clientId, refreshToken: cached.refreshToken }, opts);
+        const result = await this.deps.identityProvider.refreshGrant(
+          { clientId, refreshToken: cached.refreshToken },
+          opts,
+        );
         return this.#store(userId, clientId, toTokenSet(result, now), 'refresh');
       } catch (error) {
         if (!(error instanceof AppError) || error.code !== 'INVALID_GRANT') throw error;
@@ -162,7 +179,9 @@ export class IssueToken {
       // The identity provider holds another password (changed by hand, or set under an old key
       // before a crash): re-set it once, unless a concurrent flight already did after we started.
       if (verified.lastPasswordResetAt < grantStarted) {
-        await this.#passwordFlight.run(`reset\0${userId}`, () => this.#setPassword(userId, verified, opts, true));
+        await this.#passwordFlight.run(`reset\0${userId}`, () =>
+          this.#setPassword(userId, verified, opts, true),
+        );
       }
       const result = await this.deps.identityProvider.passwordGrant(grant, opts);
       return this.#store(userId, clientId, toTokenSet(result, this.deps.clock.now()), 'password');
@@ -177,7 +196,12 @@ export class IssueToken {
     });
   }
 
-  async #setPassword(userId: string, verified: VerifiedAccount, opts: CallOptions, isReset: boolean): Promise<void> {
+  async #setPassword(
+    userId: string,
+    verified: VerifiedAccount,
+    opts: CallOptions,
+    isReset: boolean,
+  ): Promise<void> {
     const { passwordVault, identityProvider } = this.deps;
     const password = await passwordVault.passwordFor(identityProvider.realm, userId);
     await identityProvider.setPassword(verified.account.id, password, passwordVault.keyId, opts);
@@ -188,6 +212,10 @@ export class IssueToken {
 
   #store(userId: string, clientId: string, tokens: TokenSet, source: TokenSource): IssuedToken {
     if (this.#config.isTokenCacheEnabled) this.#cache.setTokens(userId, clientId, tokens);
-    return { tokens, expiresIn: Math.max(0, Math.floor((tokens.expiresAt - this.deps.clock.now()) / 1000)), source };
+    return {
+      tokens,
+      expiresIn: Math.max(0, Math.floor((tokens.expiresAt - this.deps.clock.now()) / 1000)),
+      source,
+    };
   }
 }

@@ -1,8 +1,13 @@
 import pLimit from 'p-limit';
 import { syncConfigSchema, type SyncConfig } from '../../config/core-config.schema.js';
-import { planSync, type SyncActionKind } from '../../domain/sync-plan.js';
+import {
+  planSync,
+  type DeprovisionPolicy,
+  type SyncAction,
+  type SyncActionKind,
+} from '../../domain/sync-plan.js';
 import type { DirectoryUser, ManagedIdpUser } from '../../domain/user.js';
-import { CancelledError, InvalidInputError, toAppError } from '../../errors/errors.js';
+import { CancelledError, InvalidInputError, UpstreamError, toAppError } from '../../errors/errors.js';
 import type { Clock } from '../../ports/clock/clock.port.js';
 import type { IdentityProvider } from '../../ports/identity-provider/identity-provider.port.js';
 import { noopLogger, type Logger } from '../../ports/logger/logger.port.js';
@@ -41,6 +46,17 @@ export class SyncAllUsers {
     this.#provisioner = new UserProvisioner(deps.identityProvider, deps.accessCache);
   }
 
+  /**
+   * A user missing from the listing is looked up once more before losing access: a listing can
+   * skip a user when the directory changes between two pages.
+   */
+  async #confirm(action: SyncAction, policy: DeprovisionPolicy, signal: AbortSignal): Promise<SyncAction> {
+    if (action.kind !== 'disable' && action.kind !== 'delete') return action;
+    const still = await this.deps.userDirectory.getUser(action.nextcloudId, { signal });
+    if (!still) return action;
+    return planSync([still], [action.current], policy).actions[0]!;
+  }
+
   async execute(input: SyncAllUsersInput = {}, opts: SyncAllUsersOptions = {}): Promise<SyncReport> {
     const parsed = syncAllUsersInputSchema.safeParse(input);
     if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join('; '));
@@ -56,16 +72,36 @@ export class SyncAllUsers {
       directoryUsers.push(...page);
     }
     const managedUsers: ManagedIdpUser[] = [];
-    for await (const page of this.deps.identityProvider.listManagedUsers({ signal })) managedUsers.push(...page);
+    for await (const page of this.deps.identityProvider.listManagedUsers({ signal }))
+      managedUsers.push(...page);
 
+    if (directoryUsers.length === 0 && managedUsers.some((u) => u.enabled)) {
+      // A directory never has zero users (its admin exists): an empty listing means we may not see them.
+      throw new UpstreamError(
+        `the user directory listed no users; refusing to deprovision ${managedUsers.length} managed users (is the acting user a Nextcloud admin?)`,
+      );
+    }
     const plan = planSync(directoryUsers, managedUsers, policy);
     const total = plan.actions.length;
     logger.info({ total, dryRun, ...plan.counts }, 'sync planned');
     if (dryRun) {
-      return { dryRun, total, ...countsOf(plan.counts), failed: [], durationMs: this.deps.clock.now() - started, plan };
+      return {
+        dryRun,
+        total,
+        ...countsOf(plan.counts),
+        failed: [],
+        durationMs: this.deps.clock.now() - started,
+        plan,
+      };
     }
 
-    const done: Record<SyncActionKind, number> = { create: 0, update: 0, disable: 0, delete: 0, unchanged: 0 };
+    const done: Record<SyncActionKind, number> = {
+      create: 0,
+      update: 0,
+      disable: 0,
+      delete: 0,
+      unchanged: 0,
+    };
     const failed: SyncFailure[] = [];
     let finished = 0;
     const limit = pLimit(concurrency);
@@ -74,13 +110,22 @@ export class SyncAllUsers {
         limit(async () => {
           try {
             signal.throwIfAborted();
-            await this.#provisioner.apply(action, { signal });
-            done[action.kind]++;
+            const confirmed = await this.#confirm(action, policy, signal);
+            await this.#provisioner.apply(confirmed, { signal });
+            done[confirmed.kind]++;
           } catch (error) {
             const appError = toAppError(error);
             if (appError.code !== 'CANCELLED') {
-              failed.push({ userId: action.nextcloudId, action: action.kind, code: appError.code, message: appError.message });
-              logger.warn({ userId: action.nextcloudId, action: action.kind, code: appError.code }, 'sync of a user failed');
+              failed.push({
+                userId: action.nextcloudId,
+                action: action.kind,
+                code: appError.code,
+                message: appError.message,
+              });
+              logger.warn(
+                { userId: action.nextcloudId, action: action.kind, code: appError.code },
+                'sync of a user failed',
+              );
             }
           } finally {
             finished++;

@@ -43,7 +43,11 @@ export class SyncUser {
       this.deps.identityProvider.findUserByNextcloudId(userId, opts),
     ]);
     if (!directoryUser && !current) return { userId, outcome: 'absent' };
-    const plan = planSync(directoryUser ? [directoryUser] : [], current ? [current] : [], this.#config.deprovisionPolicy);
+    const plan = planSync(
+      directoryUser ? [directoryUser] : [],
+      current ? [current] : [],
+      this.#config.deprovisionPolicy,
+    );
     const action = plan.actions[0]!;
     await this.#provisioner.apply(action, opts);
     return { userId, outcome: action.kind };

@@ -1,0 +1,110 @@
+import pLimit from 'p-limit';
+import { syncConfigSchema, type SyncConfig } from '../../config/core-config.schema.js';
+import type { ManagedIdpUser } from '../../domain/user.js';
+import { UpstreamError, toAppError } from '../../errors/errors.js';
+import type { ErrorCode } from '../../errors/codes.js';
+import type { IdentityProvider } from '../../ports/identity-provider/identity-provider.port.js';
+import { noopLogger, type Logger } from '../../ports/logger/logger.port.js';
+import type { CallOptions } from '../../ports/signal.js';
+import type { UserDirectory } from '../../ports/user-directory/user-directory.port.js';
+import type { AccessCache } from '../shared/access-cache.js';
+import { UserProvisioner } from '../shared/user-provisioner.js';
+import type { SyncUser } from '../sync-user/sync-user.use-case.js';
+
+export interface CheapPassReport {
+  readonly kind: 'cheap';
+  readonly directoryUsers: number;
+  readonly created: number;
+  readonly disabled: number;
+  readonly reenabled: number;
+  readonly deprovisioned: number;
+  readonly failed: readonly { readonly userId: string; readonly code: ErrorCode }[];
+}
+
+export interface ReconcileUsersDeps {
+  readonly identityProvider: IdentityProvider;
+  readonly userDirectory: UserDirectory;
+  readonly syncUser: SyncUser;
+  readonly accessCache?: AccessCache;
+  readonly logger?: Logger;
+  readonly config?: Partial<SyncConfig>;
+}
+
+/**
+ * The cheap reconcile pass (Nextcloud 30–34 send no user webhooks): only the directory's id list
+ * and disabled list are read, compared with the managed users, and only the differences are
+ * synced one by one — new users created, disabled ones disabled, re-enabled ones enabled, gone
+ * ones (confirmed by a direct lookup) deprovisioned. Profile changes wait for the full pass.
+ */
+export class ReconcileUsers {
+  readonly #config: SyncConfig;
+  readonly #provisioner: UserProvisioner;
+
+  constructor(private readonly deps: ReconcileUsersDeps) {
+    this.#config = syncConfigSchema.parse(deps.config ?? {});
+    this.#provisioner = new UserProvisioner(deps.identityProvider, deps.accessCache);
+  }
+
+  async execute(opts: CallOptions = {}): Promise<CheapPassReport> {
+    const signal = opts.signal ?? new AbortController().signal;
+    const { userDirectory, identityProvider, syncUser } = this.deps;
+    const ids = new Set(await userDirectory.listUserIds({ signal }));
+    const disabled = new Set(await userDirectory.listDisabledUserIds({ signal }));
+    const managed = new Map<string, ManagedIdpUser>();
+    for await (const page of identityProvider.listManagedUsers({ signal }))
+      for (const u of page) managed.set(u.nextcloudId, u);
+    if (ids.size === 0 && [...managed.values()].some((u) => u.enabled)) {
+      throw new UpstreamError(
+        'the user directory listed no users; refusing to deprovision anyone (is the acting user a Nextcloud admin?)',
+      );
+    }
+
+    const toSync: { id: string; kind: 'created' | 'disabled' | 'reenabled' }[] = [];
+    for (const id of ids) {
+      const current = managed.get(id);
+      if (!current) toSync.push({ id, kind: 'created' });
+      else if (current.enabled && disabled.has(id)) toSync.push({ id, kind: 'disabled' });
+      else if (!current.enabled && !disabled.has(id)) toSync.push({ id, kind: 'reenabled' });
+    }
+    const gone = [...managed.values()].filter(
+      (u) => !ids.has(u.nextcloudId) && (u.enabled || this.#config.deprovisionPolicy === 'delete'),
+    );
+
+    const counts = { created: 0, disabled: 0, reenabled: 0, deprovisioned: 0 };
+    const failed: { userId: string; code: ErrorCode }[] = [];
+    const limit = pLimit(this.#config.concurrency);
+    const guard = async (userId: string, task: () => Promise<void>): Promise<void> => {
+      try {
+        signal.throwIfAborted();
+        await task();
+      } catch (error) {
+        const code = toAppError(error).code;
+        if (code === 'CANCELLED') throw error;
+        failed.push({ userId, code });
+      }
+    };
+    await Promise.all([
+      ...toSync.map(({ id, kind }) =>
+        limit(() =>
+          guard(id, async () => {
+            await syncUser.execute({ userId: id }, { signal });
+            counts[kind]++;
+          }),
+        ),
+      ),
+      ...gone.map((user) =>
+        limit(() =>
+          guard(user.nextcloudId, async () => {
+            // Missing from the id list: look once more before taking access away.
+            if (await userDirectory.getUser(user.nextcloudId, { signal })) return;
+            await this.#provisioner.deprovision(user, this.#config.deprovisionPolicy, { signal });
+            counts.deprovisioned++;
+          }),
+        ),
+      ),
+    ]);
+    const report: CheapPassReport = { kind: 'cheap', directoryUsers: ids.size, ...counts, failed };
+    (this.deps.logger ?? noopLogger).info({ ...counts, failed: failed.length }, 'reconcile pass done');
+    return report;
+  }
+}

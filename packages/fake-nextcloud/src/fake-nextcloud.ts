@@ -1,0 +1,354 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { ocsFailure, ocsOk, type OcsReply, type OcsVersion } from './ocs-envelope.js';
+import { phpJsonEncode } from './php-json.js';
+import { UserStore, userDetails, type FakeUser, type FakeUserInput } from './user-store.js';
+import { AppApiRole, type ExAppTarget } from './app-api-role.js';
+import { handleProxy, type ProxyRoute, type SessionTable } from './proxy.js';
+
+export interface FakeExAppRecord {
+  readonly appId: string;
+  secret: string;
+  version: string;
+  enabled: boolean;
+  routes: ProxyRoute[];
+  target: ExAppTarget | undefined;
+}
+
+export interface RecordedCall {
+  readonly method: string;
+  readonly path: string;
+  readonly user: string | null;
+  readonly body: unknown;
+  readonly at: number;
+}
+
+export interface FakeNextcloudOptions {
+  readonly appId?: string;
+  readonly appSecret?: string;
+  readonly appVersion?: string;
+  readonly admins?: readonly string[];
+}
+
+type Fault =
+  | { kind: 'status'; status: number; remaining: number; pathPrefix: string }
+  | { kind: 'hang'; remaining: number; pathPrefix: string };
+
+/**
+ * A real HTTP server on loopback that answers like Nextcloud: the OCS provisioning endpoints in v1
+ * and v2 with their envelopes and quirks, AppAPI's own endpoints, AppAPI authentication enforced as
+ * Nextcloud does it, and the two proxies in front of the ExApp. Mutable from tests, can be slow,
+ * failing or down, and records the AppAPI calls it receives.
+ */
+export class FakeNextcloud {
+  readonly users = new UserStore();
+  readonly admins: Set<string>;
+  readonly exApp: FakeExAppRecord;
+  readonly calls: RecordedCall[] = [];
+  readonly topMenus = new Map<string, Record<string, unknown>>();
+  readonly scripts = new Map<string, Record<string, unknown>>();
+  readonly initStatus = { progress: 0, error: '' };
+  readonly sessions: SessionTable = new Map();
+  readonly appApi: AppApiRole;
+  /** Requests that reached the OCS API (provisioning and AppAPI). */
+  requestCount = 0;
+  delayMs = 0;
+  #faults: Fault[] = [];
+  #server: Server | undefined;
+  readonly #sockets = new Set<Socket>();
+
+  constructor(options: FakeNextcloudOptions = {}) {
+    this.admins = new Set(options.admins ?? ['admin']);
+    this.exApp = {
+      appId: options.appId ?? 'keycloak',
+      secret: options.appSecret ?? 'fake-nextcloud-app-secret-'.padEnd(64, 'x'),
+      version: options.appVersion ?? '0.1.0',
+      enabled: true,
+      routes: [],
+      target: undefined,
+    };
+    for (const admin of this.admins) this.users.put({ id: admin, displayName: admin, groups: ['admin'] });
+    this.appApi = new AppApiRole(this);
+  }
+
+  get url(): string {
+    const address = this.#server?.address() as AddressInfo | undefined;
+    if (!address) throw new Error('fake Nextcloud is not listening');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(port = 0): Promise<this> {
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+    this.#server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.#server!.listen(port, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    this.#server = undefined;
+  }
+
+  // ---- mutation from tests ----
+
+  addUser(input: FakeUserInput): FakeUser {
+    return this.users.put(input);
+  }
+
+  addUsers(inputs: Iterable<FakeUserInput>): void {
+    for (const input of inputs) this.users.put(input);
+  }
+
+  removeUser(id: string): void {
+    this.users.remove(id);
+  }
+
+  /** Logs a user in for the proxies; returns the cookie header a browser would send. */
+  login(userId: string): string {
+    const passphrase = `sess-${Math.random().toString(36).slice(2)}`;
+    this.sessions.set(passphrase, userId);
+    return `oc_sessionPassphrase=${passphrase}; nc_session_id=abc; oc_token=t; __Host-nc_sameSiteCookielax=true`;
+  }
+
+  /** The next `count` OCS requests under `pathPrefix` answer `status` (e.g. 500). */
+  failNext(status: number, count = 1, pathPrefix = '/ocs/'): void {
+    this.#faults.push({ kind: 'status', status, remaining: count, pathPrefix });
+  }
+
+  /** The next `count` OCS requests under `pathPrefix` never answer (the client must time out). */
+  hangNext(count = 1, pathPrefix = '/ocs/'): void {
+    this.#faults.push({ kind: 'hang', remaining: count, pathPrefix });
+  }
+
+  clearFaults(): void {
+    this.#faults = [];
+  }
+
+  isAdmin(userId: string): boolean {
+    return this.admins.has(userId) || (this.users.get(userId)?.groups.includes('admin') ?? false);
+  }
+
+  // ---- HTTP ----
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://nextcloud.local');
+    if (
+      url.pathname.startsWith('/exapps/') ||
+      url.pathname.startsWith('/index.php/apps/app_api/proxy/') ||
+      url.pathname.startsWith('/apps/app_api/proxy/')
+    ) {
+      await handleProxy(this, req, res, url);
+      return;
+    }
+    const ocs = /^\/ocs\/v([12])\.php(\/.*)$/.exec(url.pathname);
+    if (!ocs) {
+      res
+        .writeHead(404, { 'content-type': 'text/html' })
+        .end('<!DOCTYPE html><html><body>Page not found</body></html>');
+      return;
+    }
+    this.requestCount++;
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    const fault = this.#takeFault(url.pathname);
+    if (fault?.kind === 'hang') return; // never answer
+    if (fault?.kind === 'status') {
+      res
+        .writeHead(fault.status, { 'content-type': 'text/html; charset=utf-8' })
+        .end('<html><body><h1>Internal Server Error</h1></body></html>');
+      return;
+    }
+    const version = Number(ocs[1]) as OcsVersion;
+    const body = await readBody(req);
+    const reply = await this.#ocs(version, req, ocs[2]!, url, body);
+    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' }).end(reply.body);
+  }
+
+  #takeFault(path: string): Fault | undefined {
+    const fault = this.#faults.find((f) => path.startsWith(f.pathPrefix));
+    if (!fault) return undefined;
+    fault.remaining--;
+    if (fault.remaining <= 0) this.#faults.splice(this.#faults.indexOf(fault), 1);
+    return fault;
+  }
+
+  /** AppAPI authentication as Nextcloud performs it (§2.3): the user, or a reason it failed. */
+  authenticate(req: IncomingMessage): { ok: true; user: string | null } | { ok: false } {
+    const header = (name: string): string | undefined => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const auth = header('authorization-app-api');
+    const appId = header('ex-app-id');
+    if (!auth || !appId || appId !== this.exApp.appId) return { ok: false };
+    const decoded = Buffer.from(auth, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0 || decoded.slice(colon + 1) !== this.exApp.secret) return { ok: false };
+    if (!header('ex-app-version')) return { ok: false };
+    const user = decoded.slice(0, colon);
+    if (user !== '' && !this.users.get(user)) return { ok: false };
+    return { ok: true, user: user === '' ? null : user };
+  }
+
+  async #ocs(
+    version: OcsVersion,
+    req: IncomingMessage,
+    path: string,
+    url: URL,
+    body: unknown,
+  ): Promise<OcsReply> {
+    const auth = this.authenticate(req);
+    const method = req.method ?? 'GET';
+    const params = url.searchParams;
+    if (path.startsWith('/apps/app_api/')) {
+      if (!auth.ok || (!this.exApp.enabled && !path.startsWith('/apps/app_api/ex-app/state'))) {
+        return ocsFailure(version, 997, 'AppAPI authentication failed');
+      }
+      this.calls.push({ method, path, user: auth.user, body, at: Date.now() });
+      return this.#appApiEndpoint(version, method, path, params, body);
+    }
+    if (!auth.ok || auth.user === null || !this.exApp.enabled)
+      return ocsFailure(version, 997, 'Current user is not logged in');
+    if (method !== 'GET') return ocsFailure(version, 998, '');
+    return this.#provisioning(version, auth.user, path, params);
+  }
+
+  #provisioning(version: OcsVersion, caller: string, path: string, params: URLSearchParams): OcsReply {
+    const admin = this.isAdmin(caller);
+    const search = params.get('search') ?? '';
+    const limitParam = params.get('limit');
+    const limit = limitParam === null ? undefined : Number.parseInt(limitParam, 10);
+    const offset = Number.parseInt(params.get('offset') ?? '0', 10) || 0;
+    const visible = (u: FakeUser): boolean => admin || u.id === caller;
+
+    if (path === '/cloud/users' || path === '/cloud/users/details' || path === '/cloud/users/disabled') {
+      if (path === '/cloud/users/disabled' && ((limit ?? 0) < 0 || offset < 0))
+        return { status: 500, body: '<html>Internal Server Error</html>' };
+      if (!admin) return ocsOk(version, { users: [] });
+      const filter = path === '/cloud/users/disabled' ? (u: FakeUser) => !u.enabled : () => true;
+      const page = this.users.page(filter, search, limit, offset);
+      if (path === '/cloud/users') return ocsOk(version, { users: page.map((u) => phpKey(u.id)) });
+      if (page.length === 0) return ocsOk(version, { users: [] });
+      return ocsOk(version, { users: Object.fromEntries(page.map((u) => [u.id, userDetails(u)])) });
+    }
+    const groups = /^\/cloud\/users\/([^/]+)\/groups$/.exec(path);
+    if (groups) {
+      const user = this.users.get(decodeURIComponent(groups[1]!));
+      if (!user || !visible(user)) return ocsFailure(version, 998, '');
+      return ocsOk(version, { groups: [...user.groups] });
+    }
+    const one = /^\/cloud\/users\/([^/]+)$/.exec(path);
+    if (one) {
+      const id = decodeURIComponent(one[1]!);
+      const user = this.users.get(id);
+      if (!user) return ocsFailure(version, 404, 'User does not exist');
+      if (!visible(user)) return ocsFailure(version, 998, '');
+      return ocsOk(version, userDetails(user));
+    }
+    return ocsFailure(version, 998, '');
+  }
+
+  async #appApiEndpoint(
+    version: OcsVersion,
+    method: string,
+    path: string,
+    params: URLSearchParams,
+    body: unknown,
+  ): Promise<OcsReply> {
+    const field = (name: string): unknown =>
+      (body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined) ??
+      params.get(name) ??
+      undefined;
+    const text = (name: string): string => {
+      const value = field(name);
+      return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+    };
+    if (path === '/apps/app_api/ex-app/status' && method === 'PUT') {
+      const error = field('error');
+      if (typeof error === 'string' && error.length > 0) {
+        this.initStatus.error = error;
+        return ocsOk(version, []);
+      }
+      const progress = Number(field('progress'));
+      if (!Number.isInteger(progress) || progress < 0 || progress > 100)
+        return { status: 500, body: '<html>Internal Server Error</html>' };
+      if (this.initStatus.progress === 100 && progress !== 0) return ocsOk(version, []);
+      this.initStatus.progress = progress;
+      // Progress 100 enables the ExApp synchronously, before this call returns (§6.1).
+      if (progress === 100) {
+        await this.appApi.scheduleEnableAfterInit().catch((error: unknown) => {
+          this.initStatus.error = error instanceof Error ? error.message : String(error);
+        });
+      }
+      return ocsOk(version, []);
+    }
+    if (path === '/apps/app_api/ex-app/state' && method === 'GET')
+      return ocsOk(version, this.exApp.enabled ? 1 : 0);
+    if (path === '/apps/app_api/api/v1/ui/top-menu') {
+      const name = text('name');
+      if (method === 'POST') {
+        if (!name) return ocsFailure(version, 400, 'Top Menu entry could not be registered');
+        const icon = text('icon').replace(/^\//, '');
+        this.topMenus.set(name, {
+          appid: this.exApp.appId,
+          name,
+          display_name: field('displayName'),
+          icon,
+          admin_required: Number(field('adminRequired') ?? 0),
+        });
+        return ocsOk(version, []);
+      }
+      if (method === 'DELETE') {
+        if (!this.topMenus.delete(name)) return ocsFailure(version, 404, 'No such Top Menu entry');
+        for (const [key, s] of this.scripts) if (s.name === name) this.scripts.delete(key);
+        return ocsOk(version, []);
+      }
+      const entry = this.topMenus.get(name);
+      return entry ? ocsOk(version, entry) : ocsFailure(version, 404, 'No such Top Menu entry');
+    }
+    if (path === '/apps/app_api/api/v1/ui/script') {
+      const type = text('type');
+      const name = text('name');
+      const scriptPath = text('path').replace(/^\//, '');
+      const key = `${type}\0${name}\0${scriptPath}`;
+      if (method === 'POST') {
+        if (!type || !name || !scriptPath) return ocsFailure(version, 400, 'Script could not be set');
+        this.scripts.set(key, {
+          appid: this.exApp.appId,
+          type,
+          name,
+          path: scriptPath,
+          after_app_id: field('afterAppId') ?? null,
+        });
+        return ocsOk(version, []);
+      }
+      if (method === 'DELETE')
+        return this.scripts.delete(key) ? ocsOk(version, []) : ocsFailure(version, 404, 'No such Script');
+      const script = this.scripts.get(key);
+      return script ? ocsOk(version, script) : ocsFailure(version, 404, 'No such Script');
+    }
+    return ocsFailure(version, 998, '');
+  }
+}
+
+/** PHP array keys: numeric ids become numbers in `/cloud/users`. */
+function phpKey(id: string): string | number {
+  return /^(0|[1-9]\d{0,14})$/.test(id) ? Number(id) : id;
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  if (chunks.length === 0) return undefined;
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+}
+
+export { phpJsonEncode };

@@ -1,0 +1,12 @@
+export {
+  FakeNextcloud,
+  type FakeExAppRecord,
+  type FakeNextcloudOptions,
+  type RecordedCall,
+} from './fake-nextcloud.js';
+export { AppApiRole, type ExAppAnswer } from './app-api-role.js';
+export type { ExAppTarget } from './exapp-request.js';
+export type { AccessLevel, ProxyRoute } from './proxy.js';
+export { phpJsonEncode } from './php-json.js';
+export { ocsFailure, ocsOk, type OcsVersion } from './ocs-envelope.js';
+export { userDetails, type FakeUser, type FakeUserInput } from './user-store.js';

@@ -1,0 +1,184 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { FakeNextcloud } from './fake-nextcloud.js';
+import { callExApp, readAll, type ExAppTarget } from './exapp-request.js';
+
+export type AccessLevel = 'PUBLIC' | 'USER' | 'ADMIN';
+
+/** A route from info.xml (§7.2). */
+export interface ProxyRoute {
+  readonly url: string;
+  readonly verb: string;
+  readonly accessLevel: AccessLevel;
+  readonly bruteforceProtection?: readonly number[];
+}
+
+/** oc_sessionPassphrase cookie value → logged-in user id. */
+export type SessionTable = Map<string, string>;
+
+const LEVEL: Record<AccessLevel, number> = { PUBLIC: 0, USER: 1, ADMIN: 2 };
+
+function cookieValue(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return undefined;
+}
+
+function sessionUser(nc: FakeNextcloud, req: IncomingMessage): string | null {
+  const passphrase = cookieValue(req, 'oc_sessionPassphrase');
+  const user = passphrase ? nc.sessions.get(passphrase) : undefined;
+  return user && nc.users.get(user)?.enabled ? user : null;
+}
+
+function levelOf(nc: FakeNextcloud, user: string | null): number {
+  if (user === null) return 0;
+  return nc.isAdmin(user) ? 2 : 1;
+}
+
+function appApiHeadersFor(nc: FakeNextcloud, user: string | null, aaVersion: string): Record<string, string> {
+  return {
+    'ex-app-id': nc.exApp.appId,
+    'ex-app-version': nc.exApp.version,
+    'authorization-app-api': Buffer.from(`${user ?? ''}:${nc.exApp.secret}`).toString('base64'),
+    'aa-version': aaVersion,
+  };
+}
+
+function plain(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+}
+
+/** Routes browser traffic like HaRP (`/exapps/<appid>/…`, §3.5) or the PHP proxy (§3.4). */
+export async function handleProxy(
+  nc: FakeNextcloud,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const target = nc.exApp.target;
+  try {
+    if (url.pathname.startsWith('/exapps/')) await harp(nc, target, req, res, url);
+    else await classic(nc, target, req, res, url);
+  } catch {
+    if (!res.headersSent) plain(res, 502, 'Bad Gateway');
+    else res.destroy();
+  }
+}
+
+async function harp(
+  nc: FakeNextcloud,
+  target: ExAppTarget | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const match = /^\/exapps\/([^/]+)(\/.*)?$/.exec(url.pathname);
+  if (!match || match[1] !== nc.exApp.appId || !target) return plain(res, 404, '404 Not Found');
+  const path = match[2] ?? '/';
+  if (['/heartbeat', '/init', '/enabled'].includes(path)) {
+    req.socket.destroy(); // HaRP drops external calls to the lifecycle endpoints
+    return;
+  }
+  if (!nc.exApp.enabled) return plain(res, 503, '503 Service Unavailable (HaRP)');
+  const user = sessionUser(nc, req);
+  const route = nc.exApp.routes.find((r) => new RegExp(r.url).exec(path)?.index === 0);
+  if (!route) return plain(res, 404, '404 Not Found');
+  if (LEVEL[route.accessLevel] > levelOf(nc, user)) return plain(res, 403, '403 Forbidden');
+  const headers: OutgoingHttpHeaders = { ...req.headers, ...appApiHeadersFor(nc, user, '32') };
+  const upstream = await callExApp(target, {
+    method: req.method ?? 'GET',
+    path: `${path}${url.search}`,
+    headers,
+    body: req,
+    timeoutMs: 1_800_000,
+  });
+  // Status and every header as they are (several Set-Cookie included), redirects untouched.
+  res.writeHead(upstream.statusCode ?? 502, upstream.rawHeaders);
+  upstream.pipe(res);
+}
+
+const CLASSIC = /^(?:\/index\.php)?\/apps\/app_api\/proxy\/([^/]+)(\/.*)?$/;
+const EXCLUDED_REQUEST_HEADERS = new Set([
+  'content-length',
+  'x-origin-ip',
+  'authorization-app-api',
+  'host',
+  'connection',
+]);
+const APP_API_RESPONSE_HEADERS = new Set([
+  'authorization-app-api',
+  'ex-app-id',
+  'ex-app-version',
+  'aa-version',
+  'transfer-encoding',
+  'connection',
+]);
+
+async function classic(
+  nc: FakeNextcloud,
+  target: ExAppTarget | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const notFound = (): void => {
+    res
+      .writeHead(404, { 'content-type': 'text/html; charset=utf-8' })
+      .end('<!DOCTYPE html><html><body>Page not found</body></html>');
+  };
+  const method = req.method ?? 'GET';
+  if (!['GET', 'POST', 'PUT', 'DELETE'].includes(method)) return notFound();
+  const match = CLASSIC.exec(url.pathname);
+  if (!match || match[1] !== nc.exApp.appId || !target || !nc.exApp.enabled) return notFound();
+  const path = match[2] ?? '/';
+  if (method !== 'GET' && path === '/') return notFound();
+  if (/(^|\/)(\.\.|%2e%2e)(\/|$)/i.test(path) || /%2f/i.test(path)) return notFound();
+  const user = sessionUser(nc, req);
+  const route = nc.exApp.routes.find(
+    (r) => new RegExp(`^(?:${r.url})`, 'i').test(path) && r.verb.toUpperCase().includes(method),
+  );
+  if (!route || LEVEL[route.accessLevel] > levelOf(nc, user)) return notFound();
+
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(req.headers))
+    if (!EXCLUDED_REQUEST_HEADERS.has(name)) headers[name] = value;
+  Object.assign(headers, appApiHeadersFor(nc, user, '32.0.0'), {
+    'x-origin-ip': req.socket.remoteAddress ?? '127.0.0.1',
+  });
+  const body = method === 'GET' ? undefined : await readAll(req);
+  let current = { method, path: `${path}${url.search}`, body };
+  let upstream = await callExApp(target, { ...current, headers });
+  // Guzzle follows redirects on the server side (up to 5 hops); the browser sees the final answer.
+  for (let hop = 0; hop < 5 && [301, 302, 303, 307, 308].includes(upstream.statusCode ?? 0); hop++) {
+    const location = upstream.headers.location;
+    if (!location) break;
+    await readAll(upstream);
+    const next = new URL(location, 'http://exapp.local');
+    const keepMethod = upstream.statusCode === 307 || upstream.statusCode === 308;
+    current = {
+      method: keepMethod ? current.method : 'GET',
+      path: `${next.pathname}${next.search}`,
+      body: keepMethod ? current.body : undefined,
+    };
+    upstream = await callExApp(target, { ...current, headers });
+  }
+  const out: Record<string, string> = {};
+  for (let i = 0; i < upstream.rawHeaders.length; i += 2) {
+    const name = upstream.rawHeaders[i]!.toLowerCase();
+    if (APP_API_RESPONSE_HEADERS.has(name) || name in out) continue; // only the first value of each header
+    out[name] = upstream.rawHeaders[i + 1]!;
+  }
+  const type = out['content-type'] ?? '';
+  if (
+    !out['cache-control'] &&
+    !type.startsWith('text/html') &&
+    type !== 'application/json' &&
+    type !== 'application/x-tar'
+  ) {
+    out['cache-control'] = 'max-age=3600';
+  }
+  const payload = await readAll(upstream);
+  out['content-length'] = String(payload.length);
+  res.writeHead(upstream.statusCode ?? 502, out).end(payload);
+}
