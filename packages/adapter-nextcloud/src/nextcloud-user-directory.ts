@@ -45,7 +45,7 @@ export class NextcloudUserDirectory implements UserDirectory {
     private readonly http: NextcloudHttp,
     private readonly options: NextcloudUserDirectoryOptions,
   ) {
-    this.#pageSize = options.pageSize ?? 200;
+    this.#pageSize = options.pageSize ?? 500;
   }
 
   get actingUser(): string {

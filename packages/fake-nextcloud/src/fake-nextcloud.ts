@@ -30,9 +30,7 @@ export interface FakeNextcloudOptions {
   readonly admins?: readonly string[];
 }
 
-type Fault =
-  | { kind: 'status'; status: number; remaining: number; pathPrefix: string }
-  | { kind: 'hang'; remaining: number; pathPrefix: string };
+type Fault = { kind: 'status' | 'hang'; status: number; remaining: number; skip: number; pathPrefix: string };
 
 /**
  * A real HTTP server on loopback that answers like Nextcloud: the OCS provisioning endpoints in v1
@@ -114,14 +112,14 @@ export class FakeNextcloud {
     return `oc_sessionPassphrase=${passphrase}; nc_session_id=abc; oc_token=t; __Host-nc_sameSiteCookielax=true`;
   }
 
-  /** The next `count` OCS requests under `pathPrefix` answer `status` (e.g. 500). */
-  failNext(status: number, count = 1, pathPrefix = '/ocs/'): void {
-    this.#faults.push({ kind: 'status', status, remaining: count, pathPrefix });
+  /** After `skip` more OCS requests under `pathPrefix`, the next `count` answer `status` (e.g. 500). */
+  failNext(status: number, count = 1, pathPrefix = '/ocs/', skip = 0): void {
+    this.#faults.push({ kind: 'status', status, remaining: count, skip, pathPrefix });
   }
 
   /** The next `count` OCS requests under `pathPrefix` never answer (the client must time out). */
   hangNext(count = 1, pathPrefix = '/ocs/'): void {
-    this.#faults.push({ kind: 'hang', remaining: count, pathPrefix });
+    this.#faults.push({ kind: 'hang', status: 0, remaining: count, skip: 0, pathPrefix });
   }
 
   clearFaults(): void {
@@ -170,6 +168,10 @@ export class FakeNextcloud {
   #takeFault(path: string): Fault | undefined {
     const fault = this.#faults.find((f) => path.startsWith(f.pathPrefix));
     if (!fault) return undefined;
+    if (fault.skip > 0) {
+      fault.skip--;
+      return undefined;
+    }
     fault.remaining--;
     if (fault.remaining <= 0) this.#faults.splice(this.#faults.indexOf(fault), 1);
     return fault;
