@@ -1,1 +1,20 @@
-export {};
+export { buildServer, type BuildOptions, type ServerContext } from './server.js';
+export { loadEnv, envSchema, EnvError, type ServerEnv } from './env.js';
+export { createApp, type AppParts } from './app.js';
+export { ERROR_STATUS } from './http/error-status.js';
+export { REDACT_PATHS, createLogger } from './logger.js';
+export {
+  ConsumerRegistry,
+  PUBLIC_DEFAULT_SECRETS,
+  buildConsumers,
+  type Consumer,
+  type Operation,
+} from './consumers.js';
+export {
+  loadOrCreateSecrets,
+  saveSecrets,
+  newSecret,
+  SECRETS_FILE,
+  type PersistentSecrets,
+} from './persistent-secrets.js';
+export { ExAppService, type KeycloakState } from './exapp-service.js';

@@ -21,6 +21,7 @@ import { IssueToken } from '../use-cases/issue-token/issue-token.use-case.js';
 import { AccessCache } from '../use-cases/shared/access-cache.js';
 import { SyncAllUsers } from '../use-cases/sync-all-users/sync-all-users.use-case.js';
 import { SyncUser } from '../use-cases/sync-user/sync-user.use-case.js';
+import { ReconcileUsers } from '../use-cases/reconcile-users/reconcile-users.use-case.js';
 
 export const ACCESS_CACHE: unique symbol = Symbol.for('@keycloak-exapp/core.AccessCache');
 export const BOOTSTRAP_REALM: unique symbol = Symbol.for('@keycloak-exapp/core.BootstrapRealm');
@@ -29,6 +30,7 @@ export const SYNC_ALL_USERS: unique symbol = Symbol.for('@keycloak-exapp/core.Sy
 export const DELETE_USER: unique symbol = Symbol.for('@keycloak-exapp/core.DeleteUser');
 export const ISSUE_TOKEN: unique symbol = Symbol.for('@keycloak-exapp/core.IssueToken');
 export const INITIALIZE_EXAPP: unique symbol = Symbol.for('@keycloak-exapp/core.InitializeExApp');
+export const RECONCILE_USERS: unique symbol = Symbol.for('@keycloak-exapp/core.ReconcileUsers');
 
 export interface CoreModuleConfig {
   readonly realmSpec: RealmSpec;
@@ -105,21 +107,45 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
         [IDENTITY_PROVIDER, USER_DIRECTORY, PASSWORD_VAULT, CLOCK, LOGGER, ACCESS_CACHE],
       )
       .inSingletonScope();
-    bind(INITIALIZE_EXAPP)
+    if (config.isKeycloakSupervised) {
+      bind(INITIALIZE_EXAPP)
+        .toResolvedValue(
+          (
+            processSupervisor: ProcessSupervisor,
+            bootstrapRealm: BootstrapRealm,
+            syncAllUsers: SyncAllUsers,
+            logger: Logger,
+          ) => new InitializeExApp({ processSupervisor, bootstrapRealm, syncAllUsers, logger }),
+          [PROCESS_SUPERVISOR, BOOTSTRAP_REALM, SYNC_ALL_USERS, LOGGER],
+        )
+        .inSingletonScope();
+    } else {
+      bind(INITIALIZE_EXAPP)
+        .toResolvedValue(
+          (bootstrapRealm: BootstrapRealm, syncAllUsers: SyncAllUsers, logger: Logger) =>
+            new InitializeExApp({ bootstrapRealm, syncAllUsers, logger }),
+          [BOOTSTRAP_REALM, SYNC_ALL_USERS, LOGGER],
+        )
+        .inSingletonScope();
+    }
+    bind(RECONCILE_USERS)
       .toResolvedValue(
         (
-          processSupervisor: ProcessSupervisor,
-          bootstrapRealm: BootstrapRealm,
-          syncAllUsers: SyncAllUsers,
+          identityProvider: IdentityProvider,
+          userDirectory: UserDirectory,
+          syncUser: SyncUser,
           logger: Logger,
+          accessCache: AccessCache,
         ) =>
-          new InitializeExApp({
-            processSupervisor: config.isKeycloakSupervised ? processSupervisor : undefined,
-            bootstrapRealm,
-            syncAllUsers,
+          new ReconcileUsers({
+            identityProvider,
+            userDirectory,
+            syncUser,
             logger,
+            accessCache,
+            config: config.sync ?? {},
           }),
-        [PROCESS_SUPERVISOR, BOOTSTRAP_REALM, SYNC_ALL_USERS, LOGGER],
+        [IDENTITY_PROVIDER, USER_DIRECTORY, SYNC_USER, LOGGER, ACCESS_CACHE],
       )
       .inSingletonScope();
   });

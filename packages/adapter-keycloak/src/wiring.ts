@@ -1,0 +1,21 @@
+// "@keycloak-exapp/adapter-keycloak/wiring": binds the IdentityProvider (and, in embedded mode,
+// the ProcessSupervisor) port tokens. inversify is an optional peer; only this file loads it.
+import { ContainerModule } from 'inversify';
+import { IDENTITY_PROVIDER, PROCESS_SUPERVISOR, type ProcessSupervisor } from '@keycloak-exapp/core';
+import { KeycloakHttp, type KeycloakConnection } from './keycloak.http.js';
+import { KeycloakIdentityProvider } from './keycloak-identity-provider.js';
+
+export interface KeycloakModuleConfig {
+  readonly connection: KeycloakConnection;
+  readonly realm: string;
+  /** The supervisor of an embedded Keycloak; absent for an external one. */
+  readonly supervisor?: ProcessSupervisor | undefined;
+}
+
+export function keycloakModule(config: KeycloakModuleConfig): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    const http = new KeycloakHttp(config.connection);
+    bind(IDENTITY_PROVIDER).toConstantValue(new KeycloakIdentityProvider(http, config.realm));
+    if (config.supervisor) bind(PROCESS_SUPERVISOR).toConstantValue(config.supervisor);
+  });
+}

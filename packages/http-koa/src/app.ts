@@ -1,0 +1,27 @@
+import Koa from 'koa';
+import type Router from '@koa/router';
+import type { Logger } from '@keycloak-exapp/core';
+import { errorHandler } from './middleware/error-handler.js';
+import { requestContext } from './middleware/request-context.js';
+
+export interface AppParts {
+  readonly logger: Logger;
+  readonly routers: readonly Router[];
+  /** Mounted after the routers, before anything reads a body (the Keycloak proxy). */
+  readonly fallthrough?: readonly Koa.Middleware[];
+}
+
+/** Builds the Koa app; never listens (tests and main call `app.callback()`). */
+export function createApp(parts: AppParts): Koa {
+  const app = new Koa({ proxy: false });
+  app.use(requestContext(parts.logger));
+  app.use(errorHandler);
+  for (const router of parts.routers) {
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true }));
+  }
+  for (const middleware of parts.fallthrough ?? []) app.use(middleware);
+  // Errors are logged once, by the error handler; Koa's own default would print stacks to stderr.
+  app.on('error', () => undefined);
+  return app;
+}

@@ -1,0 +1,126 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { ConfigurationError, Secret } from '@keycloak-exapp/core';
+
+export type Operation = 'token' | 'sync' | 'delete';
+
+/** A consumer ExApp allowed to call the API with its own secret. */
+export interface Consumer {
+  readonly name: string;
+  readonly secret: Secret;
+  readonly clientIds: ReadonlySet<string>;
+  readonly operations: ReadonlySet<Operation>;
+}
+
+/** The original Python ExApp's public default secret: refused unless explicitly allowed. */
+export const PUBLIC_DEFAULT_SECRETS = new Set([
+  'changeme',
+  'change-me',
+  'secret',
+  'keycloak',
+  'nextcloud-keycloak-api-secret',
+]);
+
+const consumersSchema = z.array(
+  z
+    .object({
+      name: z.string().min(1),
+      secret: z.string().min(16, 'a consumer secret needs at least 16 characters'),
+      clientIds: z.array(z.string().min(1)).min(1),
+      operations: z
+        .array(z.enum(['token', 'sync', 'delete']))
+        .min(1)
+        .default(['token']),
+    })
+    .strict(),
+);
+
+export interface ConsumerSettings {
+  /** KEYCLOAK_API_CONSUMERS: a JSON list of {name, secret, clientIds, operations}. */
+  readonly consumersJson?: string | undefined;
+  /** KEYCLOAK_API_SECRET: one consumer, as in the original ExApp. */
+  readonly apiSecret?: string | undefined;
+  /** Used when neither is set: generated on first start, kept on the persistent volume. */
+  readonly generatedSecret: string;
+  readonly allowedClientIds: readonly string[];
+  readonly allowPublicDefault: boolean;
+}
+
+export function buildConsumers(settings: ConsumerSettings): { consumers: Consumer[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const all = new Set<Operation>(['token', 'sync', 'delete']);
+  let list: Consumer[];
+  if (settings.consumersJson) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(settings.consumersJson);
+    } catch (error) {
+      throw new ConfigurationError('KEYCLOAK_API_CONSUMERS is not valid JSON', { cause: error });
+    }
+    const parsed = consumersSchema.safeParse(raw);
+    if (!parsed.success)
+      throw new ConfigurationError(`KEYCLOAK_API_CONSUMERS: ${z.prettifyError(parsed.error)}`);
+    list = parsed.data.map((c) => ({
+      name: c.name,
+      secret: new Secret(c.secret),
+      clientIds: new Set(c.clientIds),
+      operations: new Set(c.operations),
+    }));
+  } else {
+    const secret = settings.apiSecret ?? settings.generatedSecret;
+    list = [
+      {
+        name: settings.apiSecret ? 'default' : 'generated',
+        secret: new Secret(secret),
+        clientIds: new Set(settings.allowedClientIds),
+        operations: all,
+      },
+    ];
+  }
+  for (const consumer of list) {
+    if (PUBLIC_DEFAULT_SECRETS.has(consumer.secret.reveal())) {
+      if (!settings.allowPublicDefault) {
+        throw new ConfigurationError(
+          `consumer "${consumer.name}" uses a public default secret; set a strong KEYCLOAK_API_SECRET (or KEYCLOAK_ALLOW_PUBLIC_DEFAULT_SECRET=true to accept the risk)`,
+        );
+      }
+      warnings.push(
+        `consumer "${consumer.name}" uses a public default secret (allowed by KEYCLOAK_ALLOW_PUBLIC_DEFAULT_SECRET)`,
+      );
+    }
+    for (const clientId of consumer.clientIds) {
+      if (!settings.allowedClientIds.includes(clientId)) {
+        throw new ConfigurationError(
+          `consumer "${consumer.name}" names client "${clientId}", which is not in KEYCLOAK_ALLOWED_CLIENTS`,
+        );
+      }
+    }
+  }
+  return { consumers: list, warnings };
+}
+
+/** Finds the consumer whose secret matches, comparing every one in constant time. */
+export class ConsumerRegistry {
+  readonly #entries: { consumer: Consumer; digest: Buffer }[];
+
+  constructor(consumers: readonly Consumer[]) {
+    this.#entries = consumers.map((consumer) => ({ consumer, digest: digest(consumer.secret.reveal()) }));
+  }
+
+  match(presented: string): Consumer | undefined {
+    const candidate = digest(presented);
+    let found: Consumer | undefined;
+    for (const entry of this.#entries) {
+      if (timingSafeEqual(candidate, entry.digest)) found = entry.consumer; // no early exit
+    }
+    return found;
+  }
+
+  get size(): number {
+    return this.#entries.length;
+  }
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}

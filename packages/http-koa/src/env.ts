@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+const bool = z.stringbool();
+const seconds = z.coerce.number().int().min(0);
+
+/**
+ * Every setting the server reads, with its default. This is the only file of the server that
+ * reads process.env; `appinfo/info.xml` declares the same names for AppAPI.
+ */
+export const envSchema = z.object({
+  // AppAPI (§1): required, injected by AppAPI or exported for a manual-install daemon.
+  APP_ID: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  APP_SECRET: z.string().min(1),
+  APP_VERSION: z.string().min(1),
+  APP_HOST: z.string().default('127.0.0.1'),
+  APP_PORT: z.coerce.number().int().min(0).max(65_535),
+  NEXTCLOUD_URL: z.url(),
+  AA_VERSION: z.string().optional(),
+  APP_PERSISTENT_STORAGE: z.string().default('.data'),
+  /** Set by HaRP daemons: listen on a unix socket instead of TCP (§1 listening rule). */
+  HP_SHARED_KEY: z.string().optional(),
+  HP_EXAPP_SOCK: z.string().default('/tmp/exapp.sock'),
+
+  // Keycloak.
+  KEYCLOAK_MODE: z.enum(['embedded', 'external']).default('embedded'),
+  KEYCLOAK_URL: z.url().optional(),
+  KEYCLOAK_ADMIN_CLIENT_ID: z.string().optional(),
+  KEYCLOAK_ADMIN_CLIENT_SECRET: z.string().optional(),
+  KEYCLOAK_REALM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('commonground'),
+  KEYCLOAK_REALM_FILE: z.string().optional(),
+  KEYCLOAK_REDIRECT_URIS: z.string().optional(),
+  KEYCLOAK_VERSION: z.string().optional(),
+  KEYCLOAK_HOME: z.string().optional(),
+  KEYCLOAK_JAVA_HOME: z.string().optional(),
+  KEYCLOAK_CACHE_DIR: z.string().default('.keycloak'),
+  KEYCLOAK_DB: z.enum(['dev-file', 'postgres']).default('dev-file'),
+  KEYCLOAK_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
+  KEYCLOAK_STOP_ON_DISABLE: bool.default(false),
+  KC_HOSTNAME: z.string().optional(),
+  KC_HOSTNAME_ADMIN: z.string().optional(),
+  KC_DB_URL: z.string().optional(),
+  KC_DB_USERNAME: z.string().optional(),
+  KC_DB_PASSWORD: z.string().optional(),
+  JAVA_OPTS_KC_HEAP: z.string().optional(),
+
+  // The token API and its consumers.
+  KEYCLOAK_API_SECRET: z.string().optional(),
+  KEYCLOAK_API_CONSUMERS: z.string().optional(),
+  KEYCLOAK_ALLOWED_CLIENTS: z.string().default('opentalk,openzaak,openklant,valtimo,nextcloud'),
+  KEYCLOAK_ALLOW_PUBLIC_DEFAULT_SECRET: bool.default(false),
+  TOKEN_CACHE_ENABLED: bool.default(true),
+  DIRECTORY_TTL_SECONDS: seconds.default(30),
+
+  // Sync.
+  NEXTCLOUD_ACTING_USER: z.string().min(1).default('admin'),
+  SYNC_INTERVAL_SECONDS: seconds.default(60),
+  SYNC_FULL_EVERY: z.coerce.number().int().min(1).default(10),
+  SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  DEPROVISION_POLICY: z.enum(['disable', 'delete']).default('disable'),
+
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export type ServerEnv = Readonly<z.infer<typeof envSchema>>;
+
+export class EnvError extends Error {}
+
+/** Parses the environment once; a bad value names the variable. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): ServerEnv {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) throw new EnvError(`invalid settings:\n${z.prettifyError(parsed.error)}`);
+  const env = parsed.data;
+  if (
+    env.KEYCLOAK_MODE === 'external' &&
+    (!env.KEYCLOAK_URL || !env.KEYCLOAK_ADMIN_CLIENT_ID || !env.KEYCLOAK_ADMIN_CLIENT_SECRET)
+  ) {
+    throw new EnvError(
+      'KEYCLOAK_MODE=external needs KEYCLOAK_URL, KEYCLOAK_ADMIN_CLIENT_ID and KEYCLOAK_ADMIN_CLIENT_SECRET',
+    );
+  }
+  return Object.freeze(env);
+}

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  NotReadyError,
+  ReconcileScheduler,
+  toAppError,
+  type BootstrapRealm,
+  type Clock,
+  type InitializeExApp,
+  type Logger,
+  type ProcessSupervisor,
+  type ReconcileUsers,
+  type SyncAllUsers,
+  type SyncReport,
+  type UserDirectory,
+} from '@keycloak-exapp/core';
+import type { AppApiClient } from '@keycloak-exapp/adapter-nextcloud';
+
+export type KeycloakState = 'starting' | 'ready' | 'restarting' | 'failed' | 'stopped' | 'external';
+
+export interface SyncJob {
+  readonly id: string;
+  status: 'running' | 'done' | 'failed';
+  report: SyncReport | undefined;
+  error: { code: string; message: string } | undefined;
+  readonly startedAt: number;
+}
+
+export interface ExAppServiceDeps {
+  /** Absent when Keycloak is external. */
+  readonly supervisor: ProcessSupervisor | undefined;
+  readonly initialize: InitializeExApp;
+  readonly bootstrapRealm: BootstrapRealm;
+  readonly syncAllUsers: SyncAllUsers;
+  readonly reconcileUsers: ReconcileUsers;
+  readonly appApi: AppApiClient;
+  readonly userDirectory: UserDirectory;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly settings: {
+    readonly stopKeycloakOnDisable: boolean;
+    readonly reconcileIntervalMs: number;
+    readonly reconcileFullEvery: number;
+    /** Written when init has completed once; its presence resumes everything on the next start. */
+    readonly initializedMarker: string;
+    readonly topMenu: {
+      readonly name: string;
+      readonly displayName: string;
+      readonly icon: string;
+      readonly script: string;
+    };
+  };
+}
+
+/**
+ * The ExApp's life: init in the background with progress to Nextcloud, enable/disable, readiness
+ * for the API, the reconcile loop, sync jobs, and an orderly shutdown.
+ */
+export class ExAppService {
+  readonly #jobs = new Map<string, SyncJob>();
+  readonly #admins = new Map<string, { isAdmin: boolean; at: number }>();
+  readonly #shutdown = new AbortController();
+  readonly #scheduler: ReconcileScheduler;
+  #realmReady = false;
+  #runningJob: SyncJob | undefined;
+  #init: Promise<void> | undefined;
+
+  constructor(private readonly deps: ExAppServiceDeps) {
+    this.#scheduler = new ReconcileScheduler({
+      clock: deps.clock,
+      logger: deps.logger,
+      intervalMs: deps.settings.reconcileIntervalMs,
+      fullEvery: deps.settings.reconcileFullEvery,
+      run: async (kind, signal) => {
+        this.assertReady();
+        if (kind === 'full') await deps.syncAllUsers.execute({}, { signal });
+        else await deps.reconcileUsers.execute({ signal });
+      },
+    });
+  }
+
+  get scheduler(): ReconcileScheduler {
+    return this.#scheduler;
+  }
+
+  keycloakState(): KeycloakState {
+    const supervisor = this.deps.supervisor;
+    if (!supervisor) return 'external';
+    const state = supervisor.status().state;
+    return state === 'stopping' ? 'stopped' : state;
+  }
+
+  /** Throws 503 material unless Keycloak answers and the realm exists. */
+  assertReady(): void {
+    const state = this.keycloakState();
+    if (state !== 'ready' && state !== 'external') throw new NotReadyError(`Keycloak is ${state}`);
+    if (!this.#realmReady)
+      throw new NotReadyError('the realm is not bootstrapped yet (init has not finished)');
+  }
+
+  /** `/init`: answers at once; the work runs here in the background and reports to Nextcloud. */
+  startInit(): void {
+    this.#init ??= this.#runInit().finally(() => {
+      this.#init = undefined;
+    });
+  }
+
+  async #runInit(): Promise<void> {
+    const { appApi, logger } = this.deps;
+    const signal = this.#shutdown.signal;
+    const result = await this.deps.initialize.execute({
+      signal,
+      onProgress: async (percent) => {
+        if (percent === 100) {
+          this.#realmReady = true;
+          await mkdir(dirname(this.deps.settings.initializedMarker), { recursive: true });
+          await writeFile(
+            this.deps.settings.initializedMarker,
+            `${new Date(this.deps.clock.now()).toISOString()}\n`,
+          );
+          this.#scheduler.start();
+        }
+        if (percent === 40) this.#realmReady = true; // realm bootstrapped: tokens may be served
+        await appApi.reportProgress(percent, { signal }).catch((error: unknown) => {
+          logger.warn(
+            { code: toAppError(error).code, percent },
+            'could not report init progress to Nextcloud',
+          );
+        });
+      },
+      registerUi: (s) => this.#registerUi(s),
+    });
+    if (result.status === 'failed') {
+      logger.error({ step: result.step, code: result.code }, 'init failed');
+      await appApi.reportError(result.message, { signal }).catch(() => undefined);
+    }
+  }
+
+  /** On process start: when init has completed before, start Keycloak and the loop again. */
+  async resume(): Promise<void> {
+    if (!existsSync(this.deps.settings.initializedMarker)) return;
+    const signal = this.#shutdown.signal;
+    try {
+      await this.deps.supervisor?.start({ signal });
+      await this.deps.bootstrapRealm.execute({ signal });
+      this.#realmReady = true;
+      this.#scheduler.start();
+    } catch (error) {
+      this.deps.logger.error(
+        { code: toAppError(error).code, msg: toAppError(error).message },
+        'resume after restart failed',
+      );
+    }
+  }
+
+  /** `/enabled`: returns the error text AppAPI expects ('' = success). */
+  async setEnabled(enabled: boolean): Promise<string> {
+    const signal = AbortSignal.any([this.#shutdown.signal, AbortSignal.timeout(50_000)]);
+    try {
+      if (enabled) {
+        if (this.deps.supervisor && this.keycloakState() === 'stopped') {
+          await this.deps.supervisor.start({ signal });
+          await this.deps.bootstrapRealm.execute({ signal });
+          this.#realmReady = true;
+        }
+        await this.#registerUi(signal);
+        if (this.#realmReady) this.#scheduler.start();
+      } else {
+        await this.deps.appApi.unregisterTopMenu(this.deps.settings.topMenu.name, { signal });
+        if (this.deps.settings.stopKeycloakOnDisable) await this.deps.supervisor?.stop({ graceMs: 30_000 });
+      }
+      return '';
+    } catch (error) {
+      const appError = toAppError(error);
+      this.deps.logger.error({ enabled, code: appError.code }, 'enable/disable failed');
+      return appError.message;
+    }
+  }
+
+  async #registerUi(signal: AbortSignal): Promise<void> {
+    const { topMenu } = this.deps.settings;
+    await this.deps.appApi.registerTopMenu(
+      { name: topMenu.name, displayName: topMenu.displayName, icon: topMenu.icon, adminRequired: true },
+      { signal },
+    );
+    await this.deps.appApi.registerTopMenuScript(topMenu.name, topMenu.script, { signal });
+  }
+
+  /** Whether a Nextcloud user is an admin (member of `admin`), from the directory, cached 30 s. */
+  async isNextcloudAdmin(userId: string, signal: AbortSignal): Promise<boolean> {
+    const cached = this.#admins.get(userId);
+    const now = this.deps.clock.now();
+    if (cached && now - cached.at < 30_000) return cached.isAdmin;
+    const groups = await this.deps.userDirectory.getUserGroups(userId, { signal });
+    const isAdmin = groups?.includes('admin') ?? false;
+    this.#admins.set(userId, { isAdmin, at: now });
+    return isAdmin;
+  }
+
+  /** Starts a full sync job, or returns the running one (never two at once). */
+  startSyncAll(): SyncJob {
+    if (this.#runningJob) return this.#runningJob;
+    const job: SyncJob = {
+      id: randomUUID(),
+      status: 'running',
+      report: undefined,
+      error: undefined,
+      startedAt: this.deps.clock.now(),
+    };
+    this.#jobs.set(job.id, job);
+    this.#runningJob = job;
+    void this.deps.syncAllUsers
+      .execute({}, { signal: this.#shutdown.signal })
+      .then(
+        (report) => {
+          job.status = 'done';
+          job.report = report;
+        },
+        (error: unknown) => {
+          const appError = toAppError(error);
+          job.status = 'failed';
+          job.error = { code: appError.code, message: appError.message };
+        },
+      )
+      .finally(() => {
+        this.#runningJob = undefined;
+      });
+    return job;
+  }
+
+  job(id: string): SyncJob | undefined {
+    return this.#jobs.get(id);
+  }
+
+  async waitForJob(job: SyncJob): Promise<SyncJob> {
+    while (job.status === 'running') await new Promise((resolve) => setTimeout(resolve, 50));
+    return job;
+  }
+
+  get shutdownSignal(): AbortSignal {
+    return this.#shutdown.signal;
+  }
+
+  /** Abort running work, stop the loop and Keycloak. */
+  async shutdown(): Promise<void> {
+    this.#shutdown.abort();
+    await this.#scheduler.stop();
+    await this.#init?.catch(() => undefined);
+    await this.deps.supervisor?.stop({ graceMs: 30_000 });
+  }
+}

@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { EnvError, loadEnv } from './env.js';
+import { buildServer } from './server.js';
+
+/** `keycloak-exapp serve`: what the Docker image runs. */
+export async function serve(): Promise<void> {
+  const env = loadEnv();
+  const server = await buildServer(env);
+  await server.listen();
+  void server.service.resume();
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    server.logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
+  serve().catch((error: unknown) => {
+    process.stderr.write(
+      `keycloak-exapp: ${error instanceof EnvError || error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  });
+}

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const fileSchema = z.object({
+  consumerSecret: z.string().min(32),
+  passwordKey: z.string().min(32),
+  keycloakAdminClientSecret: z.string().min(32),
+});
+
+export type PersistentSecrets = z.infer<typeof fileSchema>;
+
+export const SECRETS_FILE = 'keycloak-exapp-secrets.json';
+
+function generate(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * The secrets this ExApp generates itself (consumer secret, password derivation key, Keycloak's
+ * bootstrap admin secret), kept on the persistent volume so they survive restarts and updates.
+ * Created with mode 0600 on first start; never logged.
+ */
+export async function loadOrCreateSecrets(storageDir: string): Promise<PersistentSecrets> {
+  const path = join(storageDir, SECRETS_FILE);
+  try {
+    const parsed = fileSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+    if (parsed.success) return parsed.data;
+    throw new Error(`${path} is not a valid secrets file; move it away to regenerate`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secrets: PersistentSecrets = {
+    consumerSecret: generate(),
+    passwordKey: generate(),
+    keycloakAdminClientSecret: generate(),
+  };
+  await saveSecrets(storageDir, secrets);
+  return secrets;
+}
+
+export async function saveSecrets(storageDir: string, secrets: PersistentSecrets): Promise<void> {
+  await mkdir(storageDir, { recursive: true });
+  const path = join(storageDir, SECRETS_FILE);
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  await chmod(tmp, 0o600);
+  await rename(tmp, path);
+}
+
+export function newSecret(): string {
+  return generate();
+}

@@ -1,0 +1,168 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import {
+  ClientNotAllowedError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  clientIdSchema,
+  toAppError,
+  userIdSchema,
+  type DeleteUser,
+  type IssueToken,
+  type SyncUser,
+} from '@keycloak-exapp/core';
+import { authenticate, describeCaller, type Caller, type CallerAuth } from '../http/caller.js';
+import { assertQuery, readJsonObject } from '../http/read-json.js';
+import type { Operation } from '../consumers.js';
+import type { ExAppService } from '../exapp-service.js';
+
+export interface ApiDeps {
+  readonly service: ExAppService;
+  readonly auth: CallerAuth;
+  readonly issueToken: IssueToken;
+  readonly syncUser: SyncUser;
+  readonly deleteUser: DeleteUser;
+}
+
+function parseUserId(value: unknown, where: string): string {
+  const parsed = userIdSchema.safeParse(value);
+  if (!parsed.success)
+    throw new InvalidInputError(`${where}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  return parsed.data;
+}
+
+/** Sync and delete: a consumer with the operation, Nextcloud itself, or a Nextcloud admin. */
+async function authorizeAdminOperation(ctx: Context, deps: ApiDeps, operation: Operation): Promise<Caller> {
+  const caller = authenticate(ctx, deps.auth);
+  if (caller.kind === 'consumer' && !caller.consumer.operations.has(operation)) {
+    throw new ForbiddenError(`consumer "${caller.consumer.name}" may not ${operation}`);
+  }
+  if (
+    caller.kind === 'nextcloud-user' &&
+    !(await deps.service.isNextcloudAdmin(caller.userId, ctx.state.signal))
+  ) {
+    throw new ForbiddenError(`${operation} needs a Nextcloud admin`);
+  }
+  return caller;
+}
+
+/** The original ExApp's API surface, with a sound auth model in front of it. */
+export function apiRoutes(deps: ApiDeps): Router {
+  const router = new Router({ prefix: '/api' });
+  const { service } = deps;
+
+  router.use(async (ctx, next) => {
+    ctx.set('cache-control', 'no-store');
+    await next();
+  });
+
+  router.post('/token', async (ctx) => {
+    const started = performance.now();
+    assertQuery(ctx, ['client_id']);
+    const caller = authenticate(ctx, deps.auth);
+    const clientParse = clientIdSchema.safeParse(ctx.query.client_id);
+    if (!clientParse.success) throw new InvalidInputError('client_id is missing or malformed');
+    const clientId = clientParse.data;
+    const header = ctx.get('x-nc-user-id');
+    let userId: string;
+    if (caller.kind === 'consumer') {
+      if (!caller.consumer.operations.has('token'))
+        throw new ForbiddenError(`consumer "${caller.consumer.name}" may not get tokens`);
+      if (!caller.consumer.clientIds.has(clientId)) throw new ClientNotAllowedError(clientId);
+      userId = parseUserId(header, 'X-NC-USER-ID');
+    } else if (caller.kind === 'nextcloud-user') {
+      if (header !== '' && header !== caller.userId)
+        throw new ForbiddenError('a Nextcloud user may get tokens only for themselves');
+      userId = caller.userId;
+    } else {
+      throw new ForbiddenError('tokens are issued for a user: use a consumer secret or call as that user');
+    }
+    if (!deps.issueToken.isClientAllowed(clientId)) throw new ClientNotAllowedError(clientId);
+    service.assertReady();
+    const audit = { audit: 'token', caller: describeCaller(caller), userId, clientId };
+    try {
+      const issued = await deps.issueToken.execute({ userId, clientId }, { signal: ctx.state.signal });
+      ctx.state.logger.info(
+        {
+          ...audit,
+          outcome: 'issued',
+          source: issued.source,
+          latencyMs: Math.round(performance.now() - started),
+        },
+        'token issued',
+      );
+      ctx.body = {
+        access_token: issued.tokens.accessToken,
+        refresh_token: issued.tokens.refreshToken,
+        id_token: issued.tokens.idToken,
+        expires_in: issued.expiresIn,
+        token_type: issued.tokens.tokenType,
+        refresh_expires_in:
+          issued.tokens.refreshExpiresAt === null
+            ? 0
+            : Math.max(0, Math.floor((issued.tokens.refreshExpiresAt - Date.now()) / 1000)),
+        scope: issued.tokens.scope,
+      };
+    } catch (error) {
+      ctx.state.logger.info(
+        { ...audit, outcome: toAppError(error).code, latencyMs: Math.round(performance.now() - started) },
+        'token refused',
+      );
+      throw error;
+    }
+  });
+
+  router.post('/sync-user', async (ctx) => {
+    assertQuery(ctx, []);
+    await authorizeAdminOperation(ctx, deps, 'sync');
+    const body = await readJsonObject(ctx);
+    const userId = parseUserId(body.user_id, 'user_id');
+    service.assertReady();
+    const result = await deps.syncUser.execute({ userId }, { signal: ctx.state.signal });
+    ctx.body = { user_id: result.userId, outcome: result.outcome };
+  });
+
+  router.post('/delete-user', async (ctx) => {
+    assertQuery(ctx, []);
+    await authorizeAdminOperation(ctx, deps, 'delete');
+    const body = await readJsonObject(ctx);
+    const userId = parseUserId(body.user_id, 'user_id');
+    service.assertReady();
+    const result = await deps.deleteUser.execute({ userId }, { signal: ctx.state.signal });
+    ctx.body = { user_id: result.userId, outcome: result.outcome };
+  });
+
+  router.post('/sync-all', async (ctx) => {
+    assertQuery(ctx, ['async']);
+    await authorizeAdminOperation(ctx, deps, 'sync');
+    const isAsync = ctx.query.async === '1' || ctx.query.async === 'true';
+    if (ctx.query.async !== undefined && !['0', '1', 'true', 'false'].includes(String(ctx.query.async))) {
+      throw new InvalidInputError('async must be 1 or 0');
+    }
+    service.assertReady();
+    const job = service.startSyncAll();
+    if (isAsync) {
+      ctx.status = 202;
+      ctx.body = { job_id: job.id, status: job.status, status_url: `/api/sync-all/jobs/${job.id}` };
+      return;
+    }
+    const done = await service.waitForJob(job);
+    if (done.status === 'failed') {
+      ctx.status = 502;
+      ctx.body = { error: done.error?.message, code: done.error?.code, requestId: ctx.state.requestId };
+      return;
+    }
+    ctx.body = done.report;
+  });
+
+  router.get('/sync-all/jobs/:id', async (ctx) => {
+    assertQuery(ctx, []);
+    await authorizeAdminOperation(ctx, deps, 'sync');
+    const job = service.job(ctx.params.id ?? '');
+    if (!job) throw new NotFoundError('no such job');
+    ctx.body = { job_id: job.id, status: job.status, report: job.report ?? null, error: job.error ?? null };
+  });
+
+  return router;
+}

@@ -1,0 +1,31 @@
+import Router from '@koa/router';
+import { ForbiddenError, InvalidInputError } from '@keycloak-exapp/core';
+import { authenticate, type CallerAuth } from '../http/caller.js';
+import type { ExAppService } from '../exapp-service.js';
+
+/** AppAPI's calls (§3): heartbeat without auth; init and enabled only from Nextcloud itself. */
+export function lifecycleRoutes(service: ExAppService, auth: CallerAuth, version: string): Router {
+  const router = new Router();
+
+  router.get('/heartbeat', (ctx) => {
+    ctx.set('cache-control', 'no-store');
+    ctx.body = { status: 'ok', keycloak: service.keycloakState(), version };
+  });
+
+  router.post('/init', (ctx) => {
+    const caller = authenticate(ctx, auth);
+    if (caller.kind !== 'nextcloud-system') throw new ForbiddenError('/init is for AppAPI only');
+    service.startInit();
+    ctx.body = {};
+  });
+
+  router.put('/enabled', async (ctx) => {
+    const caller = authenticate(ctx, auth);
+    if (caller.kind !== 'nextcloud-system') throw new ForbiddenError('/enabled is for AppAPI only');
+    const flag = ctx.query.enabled;
+    if (flag !== '1' && flag !== '0') throw new InvalidInputError('enabled must be 1 or 0');
+    ctx.body = { error: await service.setEnabled(flag === '1') };
+  });
+
+  return router;
+}

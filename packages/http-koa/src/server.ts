@@ -1,0 +1,256 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { Container } from 'inversify';
+import {
+  CLOCK,
+  DerivedPasswordVault,
+  LOGGER,
+  PASSWORD_VAULT,
+  Secret,
+  USER_DIRECTORY,
+  systemClock,
+  type Logger,
+  type UserDirectory,
+} from '@keycloak-exapp/core';
+import {
+  BOOTSTRAP_REALM,
+  DELETE_USER,
+  INITIALIZE_EXAPP,
+  ISSUE_TOKEN,
+  RECONCILE_USERS,
+  SYNC_ALL_USERS,
+  SYNC_USER,
+  coreModule,
+} from '@keycloak-exapp/core/wiring';
+import type {
+  BootstrapRealm,
+  DeleteUser,
+  InitializeExApp,
+  IssueToken,
+  ReconcileUsers,
+  SyncAllUsers,
+  SyncUser,
+} from '@keycloak-exapp/core';
+import {
+  DEFAULT_KEYCLOAK_VERSION,
+  createLocalKeycloak,
+  findJavaHome,
+  installKeycloak,
+  loadRealmFile,
+  type KeycloakConnection,
+  type KeycloakProcessSupervisor,
+} from '@keycloak-exapp/adapter-keycloak';
+import { keycloakModule } from '@keycloak-exapp/adapter-keycloak/wiring';
+import { APP_API_CLIENT, APP_API_VERIFIER, nextcloudModule } from '@keycloak-exapp/adapter-nextcloud/wiring';
+import type { AppApiClient, AppApiRequestVerifier } from '@keycloak-exapp/adapter-nextcloud';
+import type Koa from 'koa';
+import { createApp } from './app.js';
+import { ConsumerRegistry, buildConsumers } from './consumers.js';
+import type { ServerEnv } from './env.js';
+import { ExAppService } from './exapp-service.js';
+import { createLogger } from './logger.js';
+import { loadOrCreateSecrets } from './persistent-secrets.js';
+import { apiRoutes } from './routes/api.routes.js';
+import { lifecycleRoutes } from './routes/lifecycle.routes.js';
+import { uiRoutes } from './routes/ui.routes.js';
+
+export interface ServerContext {
+  readonly app: Koa;
+  readonly service: ExAppService;
+  readonly logger: Logger;
+  readonly supervisor: KeycloakProcessSupervisor | undefined;
+  readonly keycloakUrl: string;
+  listen(): Promise<Server>;
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  readonly logDestination?: NodeJS.WritableStream;
+  /** Test hook: extra KC_* settings and JVM options for the embedded Keycloak. */
+  readonly keycloakEnv?: Readonly<Record<string, string>>;
+}
+
+/** The composition root of the ExApp server: settings → adapters → use cases → Koa app. */
+export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Promise<ServerContext> {
+  const logger = createLogger(env.LOG_LEVEL, opts.logDestination);
+  const storage = resolve(env.APP_PERSISTENT_STORAGE);
+  const secrets = await loadOrCreateSecrets(storage);
+  const allowedClientIds = env.KEYCLOAK_ALLOWED_CLIENTS.split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const { consumers, warnings } = buildConsumers({
+    consumersJson: env.KEYCLOAK_API_CONSUMERS,
+    apiSecret: env.KEYCLOAK_API_SECRET,
+    generatedSecret: secrets.consumerSecret,
+    allowedClientIds,
+    allowPublicDefault: env.KEYCLOAK_ALLOW_PUBLIC_DEFAULT_SECRET,
+  });
+  for (const warning of warnings) logger.warn({ setting: 'KEYCLOAK_API_SECRET' }, warning);
+
+  let supervisor: KeycloakProcessSupervisor | undefined;
+  let connection: KeycloakConnection;
+  if (env.KEYCLOAK_MODE === 'embedded') {
+    const version = env.KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION;
+    const javaHome = findJavaHome(version, { explicit: env.KEYCLOAK_JAVA_HOME });
+    const installed = env.KEYCLOAK_HOME
+      ? { version, home: env.KEYCLOAK_HOME, javaHome, build: { db: env.KEYCLOAK_DB } }
+      : await installKeycloak({
+          version,
+          javaHome,
+          build: { db: env.KEYCLOAK_DB },
+          cacheDir: resolve(env.KEYCLOAK_CACHE_DIR),
+          logger,
+        });
+    const adminClientId = 'keycloak-exapp-admin';
+    supervisor = await createLocalKeycloak({
+      installed,
+      instanceDir: join(storage, 'keycloak'),
+      database:
+        env.KEYCLOAK_DB === 'postgres'
+          ? {
+              kind: 'postgres',
+              url: env.KC_DB_URL ?? '',
+              username: env.KC_DB_USERNAME ?? '',
+              password: new Secret(env.KC_DB_PASSWORD ?? ''),
+            }
+          : { kind: 'dev-file' },
+      admin: { clientId: adminClientId, clientSecret: new Secret(secrets.keycloakAdminClientSecret) },
+      ...(env.KEYCLOAK_HTTP_PORT ? { httpPort: env.KEYCLOAK_HTTP_PORT } : {}),
+      hostname: env.KC_HOSTNAME,
+      hostnameAdmin: env.KC_HOSTNAME_ADMIN,
+      env: { JAVA_OPTS_KC_HEAP: env.JAVA_OPTS_KC_HEAP, ...opts.keycloakEnv },
+      logger,
+    });
+    connection = {
+      baseUrl: supervisor.baseUrl,
+      admin: {
+        kind: 'client',
+        clientId: adminClientId,
+        clientSecret: new Secret(secrets.keycloakAdminClientSecret),
+      },
+    };
+  } else {
+    connection = {
+      baseUrl: env.KEYCLOAK_URL!,
+      admin: {
+        kind: 'client',
+        clientId: env.KEYCLOAK_ADMIN_CLIENT_ID!,
+        clientSecret: new Secret(env.KEYCLOAK_ADMIN_CLIENT_SECRET!),
+      },
+    };
+  }
+
+  const redirectUris = env.KEYCLOAK_REDIRECT_URIS
+    ? (JSON.parse(env.KEYCLOAK_REDIRECT_URIS) as Record<string, string[]>)
+    : undefined;
+  const realmSpec = await loadRealmFile(env.KEYCLOAK_REALM_FILE, { realm: env.KEYCLOAK_REALM, redirectUris });
+
+  const container = new Container();
+  container.bind(LOGGER).toConstantValue(logger);
+  container.bind(CLOCK).toConstantValue(systemClock);
+  container.bind(PASSWORD_VAULT).toConstantValue(new DerivedPasswordVault(new Secret(secrets.passwordKey)));
+  container.load(
+    coreModule({
+      realmSpec,
+      isKeycloakSupervised: supervisor !== undefined,
+      sync: { concurrency: env.SYNC_CONCURRENCY, deprovisionPolicy: env.DEPROVISION_POLICY },
+      token: {
+        allowedClientIds,
+        directoryTtlMs: env.DIRECTORY_TTL_SECONDS * 1000,
+        isTokenCacheEnabled: env.TOKEN_CACHE_ENABLED,
+        deprovisionPolicy: env.DEPROVISION_POLICY,
+      },
+    }),
+    keycloakModule({
+      connection,
+      realm: env.KEYCLOAK_REALM,
+      supervisor: supervisor,
+    }),
+    nextcloudModule({
+      connection: {
+        url: env.NEXTCLOUD_URL,
+        appId: env.APP_ID,
+        appVersion: env.APP_VERSION,
+        secret: new Secret(env.APP_SECRET),
+        aaVersion: env.AA_VERSION,
+      },
+      actingUser: env.NEXTCLOUD_ACTING_USER,
+    }),
+  );
+
+  const appApi = container.get<AppApiClient>(APP_API_CLIENT);
+  const service = new ExAppService({
+    supervisor,
+    initialize: container.get<InitializeExApp>(INITIALIZE_EXAPP),
+    bootstrapRealm: container.get<BootstrapRealm>(BOOTSTRAP_REALM),
+    syncAllUsers: container.get<SyncAllUsers>(SYNC_ALL_USERS),
+    reconcileUsers: container.get<ReconcileUsers>(RECONCILE_USERS),
+    appApi,
+    userDirectory: container.get<UserDirectory>(USER_DIRECTORY),
+    logger,
+    clock: systemClock,
+    settings: {
+      stopKeycloakOnDisable: env.KEYCLOAK_STOP_ON_DISABLE,
+      reconcileIntervalMs: env.SYNC_INTERVAL_SECONDS * 1000,
+      reconcileFullEvery: env.SYNC_FULL_EVERY,
+      initializedMarker: join(storage, 'initialized'),
+      topMenu: {
+        name: 'keycloak',
+        displayName: 'Keycloak',
+        icon: 'img/keycloak.svg',
+        script: 'js/keycloak-admin',
+      },
+    },
+  });
+  const auth = {
+    verifier: container.get<AppApiRequestVerifier>(APP_API_VERIFIER),
+    consumers: new ConsumerRegistry(consumers),
+  };
+  const app = createApp({
+    logger,
+    routers: [
+      lifecycleRoutes(service, auth, env.APP_VERSION),
+      apiRoutes({
+        service,
+        auth,
+        issueToken: container.get<IssueToken>(ISSUE_TOKEN),
+        syncUser: container.get<SyncUser>(SYNC_USER),
+        deleteUser: container.get<DeleteUser>(DELETE_USER),
+      }),
+      uiRoutes(env.APP_ID),
+    ],
+  });
+
+  let server: Server | undefined;
+  return {
+    app,
+    service,
+    logger,
+    supervisor,
+    keycloakUrl: connection.baseUrl,
+    async listen() {
+      const handle = app.callback();
+      server = createServer((req, res) => {
+        void handle(req, res);
+      });
+      if (env.HP_SHARED_KEY) {
+        if (existsSync(env.HP_EXAPP_SOCK)) await rm(env.HP_EXAPP_SOCK);
+        await new Promise<void>((ok) => server!.listen(env.HP_EXAPP_SOCK, ok));
+        logger.info({ socket: env.HP_EXAPP_SOCK }, 'listening on the HaRP unix socket');
+      } else {
+        await new Promise<void>((ok) => server!.listen(env.APP_PORT, env.APP_HOST, ok));
+        logger.info({ host: env.APP_HOST, port: (server.address() as { port: number }).port }, 'listening');
+      }
+      return server;
+    },
+    async close() {
+      const closing = server ? new Promise<void>((ok) => server!.close(() => ok())) : Promise.resolve();
+      server?.closeIdleConnections();
+      await service.shutdown();
+      server?.closeAllConnections();
+      await closing;
+    },
+  };
+}

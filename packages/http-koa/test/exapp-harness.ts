@@ -1,0 +1,123 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
+import { buildServer, loadEnv, type ServerContext } from '@keycloak-exapp/http-koa';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+export const OPENTALK_SECRET = 'opentalk-consumer-secret-0123456789abcdef';
+export const OPS_SECRET = 'operations-consumer-secret-0123456789abcdef';
+export const ISSUER_BASE = 'https://cloud.example.test/exapps/keycloak';
+
+export interface ExAppHarness {
+  readonly nc: FakeNextcloud;
+  readonly server: ServerContext;
+  readonly url: string;
+  readonly storage: string;
+  /** Every log line the server wrote, for secret scans. */
+  readonly logs: () => string;
+  dispose(): Promise<void>;
+}
+
+/** The ExApp server (embedded Keycloak) behind a fake Nextcloud, as AppAPI would deploy it. */
+export async function startExApp(overrides: Record<string, string> = {}): Promise<ExAppHarness> {
+  const nc = await new FakeNextcloud({ admins: ['admin'] }).start();
+  const storage = await mkdtemp(join(tmpdir(), 'keycloak-exapp-e2e-'));
+  const logStream = new PassThrough();
+  let logText = '';
+  logStream.on('data', (chunk: Buffer) => (logText += chunk.toString()));
+  const env = loadEnv({
+    APP_ID: nc.exApp.appId,
+    APP_SECRET: nc.exApp.secret,
+    APP_VERSION: nc.exApp.version,
+    APP_HOST: '127.0.0.1',
+    APP_PORT: '0',
+    NEXTCLOUD_URL: `${nc.url}/index.php`,
+    APP_PERSISTENT_STORAGE: storage,
+    KEYCLOAK_CACHE_DIR: join(REPO_ROOT, '.keycloak'),
+    KEYCLOAK_VERSION: process.env.KEYCLOAK_VERSION,
+    KEYCLOAK_JAVA_HOME: process.env.KEYCLOAK_JAVA_HOME,
+    KC_HOSTNAME: ISSUER_BASE,
+    KEYCLOAK_API_CONSUMERS: JSON.stringify([
+      { name: 'opentalk', secret: OPENTALK_SECRET, clientIds: ['opentalk'], operations: ['token'] },
+      {
+        name: 'operations',
+        secret: OPS_SECRET,
+        clientIds: ['opentalk', 'valtimo'],
+        operations: ['token', 'sync', 'delete'],
+      },
+    ]),
+    DIRECTORY_TTL_SECONDS: '1',
+    SYNC_INTERVAL_SECONDS: '3600',
+    LOG_LEVEL: 'debug',
+    ...overrides,
+  });
+  const server = await buildServer(env, {
+    logDestination: logStream,
+    keycloakEnv: { JAVA_OPTS_APPEND: process.env.KEYCLOAK_TEST_JAVA_OPTS ?? '-XX:TieredStopAtLevel=1' },
+  });
+  const http = await server.listen();
+  const url = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+  nc.exApp.target = { url };
+  return {
+    nc,
+    server,
+    url,
+    storage,
+    logs: () => logText,
+    async dispose() {
+      await server.close();
+      await nc.stop();
+      await rm(storage, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: any;
+  readonly text: string;
+}
+
+/** A raw HTTP call (fetch would refuse some of the hostile headers the tests send). */
+export function call(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Reply> {
+  return new Promise((resolvePromise, reject) => {
+    const url = new URL(path, base);
+    const req = request(
+      { host: url.hostname, port: url.port, method, path: `${url.pathname}${url.search}`, headers },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            parsed = undefined;
+          }
+          resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export function appApiAs(nc: FakeNextcloud, user: string, secret = nc.exApp.secret): Record<string, string> {
+  return {
+    'authorization-app-api': Buffer.from(`${user}:${secret}`).toString('base64'),
+    'ex-app-id': nc.exApp.appId,
+    'ex-app-version': nc.exApp.version,
+    'aa-version': '32.0.0',
+  };
+}
