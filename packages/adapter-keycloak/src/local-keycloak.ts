@@ -18,6 +18,8 @@ export interface LocalKeycloakOptions {
   readonly database: LocalKeycloakDatabase;
   /** The temporary admin service account Keycloak creates on its first start. */
   readonly admin: { readonly clientId: string; readonly clientSecret: Secret };
+  /** A temporary admin user for the admin console, also created on the first start only. */
+  readonly adminUser?: { readonly username: string; readonly password: Secret } | undefined;
   readonly httpPort?: number;
   readonly managementPort?: number;
   /** `KC_HOSTNAME`: the public base URL (the issuer's prefix); unset = derived from each request. */
@@ -62,6 +64,9 @@ export async function createLocalKeycloak(opts: LocalKeycloakOptions): Promise<K
       KC_PROXY_HEADERS: 'xforwarded',
       KC_BOOTSTRAP_ADMIN_CLIENT_ID: opts.admin.clientId,
       KC_BOOTSTRAP_ADMIN_CLIENT_SECRET: opts.admin.clientSecret.reveal(),
+      ...(opts.adminUser
+        ? { KC_BOOTSTRAP_ADMIN_USERNAME: opts.adminUser.username, KC_BOOTSTRAP_ADMIN_PASSWORD: opts.adminUser.password.reveal() }
+        : {}),
     },
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.graceMs ? { graceMs: opts.graceMs } : {}),

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { demoCommand } from './commands/demo.command.js';
 import { keycloakCommand } from './commands/keycloak.command.js';
 import { loadCliEnv } from './env.js';
 
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
     .description('Keycloak as a Nextcloud ExApp: sync, tokens, diagnosis')
     .showHelpAfterError();
   program.addCommand(keycloakCommand(env));
+  program.addCommand(demoCommand(env));
   await program.parseAsync(process.argv);
 }
 

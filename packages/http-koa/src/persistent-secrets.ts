@@ -7,6 +7,7 @@ const fileSchema = z.object({
   consumerSecret: z.string().min(32),
   passwordKey: z.string().min(32),
   keycloakAdminClientSecret: z.string().min(32),
+  keycloakAdminPassword: z.string().min(20),
 });
 
 export type PersistentSecrets = z.infer<typeof fileSchema>;
@@ -19,7 +20,7 @@ function generate(): string {
 
 /**
  * The secrets this ExApp generates itself (consumer secret, password derivation key, Keycloak's
- * bootstrap admin secret), kept on the persistent volume so they survive restarts and updates.
+ * bootstrap admin client secret and admin console password), kept on the persistent volume so they survive restarts and updates.
  * Created with mode 0600 on first start; never logged.
  */
 export async function loadOrCreateSecrets(storageDir: string): Promise<PersistentSecrets> {
@@ -35,6 +36,7 @@ export async function loadOrCreateSecrets(storageDir: string): Promise<Persisten
     consumerSecret: generate(),
     passwordKey: generate(),
     keycloakAdminClientSecret: generate(),
+    keycloakAdminPassword: generate(),
   };
   await saveSecrets(storageDir, secrets);
   return secrets;

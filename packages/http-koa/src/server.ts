@@ -56,6 +56,9 @@ import { apiRoutes } from './routes/api.routes.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';
 import { uiRoutes } from './routes/ui.routes.js';
 
+/** The admin console user of the embedded Keycloak (master realm); its password is on the volume. */
+export const KEYCLOAK_CONSOLE_ADMIN = 'admin';
+
 export interface ServerContext {
   readonly app: Koa;
   readonly service: ExAppService;
@@ -117,6 +120,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
             }
           : { kind: 'dev-file' },
       admin: { clientId: adminClientId, clientSecret: new Secret(secrets.keycloakAdminClientSecret) },
+      adminUser: { username: KEYCLOAK_CONSOLE_ADMIN, password: new Secret(secrets.keycloakAdminPassword) },
       ...(env.KEYCLOAK_HTTP_PORT ? { httpPort: env.KEYCLOAK_HTTP_PORT } : {}),
       hostname: env.KC_HOSTNAME,
       hostnameAdmin: env.KC_HOSTNAME_ADMIN,
