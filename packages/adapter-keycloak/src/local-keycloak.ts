@@ -65,7 +65,10 @@ export async function createLocalKeycloak(opts: LocalKeycloakOptions): Promise<K
       KC_BOOTSTRAP_ADMIN_CLIENT_ID: opts.admin.clientId,
       KC_BOOTSTRAP_ADMIN_CLIENT_SECRET: opts.admin.clientSecret.reveal(),
       ...(opts.adminUser
-        ? { KC_BOOTSTRAP_ADMIN_USERNAME: opts.adminUser.username, KC_BOOTSTRAP_ADMIN_PASSWORD: opts.adminUser.password.reveal() }
+        ? {
+            KC_BOOTSTRAP_ADMIN_USERNAME: opts.adminUser.username,
+            KC_BOOTSTRAP_ADMIN_PASSWORD: opts.adminUser.password.reveal(),
+          }
         : {}),
     },
     ...(opts.logger ? { logger: opts.logger } : {}),

@@ -51,6 +51,8 @@ export const envSchema = z.object({
   KEYCLOAK_API_CONSUMERS: z.string().optional(),
   KEYCLOAK_ALLOWED_CLIENTS: z.string().default('opentalk,openzaak,openklant,valtimo,nextcloud'),
   KEYCLOAK_ALLOW_PUBLIC_DEFAULT_SECRET: bool.default(false),
+  /** Failed authentications per client address and minute before 429. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   TOKEN_CACHE_ENABLED: bool.default(true),
   DIRECTORY_TTL_SECONDS: seconds.default(30),
 

@@ -18,3 +18,4 @@ export {
   type PersistentSecrets,
 } from './persistent-secrets.js';
 export { ExAppService, type KeycloakState } from './exapp-service.js';
+export { AuthFailureLimiter } from './http/auth-failure-limiter.js';

@@ -48,6 +48,7 @@ import type { AppApiClient, AppApiRequestVerifier } from '@keycloak-exapp/adapte
 import type Koa from 'koa';
 import { createApp } from './app.js';
 import { ConsumerRegistry, buildConsumers } from './consumers.js';
+import { AuthFailureLimiter } from './http/auth-failure-limiter.js';
 import type { ServerEnv } from './env.js';
 import { ExAppService } from './exapp-service.js';
 import { createLogger } from './logger.js';
@@ -211,6 +212,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
   const auth = {
     verifier: container.get<AppApiRequestVerifier>(APP_API_VERIFIER),
     consumers: new ConsumerRegistry(consumers),
+    limiter: new AuthFailureLimiter(env.AUTH_FAILURES_PER_MINUTE),
   };
   const app = createApp({
     logger,

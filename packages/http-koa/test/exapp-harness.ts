@@ -50,6 +50,7 @@ export async function startExApp(overrides: Record<string, string> = {}): Promis
       },
     ]),
     DIRECTORY_TTL_SECONDS: '1',
+    AUTH_FAILURES_PER_MINUTE: '100000',
     SYNC_INTERVAL_SECONDS: '3600',
     LOG_LEVEL: 'debug',
     ...overrides,

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { UnauthenticatedError } from '@keycloak-exapp/core';
 import { AppApiRequestVerifier } from '@keycloak-exapp/adapter-nextcloud';
 import type { Consumer, ConsumerRegistry } from '../consumers.js';
+import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 
 /** Who is calling: a consumer ExApp (by its secret) or Nextcloud through AppAPI (user or system). */
 export type Caller =
@@ -12,6 +13,7 @@ export type Caller =
 export interface CallerAuth {
   readonly verifier: AppApiRequestVerifier;
   readonly consumers: ConsumerRegistry;
+  readonly limiter: AuthFailureLimiter;
 }
 
 /**
@@ -19,6 +21,17 @@ export interface CallerAuth {
  * with a valid signature (whatever else it carries); otherwise X-API-SECRET must match a consumer.
  */
 export function authenticate(ctx: Context, auth: CallerAuth): Caller {
+  const address = ctx.request.ip || 'unknown';
+  auth.limiter.assertAllowed(address);
+  try {
+    return identify(ctx, auth);
+  } catch (error) {
+    auth.limiter.recordFailure(address);
+    throw error;
+  }
+}
+
+function identify(ctx: Context, auth: CallerAuth): Caller {
   if (AppApiRequestVerifier.claimsAppApi(ctx.headers)) {
     const result = auth.verifier.verify(ctx.headers);
     if (!result.ok) throw new UnauthenticatedError(`AppAPI authentication failed: ${result.reason}`);

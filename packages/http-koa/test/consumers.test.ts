@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { AuthFailureLimiter, ConsumerRegistry, buildConsumers, loadEnv } from '@keycloak-exapp/http-koa';
+
+const allowed = ['opentalk', 'valtimo'];
+
+describe('consumers', () => {
+  it('makes KEYCLOAK_API_SECRET one consumer allowed every client and operation', () => {
+    const { consumers } = buildConsumers({
+      apiSecret: 'a-strong-secret-of-enough-length',
+      generatedSecret: 'g'.repeat(43),
+      allowedClientIds: allowed,
+      allowPublicDefault: false,
+    });
+    expect(consumers).toHaveLength(1);
+    expect([...consumers[0]!.clientIds]).toEqual(allowed);
+    expect([...consumers[0]!.operations].sort()).toEqual(['delete', 'sync', 'token']);
+  });
+
+  it('uses the generated secret when none is configured', () => {
+    const { consumers } = buildConsumers({
+      generatedSecret: 'generated-secret-0123456789',
+      allowedClientIds: allowed,
+      allowPublicDefault: false,
+    });
+    expect(new ConsumerRegistry(consumers).match('generated-secret-0123456789')?.name).toBe('generated');
+  });
+
+  it('refuses the public default secret unless explicitly allowed, then warns', () => {
+    expect(() =>
+      buildConsumers({
+        apiSecret: 'changeme',
+        generatedSecret: 'x'.repeat(43),
+        allowedClientIds: allowed,
+        allowPublicDefault: false,
+      }),
+    ).toThrow(
+      expect.objectContaining({ code: 'CONFIGURATION', message: expect.stringContaining('public default') }),
+    );
+    const { warnings } = buildConsumers({
+      apiSecret: 'changeme',
+      generatedSecret: 'x'.repeat(43),
+      allowedClientIds: allowed,
+      allowPublicDefault: true,
+    });
+    expect(warnings).toEqual([expect.stringContaining('public default secret')]);
+  });
+
+  it('validates KEYCLOAK_API_CONSUMERS and keeps each consumer to its clients and operations', () => {
+    const json = JSON.stringify([
+      {
+        name: 'opentalk',
+        secret: 'opentalk-secret-0123456789',
+        clientIds: ['opentalk'],
+        operations: ['token'],
+      },
+      { name: 'ops', secret: 'ops-secret-0123456789abcdef', clientIds: ['valtimo'], operations: ['sync'] },
+    ]);
+    const registry = new ConsumerRegistry(
+      buildConsumers({
+        consumersJson: json,
+        generatedSecret: 'x'.repeat(43),
+        allowedClientIds: allowed,
+        allowPublicDefault: false,
+      }).consumers,
+    );
+    expect(registry.match('opentalk-secret-0123456789')?.name).toBe('opentalk');
+    expect(registry.match('ops-secret-0123456789abcdef')?.operations.has('token')).toBe(false);
+    expect(registry.match('opentalk-secret-012345678')).toBeUndefined();
+    expect(registry.match('')).toBeUndefined();
+    expect(() =>
+      buildConsumers({
+        consumersJson: '{',
+        generatedSecret: 'x',
+        allowedClientIds: allowed,
+        allowPublicDefault: false,
+      }),
+    ).toThrow(/not valid JSON/);
+    expect(() =>
+      buildConsumers({
+        consumersJson: JSON.stringify([{ name: 'x', secret: 'short', clientIds: ['opentalk'] }]),
+        generatedSecret: 'x',
+        allowedClientIds: allowed,
+        allowPublicDefault: false,
+      }),
+    ).toThrow(/16 characters/);
+    expect(() =>
+      buildConsumers({
+        consumersJson: JSON.stringify([
+          { name: 'x', secret: 'long-enough-secret-123', clientIds: ['admin-cli'] },
+        ]),
+        generatedSecret: 'x',
+        allowedClientIds: allowed,
+        allowPublicDefault: false,
+      }),
+    ).toThrow(/admin-cli/);
+  });
+});
+
+describe('AuthFailureLimiter', () => {
+  it('answers 429 after too many failures from one address, per window', () => {
+    let now = 0;
+    const limiter = new AuthFailureLimiter(3, 1000, () => now);
+    for (let i = 0; i < 3; i++) {
+      limiter.assertAllowed('10.0.0.1');
+      limiter.recordFailure('10.0.0.1');
+    }
+    expect(() => limiter.assertAllowed('10.0.0.1')).toThrow(
+      expect.objectContaining({ code: 'RATE_LIMITED' }),
+    );
+    expect(() => limiter.assertAllowed('10.0.0.2')).not.toThrow();
+    now = 1000;
+    expect(() => limiter.assertAllowed('10.0.0.1')).not.toThrow();
+  });
+});
+
+describe('loadEnv', () => {
+  const base = {
+    APP_ID: 'keycloak',
+    APP_SECRET: 's',
+    APP_VERSION: '1',
+    APP_PORT: '23000',
+    NEXTCLOUD_URL: 'http://nc.local/index.php',
+  };
+  it('applies the documented defaults', () => {
+    expect(loadEnv(base)).toMatchObject({
+      KEYCLOAK_REALM: 'commonground',
+      KEYCLOAK_MODE: 'embedded',
+      NEXTCLOUD_ACTING_USER: 'admin',
+      DIRECTORY_TTL_SECONDS: 30,
+      KEYCLOAK_STOP_ON_DISABLE: false,
+      DEPROVISION_POLICY: 'disable',
+    });
+  });
+  it('names the variable that is wrong or missing', () => {
+    expect(() => loadEnv({ ...base, APP_PORT: 'eighty' })).toThrow(/APP_PORT/);
+    expect(() => loadEnv({ ...base, NEXTCLOUD_URL: undefined })).toThrow(/NEXTCLOUD_URL/);
+    expect(() => loadEnv({ ...base, KEYCLOAK_MODE: 'external' })).toThrow(/KEYCLOAK_URL/);
+  });
+});
