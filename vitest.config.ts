@@ -6,6 +6,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // The fast tests first, then the ones against real systems (different worker limits need their own group).
+          sequence: { groupOrder: 0 },
           include: ['packages/*/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
@@ -14,6 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'int',
+          sequence: { groupOrder: 1 },
           include: ['packages/*/test/**/*.int.test.ts'],
           globalSetup: ['packages/adapter-keycloak/test/keycloak.global-setup.ts'],
           testTimeout: 120_000,
