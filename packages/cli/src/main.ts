@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { demoCommand } from './commands/demo.command.js';
 import { keycloakCommand } from './commands/keycloak.command.js';
+import { healthcheckCommand, serveCommand } from './commands/serve.command.js';
 import { loadCliEnv } from './env.js';
 
 async function main(): Promise<void> {
@@ -10,6 +11,8 @@ async function main(): Promise<void> {
   const program = new Command('keycloak-exapp')
     .description('Keycloak as a Nextcloud ExApp: sync, tokens, diagnosis')
     .showHelpAfterError();
+  program.addCommand(serveCommand());
+  program.addCommand(healthcheckCommand());
   program.addCommand(keycloakCommand(env));
   program.addCommand(demoCommand(env));
   await program.parseAsync(process.argv);

@@ -99,7 +99,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     const version = env.KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION;
     const javaHome = findJavaHome(version, { explicit: env.KEYCLOAK_JAVA_HOME });
     const installed = env.KEYCLOAK_HOME
-      ? { version, home: env.KEYCLOAK_HOME, javaHome, build: { db: env.KEYCLOAK_DB } }
+      ? { version, home: join(env.KEYCLOAK_HOME, env.KEYCLOAK_DB), javaHome, build: { db: env.KEYCLOAK_DB } }
       : await installKeycloak({
           version,
           javaHome,

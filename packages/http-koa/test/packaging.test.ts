@@ -1,0 +1,134 @@
+// Packaging checks that need no Docker engine: info.xml follows AppAPI's rules (§7), declares every
+// setting the server reads, and agrees with the repo's version pins; the image's commands exist.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_KEYCLOAK_VERSION } from '@keycloak-exapp/adapter-keycloak';
+import { envSchema } from '@keycloak-exapp/http-koa';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const infoXml = readFileSync(join(ROOT, 'appinfo/info.xml'), 'utf8');
+const dockerfile = readFileSync(join(ROOT, 'docker/Dockerfile'), 'utf8');
+const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+const tag = (xml: string, name: string): string[] =>
+  [...xml.matchAll(new RegExp(`<${name}>([\\s\\S]*?)</${name}>`, 'g'))].map((m) => m[1]!.trim());
+
+/** Set by AppAPI (§1) or fixed by the image: not for the admin to set in the install dialog. */
+const INJECTED = [
+  'APP_ID',
+  'APP_SECRET',
+  'APP_VERSION',
+  'APP_HOST',
+  'APP_PORT',
+  'NEXTCLOUD_URL',
+  'AA_VERSION',
+  'APP_PERSISTENT_STORAGE',
+  'HP_SHARED_KEY',
+  'HP_EXAPP_SOCK',
+];
+const IMAGE = [
+  'KEYCLOAK_VERSION',
+  'KEYCLOAK_HOME',
+  'KEYCLOAK_JAVA_HOME',
+  'KEYCLOAK_CACHE_DIR',
+  'KEYCLOAK_HTTP_PORT',
+];
+
+describe('appinfo/info.xml', () => {
+  it('parses as XML with the elements AppAPI reads', () => {
+    expect(XMLValidator.validate(infoXml)).toBe(true);
+    const parsed = new XMLParser().parse(infoXml);
+    expect(parsed.info).toMatchObject({
+      id: 'keycloak',
+      'external-app': { 'docker-install': { image: 'conductionnl/keycloak-exapp' } },
+    });
+    expect(parsed.info['external-app'].routes.route.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('has id keycloak and the root package version, also as the image tag', () => {
+    expect(tag(infoXml, 'id')).toEqual(['keycloak']);
+    expect(tag(infoXml, 'version')).toEqual([rootPackage.version]);
+    expect(tag(infoXml, 'image-tag')).toEqual([rootPackage.version]);
+    expect(infoXml).toMatch(/<nextcloud min-version="30" max-version="32"\/>/);
+  });
+
+  it('has narrow anchored routes with valid access levels, OIDC public, the admin console for admins', () => {
+    const routes = tag(infoXml, 'route').map((r) => ({
+      url: tag(r, 'url')[0]!,
+      level: tag(r, 'access_level')[0]!,
+      verb: tag(r, 'verb')[0]!,
+      bruteforce: tag(r, 'bruteforce_protection')[0],
+    }));
+    for (const r of routes) {
+      expect(r.url, r.url).toMatch(/^\^\//);
+      expect(r.url).not.toBe('^/.*');
+      expect(['PUBLIC', 'USER', 'ADMIN']).toContain(r.level);
+      expect(r.verb).toMatch(/^(GET|POST|PUT|DELETE)(,(GET|POST|PUT|DELETE))*$/);
+      if (r.bruteforce) expect(JSON.parse(r.bruteforce)).toEqual(expect.arrayContaining([401]));
+    }
+    const levelOf = (path: string) => routes.find((r) => new RegExp(r.url).test(path))?.level;
+    expect(levelOf('/realms/commonground/.well-known/openid-configuration')).toBe('PUBLIC');
+    expect(levelOf('/resources/abc/login/keycloak.v2/css/login.css')).toBe('PUBLIC');
+    expect(levelOf('/admin/master/console/')).toBe('ADMIN');
+    expect(levelOf('/api/token')).toBe('PUBLIC');
+    expect(routes.find((r) => r.url === '^/api/.*')?.bruteforce).toBe('[401,403]');
+    expect(levelOf('/heartbeat')).toBeUndefined();
+  });
+
+  it('declares every setting the server reads, and nothing it does not', () => {
+    const declared = tag(infoXml, 'variable').map((v) => tag(v, 'name')[0]!);
+    const read = Object.keys(envSchema.shape).filter(
+      (name) => !INJECTED.includes(name) && !IMAGE.includes(name),
+    );
+    expect([...declared].sort()).toEqual([...read].sort());
+    for (const v of tag(infoXml, 'variable')) {
+      expect(tag(v, 'description')[0]?.length, tag(v, 'name')[0]).toBeGreaterThan(10);
+      expect(tag(v, 'default')).toHaveLength(1);
+      expect(tag(v, 'default')[0]).not.toMatch(/changeme|secret/i);
+    }
+  });
+});
+
+describe('docker/', () => {
+  it('pins the Keycloak version the repo pins, Node 22 and Java 25', () => {
+    expect(dockerfile).toContain(`ARG KEYCLOAK_VERSION=${DEFAULT_KEYCLOAK_VERSION}`);
+    expect(dockerfile).toContain('ARG NODE_VERSION=22');
+    expect(dockerfile).toMatch(/eclipse-temurin:25-jre/);
+    expect(dockerfile).toMatch(/kc\.sh build --db=\$db --health-enabled=true --metrics-enabled=true/);
+    expect(dockerfile).toMatch(/^USER exapp$/m);
+    expect(readFileSync(join(ROOT, 'docker/compose.yml'), 'utf8')).toContain(
+      `keycloak-exapp:${rootPackage.version}`,
+    );
+  });
+
+  it('has an entry point and a healthcheck whose commands exist in the build output', () => {
+    const entry = /ENTRYPOINT \["node", "\/app\/(packages\/cli\/dist\/main\.js)", "(serve)"\]/.exec(
+      dockerfile,
+    );
+    const health = /CMD \["node", "\/app\/(packages\/cli\/dist\/main\.js)", "(healthcheck)"\]/.exec(
+      dockerfile,
+    );
+    expect(entry).not.toBeNull();
+    expect(health).not.toBeNull();
+    const main = join(ROOT, entry![1]!);
+    expect(existsSync(main)).toBe(true);
+    const help = execFileSync(process.execPath, [main, '--help'], { encoding: 'utf8' });
+    expect(help).toMatch(/^\s+serve\b/m);
+    expect(help).toMatch(/^\s+healthcheck\b/m);
+    // The healthcheck fails (exit 1) when nothing answers, so Docker marks the container unhealthy.
+    expect(() =>
+      execFileSync(process.execPath, [main, 'healthcheck'], {
+        env: { PATH: process.env.PATH, APP_PORT: '1' },
+        stdio: 'pipe',
+      }),
+    ).toThrow();
+  });
+
+  it('keeps build output, caches and secrets out of the build context', () => {
+    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8');
+    for (const entry of ['node_modules', '.keycloak', '.data', '.git']) expect(ignore).toContain(entry);
+  });
+});
