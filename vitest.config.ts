@@ -21,8 +21,8 @@ export default defineConfig({
           globalSetup: ['packages/adapter-keycloak/test/keycloak.global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
-          // Two cores and one or two JVMs: keep the real-system files from starving each other.
-          maxWorkers: 2,
+          // Two cores and up to three JVMs: one real-system file at a time keeps them from starving each other.
+          maxWorkers: 1,
         },
       },
     ],

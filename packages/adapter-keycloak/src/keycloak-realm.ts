@@ -16,6 +16,9 @@ import {
 } from './keycloak.dto.js';
 import type { KeycloakHttp } from './keycloak.http.js';
 
+/** Creating a realm makes Keycloak write hundreds of rows; it can take many seconds on a busy host. */
+const REALM_TIMEOUT_MS = 180_000;
+
 /** Objects this project created carry this attribute; only those are ever updated. */
 export const MANAGED_MARKER = 'keycloak_exapp_managed';
 
@@ -134,6 +137,7 @@ export class KeycloakRealm {
         },
         signal: opts.signal,
         what: 'create realm',
+        timeoutMs: REALM_TIMEOUT_MS,
       });
       report.created.push(key);
       return;

@@ -30,6 +30,8 @@ export interface RequestOptions {
   readonly signal?: AbortSignal | undefined;
   /** Words for error messages: what we were doing. */
   readonly what: string;
+  /** Overrides the connection's timeout for heavy calls (creating a realm takes seconds). */
+  readonly timeoutMs?: number;
 }
 
 export interface RawResponse {
@@ -117,6 +119,7 @@ export class KeycloakHttp {
         ...(opts.json !== undefined ? { json: opts.json } : {}),
         ...(opts.form ? { form: opts.form } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.timeoutMs ? { timeout: { request: opts.timeoutMs } } : {}),
         throwHttpErrors: throwHttp,
       });
       return { statusCode: res.statusCode, headers: res.headers, body: res.body };

@@ -65,7 +65,11 @@ describe('Keycloak adapter against the real server: realm bootstrap', () => {
     const d = realmHarness(server, other);
     try {
       const spec = await loadRealmFile(undefined, { realm: other });
-      await d.http.admin('POST', 'admin/realms', { json: { realm: other, enabled: true }, what: 't' });
+      await d.http.admin('POST', 'admin/realms', {
+        json: { realm: other, enabled: true },
+        what: 't',
+        timeoutMs: 180_000,
+      });
       await d.http.admin('POST', `admin/realms/${other}/clients`, {
         json: {
           clientId: 'valtimo',

@@ -33,7 +33,9 @@ export function realmHarness(server: KeycloakServerInfo, realm: string) {
       });
     },
     async deleteRealm(): Promise<void> {
-      await http.admin('DELETE', `admin/realms/${realm}`, { what: 'delete realm' }).catch(() => undefined);
+      await http
+        .admin('DELETE', `admin/realms/${realm}`, { what: 'delete realm', timeoutMs: 180_000 })
+        .catch(() => undefined);
     },
   };
 }
