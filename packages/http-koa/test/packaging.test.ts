@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import { SyntaxValidator } from 'fast-xml-validator';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KEYCLOAK_VERSION } from '@keycloak-exapp/adapter-keycloak';
 import { envSchema } from '@keycloak-exapp/http-koa';
@@ -39,8 +40,9 @@ const IMAGE = [
 
 describe('appinfo/info.xml', () => {
   it('parses as XML with the elements AppAPI reads', () => {
-    const parsed = new XMLParser().parse(infoXml, true); // true: validate, throw on malformed XML
-    expect(() => new XMLParser().parse('<info><id>x</info>', true)).toThrow();
+    expect(SyntaxValidator.validate(infoXml)).toBe(true);
+    expect(() => SyntaxValidator.validate('<info><id>x</info>')).toThrow();
+    const parsed = new XMLParser().parse(infoXml);
     expect(parsed.info).toMatchObject({
       id: 'keycloak',
       'external-app': { 'docker-install': { image: 'conductionnl/keycloak-exapp' } },
