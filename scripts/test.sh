@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Every test: build, lint, typecheck, the unit tests and the tests against real Keycloak
-# (embedded dev-file database and PostgreSQL) and the fake Nextcloud.
+# (embedded dev-file database and PostgreSQL) and the fake Nextcloud; then the Keycloak contract
+# suite once more on 26.5.x, the version the original ExApp ships (Java 17 or 21).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --with-postgres
 npx turbo run lint typecheck --output-logs=errors-only
 npx vitest run
+KEYCLOAK_VERSION="${KEYCLOAK_COMPAT_VERSION:-26.5.6}" KEYCLOAK_TEST_DATABASES=dev-file \
+  npx vitest run --project int packages/adapter-keycloak/test/keycloak.contract.int.test.ts
