@@ -6,6 +6,7 @@ import {
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from '@keycloak-exapp/core';
+import type { Secret } from '@keycloak-exapp/core';
 import { appApiHeaders, type AppApiIdentity } from './app-api.js';
 import { unwrapOcs } from './ocs.js';
 
@@ -13,6 +14,11 @@ export interface NextcloudConnection extends AppApiIdentity {
   /** NEXTCLOUD_URL as AppAPI hands it; a trailing `/index.php` is removed (§5). */
   readonly url: string;
   readonly requestTimeoutMs?: number;
+  /**
+   * For one-off runs outside AppAPI (the CLI with `--nextcloud-url`): a Nextcloud admin and an app
+   * password, sent as HTTP Basic instead of the AppAPI headers.
+   */
+  readonly basicAuth?: { readonly user: string; readonly password: Secret } | undefined;
 }
 
 export function nextcloudBaseUrl(url: string): string {
@@ -59,7 +65,11 @@ export class NextcloudHttp {
       const res = await this.#got(req.path, {
         method: req.method,
         headers: {
-          ...appApiHeaders(this.connection, req.user),
+          ...(this.connection.basicAuth
+            ? {
+                authorization: `Basic ${Buffer.from(`${this.connection.basicAuth.user}:${this.connection.basicAuth.password.reveal()}`).toString('base64')}`,
+              }
+            : appApiHeaders(this.connection, req.user)),
           'ocs-apirequest': 'true',
           accept: 'application/json',
           'user-agent': `ExApp/${this.connection.appId}/${this.connection.appVersion}`,

@@ -1,25 +1,62 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { isAppError } from '@keycloak-exapp/core';
 import { demoCommand } from './commands/demo.command.js';
+import { doctorCommand } from './commands/doctor.command.js';
 import { keycloakCommand } from './commands/keycloak.command.js';
+import { secretCommand } from './commands/secret.command.js';
 import { healthcheckCommand, serveCommand } from './commands/serve.command.js';
+import { syncCommand } from './commands/sync.command.js';
+import { tokenCommand } from './commands/token.command.js';
 import { loadCliEnv } from './env.js';
+import { EXIT, EXIT_CODES } from './exit-codes.js';
+
+const debug = process.argv.includes('--debug');
 
 async function main(): Promise<void> {
+  const controller = new AbortController();
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    if (interrupted) process.exit(EXIT.interrupted);
+    interrupted = true;
+    controller.abort();
+  });
+  process.on('SIGTERM', () => controller.abort());
   const env = loadCliEnv();
   const program = new Command('keycloak-exapp')
     .description('Keycloak as a Nextcloud ExApp: sync, tokens, diagnosis')
-    .showHelpAfterError();
-  program.addCommand(serveCommand());
-  program.addCommand(healthcheckCommand());
-  program.addCommand(keycloakCommand(env));
-  program.addCommand(demoCommand(env));
+    .option('--debug', 'show stack traces and debug logs')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  for (const command of [
+    serveCommand(),
+    healthcheckCommand(),
+    syncCommand(env, controller.signal),
+    tokenCommand(env, controller.signal),
+    doctorCommand(env),
+    keycloakCommand(env, controller.signal),
+    secretCommand(env),
+    demoCommand(env),
+  ]) {
+    program.addCommand(command.exitOverride());
+  }
   await program.parseAsync(process.argv);
+  if (interrupted) process.exitCode = EXIT.interrupted;
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; unknown flags, missing arguments and bad values are usage errors.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return;
+  }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`keycloak-exapp: ${message}\n`);
-  process.exitCode = 1;
+  process.stderr.write(`keycloak-exapp: ${message.split('\n')[0]}\n`);
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  process.exitCode = isAppError(error)
+    ? EXIT_CODES[error.code]
+    : message.startsWith('invalid environment')
+      ? EXIT.usage
+      : EXIT.internal;
 });

@@ -178,11 +178,25 @@ export class FakeNextcloud {
   }
 
   /** AppAPI authentication as Nextcloud performs it (§2.3): the user, or a reason it failed. */
+  /** App passwords for HTTP Basic logins (user → password), as an admin would create them. */
+  readonly appPasswords = new Map<string, string>();
+
   authenticate(req: IncomingMessage): { ok: true; user: string | null } | { ok: false } {
     const header = (name: string): string | undefined => {
       const v = req.headers[name];
       return Array.isArray(v) ? v[0] : v;
     };
+    const basic = /^Basic (.+)$/.exec(header('authorization') ?? '');
+    if (basic && !header('authorization-app-api')) {
+      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      const user = decoded.slice(0, colon);
+      const ok =
+        colon > 0 &&
+        this.appPasswords.get(user) === decoded.slice(colon + 1) &&
+        this.users.get(user)?.enabled === true;
+      return ok ? { ok: true, user } : { ok: false };
+    }
     const auth = header('authorization-app-api');
     const appId = header('ex-app-id');
     if (!auth || !appId || appId !== this.exApp.appId) return { ok: false };

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Container } from 'inversify';
@@ -56,6 +56,9 @@ import { loadOrCreateSecrets } from './persistent-secrets.js';
 import { apiRoutes } from './routes/api.routes.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';
 import { uiRoutes } from './routes/ui.routes.js';
+
+/** Written next to the secrets: the embedded Keycloak's loopback URLs, for the CLI. */
+export const KEYCLOAK_RUNTIME_FILE = 'keycloak-runtime.json';
 
 /** The admin console user of the embedded Keycloak (master realm); its password is on the volume. */
 export const KEYCLOAK_CONSOLE_ADMIN = 'admin';
@@ -128,6 +131,11 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
       env: { JAVA_OPTS_KC_HEAP: env.JAVA_OPTS_KC_HEAP, ...opts.keycloakEnv },
       logger,
     });
+    // Where the CLI in this container finds the embedded Keycloak (its port is chosen at start).
+    await writeFile(
+      join(storage, KEYCLOAK_RUNTIME_FILE),
+      `${JSON.stringify({ baseUrl: supervisor.baseUrl, managementUrl: supervisor.managementUrl })}\n`,
+    );
     connection = {
       baseUrl: supervisor.baseUrl,
       admin: {

@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { toAppError } from '@keycloak-exapp/core';
+import { loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
+import { NextcloudUserDirectory, NextcloudHttp } from '@keycloak-exapp/adapter-nextcloud';
+import { PUBLIC_DEFAULT_SECRETS } from '@keycloak-exapp/http-koa';
+import type { CliEnv } from '../env.js';
+import { keycloakTarget, nextcloudConnection, type SourceOptions } from '../cli-context.js';
+import { EXIT } from '../exit-codes.js';
+import { printJson } from '../output.js';
+
+export interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  /** What to do when it fails. */
+  readonly fix: string;
+}
+
+async function check(name: string, fix: string, run: () => Promise<string>): Promise<Check> {
+  try {
+    return { name, ok: true, detail: await run(), fix };
+  } catch (error) {
+    return {
+      name,
+      ok: false,
+      detail:
+        toAppError(error).message === 'unexpected error'
+          ? (error as Error).message
+          : toAppError(error).message,
+      fix,
+    };
+  }
+}
+
+async function json(url: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    body = undefined;
+  }
+  return { status: res.status, body };
+}
+
+/** Every precondition of a working installation, each with ✓/✗ and the fix. */
+export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Check[]> {
+  const checks: Check[] = [];
+  let target: ReturnType<typeof keycloakTarget> | undefined;
+  checks.push(
+    await check(
+      'Keycloak reachable and ready',
+      'start Keycloak (the ExApp does at init) or fix KEYCLOAK_URL',
+      async () => {
+        target = keycloakTarget(env);
+        const res = await json(`${target.baseUrl}/realms/master`);
+        if (res.status !== 200) throw new Error(`${target.baseUrl} answered ${res.status}`);
+        return target.baseUrl;
+      },
+    ),
+  );
+  const realm = env.KEYCLOAK_REALM;
+  checks.push(
+    await check(
+      'Keycloak admin credentials accepted',
+      'fix KEYCLOAK_ADMIN_CLIENT_ID/SECRET (or the secrets file on the volume)',
+      async () => {
+        if (!target) throw new Error('no Keycloak');
+        await target.http.admin('GET', 'admin/realms/master', { what: 'read master realm' });
+        return 'ok';
+      },
+    ),
+  );
+  checks.push(
+    await check(
+      `realm "${realm}", user profile, clients and mappers as declared`,
+      'run init again (AppAPI) or POST /api/sync-all after fixing Keycloak',
+      async () => {
+        if (!target) throw new Error('no Keycloak');
+        const spec = await loadRealmFile(env.KEYCLOAK_REALM_FILE, { realm });
+        const res = await target.http.admin('GET', `admin/realms/${encodeURIComponent(realm)}`, {
+          what: 'read realm',
+        });
+        if (res.statusCode !== 200) throw new Error(`realm ${realm} is missing`);
+        const profile = JSON.parse(
+          (
+            await target.http.admin('GET', `admin/realms/${realm}/users/profile`, {
+              what: 'read user profile',
+            })
+          ).body,
+        ) as { attributes: { name: string }[] };
+        if (!profile.attributes.some((a) => a.name === 'nextcloud_id'))
+          throw new Error('the user profile does not declare nextcloud_id');
+        const clients = JSON.parse(
+          (await target.http.admin('GET', `admin/realms/${realm}/clients`, { what: 'list clients' })).body,
+        ) as { id: string; clientId: string }[];
+        const missing = spec.clients
+          .filter((c) => !clients.some((x) => x.clientId === c.clientId))
+          .map((c) => c.clientId);
+        if (missing.length > 0) throw new Error(`clients missing: ${missing.join(', ')}`);
+        for (const c of spec.clients) {
+          const id = clients.find((x) => x.clientId === c.clientId)!.id;
+          const mappers = JSON.parse(
+            (
+              await target.http.admin('GET', `admin/realms/${realm}/clients/${id}/protocol-mappers/models`, {
+                what: 'mappers',
+              })
+            ).body,
+          ) as { name: string }[];
+          for (const claim of spec.groupClaims)
+            if (!mappers.some((m) => m.name === `nextcloud groups as ${claim}`))
+              throw new Error(`client ${c.clientId} lacks the ${claim} mapper`);
+        }
+        return `${spec.clients.length} clients`;
+      },
+    ),
+  );
+  checks.push(
+    await check(
+      'issuer consistent with KC_HOSTNAME and reachable',
+      'set KC_HOSTNAME to the URL consumers reach Keycloak at (see the README: which URL is my issuer?)',
+      async () => {
+        if (!target) throw new Error('no Keycloak');
+        const discovery = await json(`${target.baseUrl}/realms/${realm}/.well-known/openid-configuration`);
+        const issuer = (discovery.body as { issuer?: string } | undefined)?.issuer;
+        if (!issuer) throw new Error('no discovery document');
+        if (env.KC_HOSTNAME && issuer !== `${env.KC_HOSTNAME.replace(/\/$/, '')}/realms/${realm}`)
+          throw new Error(`issuer ${issuer} does not match KC_HOSTNAME`);
+        const reachable = await json(`${issuer}/.well-known/openid-configuration`).catch((e: unknown) => ({
+          status: 0,
+          body: String(e),
+        }));
+        if (reachable.status !== 200)
+          throw new Error(`issuer ${issuer} is not reachable from here (${reachable.status})`);
+        return issuer;
+      },
+    ),
+  );
+  if (!source.usersFile) {
+    checks.push(
+      await check(
+        'Nextcloud reachable, AppAPI signature accepted, acting user is an admin',
+        'check NEXTCLOUD_URL and APP_SECRET, and set NEXTCLOUD_ACTING_USER to a Nextcloud admin',
+        async () => {
+          const connection = nextcloudConnection(env, source);
+          const directory = new NextcloudUserDirectory(
+            new NextcloudHttp({ ...connection, requestTimeoutMs: 10_000 }),
+            { actingUser: env.NEXTCLOUD_ACTING_USER },
+          );
+          const groups = await directory.getUserGroups(env.NEXTCLOUD_ACTING_USER);
+          if (!groups) throw new Error(`acting user "${env.NEXTCLOUD_ACTING_USER}" is not visible`);
+          if (!groups.includes('admin'))
+            throw new Error(`acting user "${env.NEXTCLOUD_ACTING_USER}" is not a Nextcloud admin`);
+          return `acting as ${env.NEXTCLOUD_ACTING_USER}`;
+        },
+      ),
+    );
+  }
+  checks.push(
+    await check(
+      'consumer secret is not a public default',
+      'set a strong KEYCLOAK_API_SECRET, or unset it to use the generated one',
+      () => {
+        const secrets = [
+          env.KEYCLOAK_API_SECRET,
+          ...(env.KEYCLOAK_API_CONSUMERS
+            ? (JSON.parse(env.KEYCLOAK_API_CONSUMERS) as { secret?: string }[]).map((c) => c.secret)
+            : []),
+        ];
+        if (secrets.some((s) => s !== undefined && (PUBLIC_DEFAULT_SECRETS.has(s) || s.length < 16)))
+          return Promise.reject(new Error('a public default or short consumer secret is configured'));
+        return Promise.resolve(
+          env.KEYCLOAK_API_SECRET || env.KEYCLOAK_API_CONSUMERS ? 'configured' : 'generated on the volume',
+        );
+      },
+    ),
+  );
+  checks.push(
+    await check(
+      'persistent storage writable',
+      'mount a writable volume at APP_PERSISTENT_STORAGE',
+      async () => {
+        await mkdir(env.APP_PERSISTENT_STORAGE, { recursive: true });
+        const probe = join(env.APP_PERSISTENT_STORAGE, `.doctor-${randomUUID()}`);
+        await writeFile(probe, 'ok');
+        await rm(probe);
+        return env.APP_PERSISTENT_STORAGE;
+      },
+    ),
+  );
+  return checks;
+}
+
+export function doctorCommand(env: CliEnv): Command {
+  return new Command('doctor')
+    .description('check every precondition and say how to fix what fails')
+    .option('--users-file <path>', 'the users come from a file (skip the Nextcloud checks)')
+    .option('--nextcloud-url <url>', 'check this Nextcloud with NEXTCLOUD_APP_PASSWORD')
+    .option('--json', 'print the checks as JSON')
+    .action(async (opts: SourceOptions & { json?: boolean }) => {
+      const checks = await runDoctor(env, opts);
+      if (opts.json) printJson(checks);
+      else {
+        for (const c of checks) {
+          process.stdout.write(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}\n`);
+          if (!c.ok) process.stdout.write(`    fix: ${c.fix}\n`);
+        }
+      }
+      if (checks.some((c) => !c.ok)) process.exitCode = EXIT.doctorFailed;
+    });
+}

@@ -1,0 +1,36 @@
+import type { CallOptions, DirectoryUser, UserDirectory } from '@keycloak-exapp/core';
+import { readUsersFile } from './users-file.js';
+
+/** A UserDirectory over a users file (`--users-file`), for demos and embedding; read once. */
+export class FileUserDirectory implements UserDirectory {
+  #users: Promise<Map<string, DirectoryUser>> | undefined;
+
+  constructor(private readonly path: string) {}
+
+  #load(): Promise<Map<string, DirectoryUser>> {
+    this.#users ??= readUsersFile(this.path).then((list) => new Map(list.map((u) => [u.id, u])));
+    return this.#users;
+  }
+
+  async *listUsers(opts: CallOptions & { pageSize?: number } = {}): AsyncIterable<readonly DirectoryUser[]> {
+    const all = [...(await this.#load()).values()];
+    const size = opts.pageSize ?? 500;
+    for (let i = 0; i < all.length; i += size) yield all.slice(i, i + size);
+  }
+
+  async listUserIds(): Promise<readonly string[]> {
+    return [...(await this.#load()).keys()];
+  }
+
+  async listDisabledUserIds(): Promise<readonly string[]> {
+    return [...(await this.#load()).values()].filter((u) => !u.enabled).map((u) => u.id);
+  }
+
+  async getUser(id: string): Promise<DirectoryUser | undefined> {
+    return (await this.#load()).get(id);
+  }
+
+  async getUserGroups(id: string): Promise<readonly string[] | undefined> {
+    return (await this.#load()).get(id)?.groups;
+  }
+}

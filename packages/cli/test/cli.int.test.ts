@@ -1,0 +1,186 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
+import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
+import type {} from '../../adapter-keycloak/test/keycloak.global-setup.js';
+import { realmHarness, uniqueRealm } from '../../adapter-keycloak/test/realm-admin.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const MAIN = join(ROOT, 'packages/cli/dist/main.js');
+const server = inject('keycloakServers')[0]!;
+const realm = uniqueRealm('cli');
+const fileRealm = uniqueRealm('cli-file');
+const nc = new FakeNextcloud();
+let storage: string;
+let baseEnv: Record<string, string>;
+
+function cli(args: string[], env: Record<string, string | undefined> = {}) {
+  const res = spawnSync(process.execPath, [MAIN, ...args], {
+    env: { PATH: process.env.PATH, ...baseEnv, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr, json: () => JSON.parse(res.stdout) };
+}
+
+beforeAll(async () => {
+  await nc.start();
+  nc.addUser({ id: 'alice', displayName: 'Alice Adams', email: 'alice@example.test', groups: ['staff'] });
+  nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [] });
+  storage = await mkdtemp(join(tmpdir(), 'cli-'));
+  for (const r of [realm, fileRealm])
+    await realmHarness(server, r).port.reconcileRealm(await loadRealmFile(undefined, { realm: r }));
+  baseEnv = {
+    KEYCLOAK_URL: server.baseUrl,
+    KEYCLOAK_ADMIN_CLIENT_ID: server.adminClientId,
+    KEYCLOAK_ADMIN_CLIENT_SECRET: server.adminClientSecret,
+    KEYCLOAK_REALM: realm,
+    NEXTCLOUD_URL: nc.url,
+    APP_ID: nc.exApp.appId,
+    APP_SECRET: nc.exApp.secret,
+    APP_PERSISTENT_STORAGE: storage,
+  };
+}, 300_000);
+afterAll(async () => {
+  await nc.stop();
+  for (const r of [realm, fileRealm]) await realmHarness(server, r).deleteRealm();
+  await rm(storage, { recursive: true, force: true });
+});
+
+describe('keycloak-exapp sync', () => {
+  it('--dry-run prints the plan and writes nothing', async () => {
+    const res = cli(['sync', '--dry-run', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.json()).toMatchObject({ dryRun: true, created: 3 });
+    expect(res.json().plan).toEqual(expect.arrayContaining([{ kind: 'create', userId: 'alice' }]));
+    expect(await realmHarness(server, realm).port.findUserByNextcloudId('alice')).toBeUndefined();
+  });
+
+  it('syncs everyone, then finds nothing to change; prints a summary table without --json', () => {
+    expect(cli(['sync', '--json']).json()).toMatchObject({ created: 3, failed: [] });
+    const again = cli(['sync']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/unchanged\s+3/);
+    expect(again.stderr).toMatch(/sync: 3\/3 users/); // plain progress lines when not a TTY
+  });
+
+  it('--user syncs one user', () => {
+    nc.users.put({ id: 'bob', displayName: 'Bob Brown' });
+    expect(cli(['sync', '--user', 'bob', '--dry-run', '--json']).json()).toMatchObject({ outcome: 'update' });
+    expect(cli(['sync', '--user', 'bob', '--json']).json()).toEqual({ userId: 'bob', outcome: 'update' });
+    expect(cli(['sync', '--user', 'bob', '--json']).json()).toEqual({ userId: 'bob', outcome: 'unchanged' });
+  });
+
+  it('--nextcloud-url reads Nextcloud with an admin app password (outside AppAPI)', () => {
+    nc.appPasswords.set('admin', 'app-password-for-the-cli');
+    const res = cli(['sync', '--nextcloud-url', nc.url, '--dry-run', '--json'], {
+      NEXTCLOUD_APP_PASSWORD: 'app-password-for-the-cli',
+      APP_SECRET: undefined,
+    });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.json()).toMatchObject({ dryRun: true, unchanged: 3 });
+    const wrong = cli(['sync', '--nextcloud-url', nc.url, '--dry-run'], { NEXTCLOUD_APP_PASSWORD: 'wrong' });
+    expect(wrong.code).toBe(5);
+  });
+
+  it('--users-file reads the documented JSON format', () => {
+    const res = cli(['sync', '--users-file', join(ROOT, 'examples/users.json'), '--json'], {
+      KEYCLOAK_REALM: fileRealm,
+    });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.json()).toMatchObject({ created: 4, failed: [] });
+  });
+});
+
+describe('keycloak-exapp token', () => {
+  it('--decode prints issuer, audience, groups and claims, never the token unless asked', () => {
+    const res = cli(['token', 'alice', '--client', 'opentalk', '--decode', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const out = res.json();
+    expect(out.issuer).toMatch(new RegExp(`/realms/${realm}$`));
+    expect(out.groups).toEqual(['staff']);
+    expect(out.claims.preferred_username).toBe('alice');
+    expect(out.access_token).toBeUndefined();
+    expect(res.stdout).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
+    expect(
+      cli(['token', 'alice', '--client', 'opentalk', '--show-token', '--json']).json().access_token,
+    ).toMatch(/^eyJ/);
+  });
+
+  it('refuses admin-cli with exit 4 and a one-line error', () => {
+    const res = cli(['token', 'alice', '--client', 'admin-cli']);
+    expect(res.code).toBe(4);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/allow-list/);
+  });
+});
+
+describe('keycloak-exapp doctor', () => {
+  it('passes every check on a healthy installation', () => {
+    const res = cli(['doctor']);
+    expect(res.code, res.stdout).toBe(0);
+    expect(res.stdout).not.toContain('✗');
+    expect(res.stdout.match(/✓/g)?.length).toBe(7);
+  });
+
+  const broken: [string, Record<string, string>, RegExp][] = [
+    ['Keycloak unreachable', { KEYCLOAK_URL: 'http://127.0.0.1:1' }, /✗ Keycloak reachable/],
+    ['wrong admin credentials', { KEYCLOAK_ADMIN_CLIENT_SECRET: 'wrong' }, /✗ Keycloak admin credentials/],
+    ['realm missing', { KEYCLOAK_REALM: 'no-such-realm' }, /✗ realm "no-such-realm"/],
+    ['issuer not matching KC_HOSTNAME', { KC_HOSTNAME: 'https://elsewhere.example.test/kc' }, /✗ issuer/],
+    ['wrong AppAPI secret', { APP_SECRET: 'wrong-secret' }, /✗ Nextcloud reachable.*APP_SECRET/s],
+    [
+      'acting user not an admin',
+      { NEXTCLOUD_ACTING_USER: 'alice' },
+      /✗ Nextcloud reachable.*not a Nextcloud admin/s,
+    ],
+    ['public default consumer secret', { KEYCLOAK_API_SECRET: 'changeme' }, /✗ consumer secret/],
+    [
+      'storage not writable',
+      { APP_PERSISTENT_STORAGE: '/proc/keycloak-exapp' },
+      /✗ persistent storage writable/,
+    ],
+  ];
+  for (const [name, env, expected] of broken) {
+    it(`fails with exit 9 and names the fix when: ${name}`, () => {
+      const res = cli(['doctor'], env);
+      expect(res.code, res.stdout + res.stderr).toBe(9);
+      expect(res.stdout).toMatch(expected);
+      expect(res.stdout).toMatch(/fix: /);
+    });
+  }
+});
+
+describe('keycloak-exapp secret, keycloak status and bad input', () => {
+  it('shows and rotates the consumer secret on the volume', () => {
+    const first = cli(['secret', 'show']).stdout.trim();
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    const rotated = cli(['secret', 'rotate', '--json']).json().consumerSecret;
+    expect(rotated).not.toBe(first);
+    expect(cli(['secret', 'show']).stdout.trim()).toBe(rotated);
+  });
+
+  it('reports a Keycloak that is not running', () => {
+    const res = cli(['keycloak', 'status', '--json']);
+    expect(res.code).toBe(6);
+    expect(res.json()).toEqual({ state: 'not running', baseUrl: null });
+  });
+
+  it('turns unknown flags, missing settings and unreachable services into one line and a non-zero exit', () => {
+    const unknown = cli(['sync', '--frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown option/);
+    const missing = cli(['sync'], { NEXTCLOUD_URL: undefined });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/NEXTCLOUD_URL/);
+    const down = cli(['sync'], { KEYCLOAK_URL: 'http://127.0.0.1:1' });
+    expect(down.code).toBe(6);
+    expect(down.stderr).not.toMatch(/\n\s+at /);
+    const withStack = cli(['sync', '--debug'], { KEYCLOAK_URL: 'http://127.0.0.1:1' });
+    expect(withStack.stderr).toMatch(/\n\s+at /);
+  });
+});
