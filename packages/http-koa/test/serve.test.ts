@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -9,6 +9,7 @@ import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 const MAIN = join(REPO_ROOT, 'packages/http-koa/dist/main.js');
+const CLI = join(REPO_ROOT, 'packages/cli/dist/main.js');
 
 describe('serve (the process the Docker image runs)', () => {
   let nc: FakeNextcloud;
@@ -22,10 +23,13 @@ describe('serve (the process the Docker image runs)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("listens on HaRP's unix socket, answers the heartbeat there and exits cleanly on SIGTERM", async () => {
-    const socket = join(dir, 'exapp.sock');
-    const child = spawn(process.execPath, [MAIN], {
-      env: {
+  for (const [name, argv] of [
+    ['the server module', [MAIN]],
+    ['keycloak-exapp serve', [CLI, 'serve']],
+  ] as const) {
+    it(`${name}: listens on HaRP's unix socket, answers the heartbeat there (also to the healthcheck) and exits cleanly on SIGTERM`, async () => {
+      const socket = join(dir, `${name.length}.sock`);
+      const env = {
         PATH: process.env.PATH,
         APP_ID: 'keycloak',
         APP_SECRET: nc.exApp.secret,
@@ -37,27 +41,28 @@ describe('serve (the process the Docker image runs)', () => {
         HP_SHARED_KEY: 'shared',
         HP_EXAPP_SOCK: socket,
         LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    await expect.poll(() => existsSync(socket), { timeout: 60_000 }).toBe(true);
-    const beat = await new Promise<{ status: number; body: string }>((ok, fail) => {
-      const req = request({ socketPath: socket, path: '/heartbeat' }, (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString()));
-        res.on('end', () => ok({ status: res.statusCode ?? 0, body }));
+      };
+      const child = spawn(process.execPath, [...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      await expect.poll(() => existsSync(socket), { timeout: 60_000 }).toBe(true);
+      const beat = await new Promise<{ status: number; body: string }>((ok, fail) => {
+        const req = request({ socketPath: socket, path: '/heartbeat' }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => ok({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', fail);
+        req.end();
       });
-      req.on('error', fail);
-      req.end();
-    });
-    expect(beat.status).toBe(200);
-    expect(JSON.parse(beat.body)).toMatchObject({ status: 'ok', keycloak: 'stopped' });
-    const exit = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
-    child.kill('SIGTERM');
-    expect(await exit, stderr).toBe(0);
-  }, 90_000);
+      expect(beat.status).toBe(200);
+      expect(JSON.parse(beat.body)).toMatchObject({ status: 'ok', keycloak: 'stopped' });
+      expect(spawnSync(process.execPath, [CLI, 'healthcheck'], { env }).status).toBe(0);
+      const exit = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+      child.kill('SIGTERM');
+      expect(await exit, stderr).toBe(0);
+    }, 90_000);
+  }
 
   it('refuses to start with a bad setting and names it, without a stack trace', async () => {
     const child = spawn(process.execPath, [MAIN], {
