@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,13 +17,24 @@ const nc = new FakeNextcloud();
 let storage: string;
 let baseEnv: Record<string, string>;
 
+/** Runs the CLI without blocking this process (the fake Nextcloud answers from here). */
 function cli(args: string[], env: Record<string, string | undefined> = {}) {
-  const res = spawnSync(process.execPath, [MAIN, ...args], {
-    env: { PATH: process.env.PATH, ...baseEnv, ...env },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr, json: () => JSON.parse(res.stdout) };
+  return new Promise<{ code: number | null; stdout: string; stderr: string; json: () => any }>(
+    (resolveRun) => {
+      const child = spawn(process.execPath, [MAIN, ...args], {
+        env: { PATH: process.env.PATH, ...baseEnv, ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolveRun({ code, stdout, stderr, json: () => JSON.parse(stdout) });
+      });
+    },
+  );
 }
 
 beforeAll(async () => {
@@ -52,42 +63,52 @@ afterAll(async () => {
 
 describe('keycloak-exapp sync', () => {
   it('--dry-run prints the plan and writes nothing', async () => {
-    const res = cli(['sync', '--dry-run', '--json']);
+    const res = await cli(['sync', '--dry-run', '--json']);
     expect(res.code, res.stderr).toBe(0);
     expect(res.json()).toMatchObject({ dryRun: true, created: 3 });
     expect(res.json().plan).toEqual(expect.arrayContaining([{ kind: 'create', userId: 'alice' }]));
     expect(await realmHarness(server, realm).port.findUserByNextcloudId('alice')).toBeUndefined();
   });
 
-  it('syncs everyone, then finds nothing to change; prints a summary table without --json', () => {
-    expect(cli(['sync', '--json']).json()).toMatchObject({ created: 3, failed: [] });
-    const again = cli(['sync']);
+  it('syncs everyone, then finds nothing to change; prints a summary table without --json', async () => {
+    expect((await cli(['sync', '--json'])).json()).toMatchObject({ created: 3, failed: [] });
+    const again = await cli(['sync']);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/unchanged\s+3/);
     expect(again.stderr).toMatch(/sync: 3\/3 users/); // plain progress lines when not a TTY
   });
 
-  it('--user syncs one user', () => {
+  it('--user syncs one user', async () => {
     nc.users.put({ id: 'bob', displayName: 'Bob Brown' });
-    expect(cli(['sync', '--user', 'bob', '--dry-run', '--json']).json()).toMatchObject({ outcome: 'update' });
-    expect(cli(['sync', '--user', 'bob', '--json']).json()).toEqual({ userId: 'bob', outcome: 'update' });
-    expect(cli(['sync', '--user', 'bob', '--json']).json()).toEqual({ userId: 'bob', outcome: 'unchanged' });
+    expect((await cli(['sync', '--user', 'bob', '--dry-run', '--json'])).json()).toMatchObject({
+      outcome: 'update',
+    });
+    expect((await cli(['sync', '--user', 'bob', '--json'])).json()).toEqual({
+      userId: 'bob',
+      outcome: 'update',
+    });
+    expect((await cli(['sync', '--user', 'bob', '--json'])).json()).toEqual({
+      userId: 'bob',
+      outcome: 'unchanged',
+    });
   });
 
-  it('--nextcloud-url reads Nextcloud with an admin app password (outside AppAPI)', () => {
+  it('--nextcloud-url reads Nextcloud with an admin app password (outside AppAPI)', async () => {
     nc.appPasswords.set('admin', 'app-password-for-the-cli');
-    const res = cli(['sync', '--nextcloud-url', nc.url, '--dry-run', '--json'], {
+    const res = await cli(['sync', '--nextcloud-url', nc.url, '--dry-run', '--json'], {
       NEXTCLOUD_APP_PASSWORD: 'app-password-for-the-cli',
       APP_SECRET: undefined,
     });
     expect(res.code, res.stderr).toBe(0);
     expect(res.json()).toMatchObject({ dryRun: true, unchanged: 3 });
-    const wrong = cli(['sync', '--nextcloud-url', nc.url, '--dry-run'], { NEXTCLOUD_APP_PASSWORD: 'wrong' });
+    const wrong = await cli(['sync', '--nextcloud-url', nc.url, '--dry-run'], {
+      NEXTCLOUD_APP_PASSWORD: 'wrong',
+    });
     expect(wrong.code).toBe(5);
   });
 
-  it('--users-file reads the documented JSON format', () => {
-    const res = cli(['sync', '--users-file', join(ROOT, 'examples/users.json'), '--json'], {
+  it('--users-file reads the documented JSON format', async () => {
+    const res = await cli(['sync', '--users-file', join(ROOT, 'examples/users.json'), '--json'], {
       KEYCLOAK_REALM: fileRealm,
     });
     expect(res.code, res.stderr).toBe(0);
@@ -96,8 +117,8 @@ describe('keycloak-exapp sync', () => {
 });
 
 describe('keycloak-exapp token', () => {
-  it('--decode prints issuer, audience, groups and claims, never the token unless asked', () => {
-    const res = cli(['token', 'alice', '--client', 'opentalk', '--decode', '--json']);
+  it('--decode prints issuer, audience, groups and claims, never the token unless asked', async () => {
+    const res = await cli(['token', 'alice', '--client', 'opentalk', '--decode', '--json']);
     expect(res.code, res.stderr).toBe(0);
     const out = res.json();
     expect(out.issuer).toMatch(new RegExp(`/realms/${realm}$`));
@@ -106,12 +127,12 @@ describe('keycloak-exapp token', () => {
     expect(out.access_token).toBeUndefined();
     expect(res.stdout).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
     expect(
-      cli(['token', 'alice', '--client', 'opentalk', '--show-token', '--json']).json().access_token,
+      (await cli(['token', 'alice', '--client', 'opentalk', '--show-token', '--json'])).json().access_token,
     ).toMatch(/^eyJ/);
   });
 
-  it('refuses admin-cli with exit 4 and a one-line error', () => {
-    const res = cli(['token', 'alice', '--client', 'admin-cli']);
+  it('refuses admin-cli with exit 4 and a one-line error', async () => {
+    const res = await cli(['token', 'alice', '--client', 'admin-cli']);
     expect(res.code).toBe(4);
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
     expect(res.stderr).toMatch(/allow-list/);
@@ -119,8 +140,8 @@ describe('keycloak-exapp token', () => {
 });
 
 describe('keycloak-exapp doctor', () => {
-  it('passes every check on a healthy installation', () => {
-    const res = cli(['doctor']);
+  it('passes every check on a healthy installation', async () => {
+    const res = await cli(['doctor']);
     expect(res.code, res.stdout).toBe(0);
     expect(res.stdout).not.toContain('✗');
     expect(res.stdout.match(/✓/g)?.length).toBe(7);
@@ -140,13 +161,13 @@ describe('keycloak-exapp doctor', () => {
     ['public default consumer secret', { KEYCLOAK_API_SECRET: 'changeme' }, /✗ consumer secret/],
     [
       'storage not writable',
-      { APP_PERSISTENT_STORAGE: '/proc/keycloak-exapp' },
+      { APP_PERSISTENT_STORAGE: '/dev/null/keycloak-exapp' },
       /✗ persistent storage writable/,
     ],
   ];
   for (const [name, env, expected] of broken) {
-    it(`fails with exit 9 and names the fix when: ${name}`, () => {
-      const res = cli(['doctor'], env);
+    it(`fails with exit 9 and names the fix when: ${name}`, async () => {
+      const res = await cli(['doctor'], env);
       expect(res.code, res.stdout + res.stderr).toBe(9);
       expect(res.stdout).toMatch(expected);
       expect(res.stdout).toMatch(/fix: /);
@@ -155,32 +176,32 @@ describe('keycloak-exapp doctor', () => {
 });
 
 describe('keycloak-exapp secret, keycloak status and bad input', () => {
-  it('shows and rotates the consumer secret on the volume', () => {
-    const first = cli(['secret', 'show']).stdout.trim();
+  it('shows and rotates the consumer secret on the volume', async () => {
+    const first = (await cli(['secret', 'show'])).stdout.trim();
     expect(first.length).toBeGreaterThanOrEqual(32);
-    const rotated = cli(['secret', 'rotate', '--json']).json().consumerSecret;
+    const rotated = (await cli(['secret', 'rotate', '--json'])).json().consumerSecret;
     expect(rotated).not.toBe(first);
-    expect(cli(['secret', 'show']).stdout.trim()).toBe(rotated);
+    expect((await cli(['secret', 'show'])).stdout.trim()).toBe(rotated);
   });
 
-  it('reports a Keycloak that is not running', () => {
-    const res = cli(['keycloak', 'status', '--json']);
+  it('reports a Keycloak that is not running', async () => {
+    const res = await cli(['keycloak', 'status', '--json']);
     expect(res.code).toBe(6);
     expect(res.json()).toEqual({ state: 'not running', baseUrl: null });
   });
 
-  it('turns unknown flags, missing settings and unreachable services into one line and a non-zero exit', () => {
-    const unknown = cli(['sync', '--frobnicate']);
+  it('turns unknown flags, missing settings and unreachable services into one line and a non-zero exit', async () => {
+    const unknown = await cli(['sync', '--frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown option/);
-    const missing = cli(['sync'], { NEXTCLOUD_URL: undefined });
+    const missing = await cli(['sync'], { NEXTCLOUD_URL: undefined });
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toMatch(/NEXTCLOUD_URL/);
-    const down = cli(['sync'], { KEYCLOAK_URL: 'http://127.0.0.1:1' });
+    const down = await cli(['sync'], { KEYCLOAK_URL: 'http://127.0.0.1:1' });
     expect(down.code).toBe(6);
     expect(down.stderr).not.toMatch(/\n\s+at /);
-    const withStack = cli(['sync', '--debug'], { KEYCLOAK_URL: 'http://127.0.0.1:1' });
+    const withStack = await cli(['sync', '--debug'], { KEYCLOAK_URL: 'http://127.0.0.1:1' });
     expect(withStack.stderr).toMatch(/\n\s+at /);
   });
 });
