@@ -92,6 +92,12 @@ export class ExAppService {
     return state === 'stopping' ? 'stopped' : state;
   }
 
+  /** Throws 503 material unless Keycloak runs (the proxy needs no realm for the admin console). */
+  assertKeycloakRunning(): void {
+    const state = this.keycloakState();
+    if (state !== 'ready' && state !== 'external') throw new NotReadyError(`Keycloak is ${state}`);
+  }
+
   /** Throws 503 material unless Keycloak answers and the realm exists. */
   assertReady(): void {
     const state = this.keycloakState();

@@ -25,3 +25,4 @@ export {
 } from './persistent-secrets.js';
 export { ExAppService, type KeycloakState } from './exapp-service.js';
 export { AuthFailureLimiter } from './http/auth-failure-limiter.js';
+export { cleanForKeycloak, keycloakProxy, KEYCLOAK_PATHS } from './routes/keycloak-proxy.js';

@@ -56,6 +56,7 @@ import { loadOrCreateSecrets } from './persistent-secrets.js';
 import { apiRoutes } from './routes/api.routes.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';
 import { uiRoutes } from './routes/ui.routes.js';
+import { keycloakProxy } from './routes/keycloak-proxy.js';
 
 /** Written next to the secrets: the embedded Keycloak's loopback URLs, for the CLI. */
 export const KEYCLOAK_RUNTIME_FILE = 'keycloak-runtime.json';
@@ -235,6 +236,13 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
       }),
       uiRoutes(env.APP_ID),
     ],
+    fallthrough: keycloakProxy({
+      target: connection.baseUrl,
+      service,
+      auth,
+      publicBase: env.KC_HOSTNAME,
+      logger,
+    }),
   });
 
   let server: Server | undefined;

@@ -49,6 +49,7 @@ export async function startExApp(overrides: Record<string, string> = {}): Promis
         operations: ['token', 'sync', 'delete'],
       },
     ]),
+    KEYCLOAK_REDIRECT_URIS: JSON.stringify({ opentalk: ['https://talk.example.test/*'] }),
     DIRECTORY_TTL_SECONDS: '1',
     AUTH_FAILURES_PER_MINUTE: '100000',
     SYNC_INTERVAL_SECONDS: '3600',

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '@keycloak-exapp/core';
@@ -7,6 +9,7 @@ import {
   ISSUER_BASE,
   OPENTALK_SECRET,
   OPS_SECRET,
+  REPO_ROOT,
   appApiAs,
   call,
   startExApp,
@@ -422,6 +425,73 @@ describe('bad input', () => {
     expect(await idp.findUserByUsername('..')).toBeUndefined();
     for (const id of ['../../admin', '..%2F..%2Fadmin', 'a'.repeat(10_000).slice(0, 1000)])
       expect(await idp.findUserByNextcloudId(id)).toBeUndefined();
+  });
+});
+
+describe('Keycloak behind Nextcloud (HaRP-like proxy, routes from info.xml)', () => {
+  const harp = () => `${h.nc.url}/exapps/keycloak`;
+  beforeAll(() => {
+    const info = new XMLParser().parse(readFileSync(join(REPO_ROOT, 'appinfo/info.xml'), 'utf8'));
+    h.nc.exApp.routes = (
+      info.info['external-app'].routes.route as {
+        url: string;
+        verb: string;
+        access_level: 'PUBLIC' | 'USER' | 'ADMIN';
+      }[]
+    ).map((r) => ({
+      url: r.url,
+      verb: r.verb,
+      accessLevel: r.access_level,
+    }));
+  });
+
+  it('serves the discovery document with the configured issuer, and every endpoint in it answers', async () => {
+    const res = await fetch(`${harp()}/realms/${REALM}/.well-known/openid-configuration`);
+    expect(res.status).toBe(200);
+    const discovery = (await res.json()) as Record<string, unknown>;
+    expect(discovery.issuer).toBe(`${ISSUER_BASE}/realms/${REALM}`);
+    const through = (url: string) => url.replace(ISSUER_BASE, harp());
+    for (const key of [
+      'authorization_endpoint',
+      'token_endpoint',
+      'userinfo_endpoint',
+      'jwks_uri',
+      'end_session_endpoint',
+      'introspection_endpoint',
+    ]) {
+      const url = discovery[key] as string;
+      expect(url.startsWith(ISSUER_BASE), key).toBe(true);
+      const answer = await fetch(through(url), {
+        method: key === 'token_endpoint' || key === 'introspection_endpoint' ? 'POST' : 'GET',
+        redirect: 'manual',
+      });
+      expect(answer.status, key).toBeLessThan(500);
+      expect(answer.status, key).not.toBe(404);
+    }
+  });
+
+  it('passes every Set-Cookie of the login page to the browser', async () => {
+    const url = `${harp()}/realms/${REALM}/protocol/openid-connect/auth?client_id=opentalk&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://talk.example.test/cb')}`;
+    const res = await fetch(url, { redirect: 'manual' });
+    expect(res.status).toBe(200);
+    const cookies = res.headers.getSetCookie().map((c) => c.split('=')[0]);
+    expect(cookies.length).toBeGreaterThanOrEqual(2);
+    expect(cookies).toEqual(expect.arrayContaining(['AUTH_SESSION_ID']));
+  });
+
+  it('opens the admin console for a Nextcloud admin only', async () => {
+    const admin = await fetch(`${harp()}/admin/master/console/`, {
+      headers: { cookie: h.nc.login('admin') },
+    });
+    expect(admin.status).toBe(200);
+    expect(await admin.text()).toMatch(/<html/i);
+    expect(
+      (await fetch(`${harp()}/admin/master/console/`, { headers: { cookie: h.nc.login('carol') } })).status,
+    ).toBe(403);
+    expect((await fetch(`${harp()}/admin/master/console/`)).status).toBe(403);
+    // Straight to the ExApp (bypassing Nextcloud): no AppAPI signature, no console.
+    expect((await call(h.url, 'GET', '/admin/master/console/')).status).toBe(401);
+    expect((await call(h.url, 'GET', '/admin/master/console/', appApiAs(h.nc, 'carol'))).status).toBe(403);
   });
 });
 

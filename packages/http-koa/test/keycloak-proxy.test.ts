@@ -1,0 +1,146 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Secret, noopLogger } from '@keycloak-exapp/core';
+import { AppApiRequestVerifier, appApiHeaders } from '@keycloak-exapp/adapter-nextcloud';
+import {
+  AuthFailureLimiter,
+  ConsumerRegistry,
+  createApp,
+  keycloakProxy,
+  type ExAppService,
+} from '@keycloak-exapp/http-koa';
+
+const SECRET = 'app-secret-for-the-proxy-test-0123456789';
+let seen: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+let upstream: Server;
+let app: Server;
+let base = '';
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      res.setHeader('set-cookie', [
+        'AUTH_SESSION_ID=a; Path=/realms/x/; HttpOnly',
+        'KC_RESTART=b; Path=/realms/x/; HttpOnly',
+        'KC_AUTH_SESSION_HASH=c; Path=/realms/x/',
+      ]);
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<html>${req.url}</html>`);
+    });
+  });
+  await new Promise<void>((ok) => upstream.listen(0, '127.0.0.1', ok));
+  const service = {
+    assertKeycloakRunning: () => undefined,
+    isNextcloudAdmin: (user: string) => Promise.resolve(user === 'admin'),
+  } as unknown as ExAppService;
+  const koa = createApp({
+    logger: noopLogger,
+    routers: [],
+    fallthrough: keycloakProxy({
+      target: `http://127.0.0.1:${(upstream.address() as { port: number }).port}`,
+      service,
+      auth: {
+        verifier: new AppApiRequestVerifier('keycloak', new Secret(SECRET)),
+        consumers: new ConsumerRegistry([]),
+        limiter: new AuthFailureLimiter(1000),
+      },
+      publicBase: 'https://cloud.example.test/exapps/keycloak',
+      logger: noopLogger,
+    }),
+  });
+  const handle = koa.callback();
+  app = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((ok) => app.listen(0, '127.0.0.1', ok));
+  base = `http://127.0.0.1:${(app.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  await new Promise<void>((ok) => app.close(() => ok()));
+  await new Promise<void>((ok) => upstream.close(() => ok()));
+});
+
+const signed = (user: string) =>
+  appApiHeaders({ appId: 'keycloak', appVersion: '1', secret: new Secret(SECRET) }, user);
+
+describe('the Keycloak proxy', () => {
+  it("keeps every Set-Cookie, streams the body, and never forwards Nextcloud's cookies or AppAPI headers", async () => {
+    seen = [];
+    const res = await fetch(`${base}/realms/x/login-actions/authenticate?a=1`, {
+      method: 'POST',
+      headers: {
+        ...signed('alice'),
+        cookie:
+          'oc_sessionPassphrase=p; ocabc123=inst; nc_session_id=s; nc_username=alice; __Host-nc_sameSiteCookielax=true; AUTH_SESSION_ID=keep; KC_RESTART=keep2',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'username=a&password=b',
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.getSetCookie()).toHaveLength(3);
+    const got = seen[0]!;
+    expect(got.url).toBe('/realms/x/login-actions/authenticate?a=1');
+    expect(got.body).toBe('username=a&password=b');
+    expect(got.headers.cookie).toBe('AUTH_SESSION_ID=keep; KC_RESTART=keep2');
+    for (const h of ['authorization-app-api', 'ex-app-id', 'ex-app-version', 'aa-version'])
+      expect(got.headers[h]).toBeUndefined();
+    expect(got.headers).toMatchObject({
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'cloud.example.test',
+      'x-forwarded-port': '443',
+    });
+  });
+
+  it('lets only a verified Nextcloud admin reach the admin console', async () => {
+    seen = [];
+    expect((await fetch(`${base}/admin/master/console/`)).status).toBe(401);
+    expect(
+      (
+        await fetch(`${base}/admin/master/console/`, {
+          headers: appApiHeaders(
+            { appId: 'keycloak', appVersion: '1', secret: new Secret('forged') },
+            'admin',
+          ),
+        })
+      ).status,
+    ).toBe(401);
+    const user = await fetch(`${base}/admin/master/console/`, { headers: signed('alice') });
+    expect(user.status).toBe(403);
+    expect(await user.json()).toMatchObject({ code: 'FORBIDDEN' });
+    expect(seen).toHaveLength(0);
+    expect((await fetch(`${base}/admin/master/console/`, { headers: signed('admin') })).status).toBe(200);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('refuses traversal, encoded traversal, absolute-URL targets and odd methods before Keycloak', async () => {
+    seen = [];
+    const raw = (line: string) =>
+      new Promise<string>((ok) => {
+        const socket = connect(Number(new URL(base).port), '127.0.0.1', () =>
+          socket.end(`${line}\r\nHost: x\r\nConnection: close\r\n\r\n`),
+        );
+        let text = '';
+        socket.on('data', (c: Buffer) => (text += c.toString()));
+        socket.on('close', () => ok(text));
+      });
+    for (const line of [
+      'GET /realms/../admin/x HTTP/1.1',
+      'GET /realms/%2e%2e/admin/x HTTP/1.1',
+      'GET /realms/x%2F..%2Fadmin HTTP/1.1',
+      'GET http://evil.example/realms/x HTTP/1.1',
+      'TRACE /realms/x HTTP/1.1',
+    ]) {
+      const answer = await raw(line);
+      expect(answer, line).toMatch(/^HTTP\/1\.1 4\d\d/);
+      expect(answer, line).toMatch(/"code":"INVALID_INPUT"/);
+    }
+    expect(seen).toHaveLength(0);
+  });
+
+  it('leaves paths that are not Keycloak to the app (404 here)', async () => {
+    seen = [];
+    expect((await fetch(`${base}/api/token`)).status).toBe(404);
+    expect(seen).toHaveLength(0);
+  });
+});
