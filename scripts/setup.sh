@@ -5,11 +5,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_postgres=0
+want_chromium=0
 for arg in "$@"; do
   case "$arg" in
     --with-postgres) want_postgres=1 ;;
+    --with-chromium) want_chromium=1 ;;
   esac
 done
+
+# Debian's Chromium for the browser tests (playwright-core drives it; nothing is downloaded at run time).
+if [ "$want_chromium" = 1 ] && ! command -v chromium > /dev/null 2>&1; then
+  echo "setup: installing Debian's chromium" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq > /dev/null
+  apt-get install -y -qq chromium > /dev/null
+fi
 
 # npm packages: reinstall only when the lock file changed since the last install.
 stamp=node_modules/.install-stamp

@@ -4,7 +4,7 @@
 # suite once more on 26.5.x, the version the original ExApp ships (Java 17 or 21).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --with-postgres
+bash scripts/setup.sh --with-postgres --with-chromium
 npx turbo run lint typecheck --output-logs=errors-only
 npx vitest run
 KEYCLOAK_VERSION="${KEYCLOAK_COMPAT_VERSION:-26.5.6}" KEYCLOAK_TEST_DATABASES=dev-file \

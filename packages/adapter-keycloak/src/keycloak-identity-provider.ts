@@ -7,6 +7,7 @@ import {
   UpstreamError,
   UpstreamUnavailableError,
   usernameForNextcloudId,
+  type BulkCreateResult,
   type CallOptions,
   type IdentityProvider,
   type IdpUser,
@@ -63,6 +64,13 @@ export class KeycloakIdentityProvider implements IdentityProvider {
 
   createUser(spec: ManagedUserSpec, opts: CallOptions = {}): Promise<ManagedIdpUser> {
     return this.#users.create(spec, opts);
+  }
+
+  createUsers(
+    specs: readonly ManagedUserSpec[],
+    opts: CallOptions = {},
+  ): Promise<readonly BulkCreateResult[]> {
+    return this.#users.createMany(specs, opts);
   }
 
   updateUser(id: string, spec: ManagedUserSpec, opts: CallOptions = {}): Promise<void> {

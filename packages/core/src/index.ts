@@ -42,6 +42,7 @@ export * from './config/core-config.schema.js';
 // Ports and their tokens
 export type { CallOptions } from './ports/signal.js';
 export type {
+  BulkCreateResult,
   IdentityProvider,
   PasswordGrantInput,
   RefreshGrantInput,

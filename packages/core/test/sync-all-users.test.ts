@@ -132,7 +132,13 @@ describe('SyncAllUsers', () => {
   it('stops writing when cancelled and says so', async () => {
     const w = await world({ users: many(40) });
     const controller = new AbortController();
-    const run = w.sync.execute(
+    const sync = new SyncAllUsers({
+      identityProvider: w.idp,
+      userDirectory: w.directory,
+      clock: w.clock,
+      config: { bulkCreateBatchSize: 0 },
+    });
+    const run = sync.execute(
       { concurrency: 2 },
       {
         signal: controller.signal,
@@ -159,8 +165,33 @@ describe('SyncAllUsers', () => {
         inFlight--;
       }
     };
-    await w.sync.execute({ concurrency: 3 });
+    await new SyncAllUsers({
+      identityProvider: w.idp,
+      userDirectory: w.directory,
+      clock: w.clock,
+      config: { bulkCreateBatchSize: 0 },
+    }).execute({ concurrency: 3 });
     expect(peak).toBe(3);
+  });
+
+  it('creates new users in batches where the identity provider can, reporting each failure', async () => {
+    const w = await world({ users: many(25) });
+    w.idp.addUnmanagedUser('user7');
+    const sync = new SyncAllUsers({
+      identityProvider: w.idp,
+      userDirectory: w.directory,
+      clock: w.clock,
+      config: { bulkCreateBatchSize: 10 },
+    });
+    const report = await sync.execute();
+    expect(w.idp.calls('createUsers')).toBe(3);
+    expect(report.created).toBe(24);
+    expect(report.failed).toEqual([
+      expect.objectContaining({ userId: 'user7', action: 'create', code: 'CONFLICT' }),
+    ]);
+    w.idp.resetCounters();
+    expect(await sync.execute()).toMatchObject({ created: 0, unchanged: 24 });
+    expect(w.idp.calls('createUsers')).toBe(1); // the conflicting one is tried again, alone
   });
 
   it('rejects unknown input', async () => {

@@ -142,6 +142,11 @@ export class FakeNextcloud {
       await handleProxy(this, req, res, url);
       return;
     }
+    const embedded = /^\/index\.php\/apps\/app_api\/embedded\/([^/]+)\/([^/]+)/.exec(url.pathname);
+    if (embedded) {
+      this.#embeddedPage(req, res, embedded[1]!, embedded[2]!);
+      return;
+    }
     const ocs = /^\/ocs\/v([12])\.php(\/.*)$/.exec(url.pathname);
     if (!ocs) {
       res
@@ -163,6 +168,37 @@ export class FakeNextcloud {
     const body = await readBody(req);
     const reply = await this.#ocs(version, req, ocs[2]!, url, body);
     res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' }).end(reply.body);
+  }
+
+  /**
+   * The top-menu page (§8): a Nextcloud page whose body is `<div id="content">` plus the entry's
+   * scripts, each loaded through the classic proxy as `<path>.js`. Admin-only entries need an admin.
+   */
+  #embeddedPage(req: IncomingMessage, res: ServerResponse, appId: string, name: string): void {
+    const entry = this.topMenus.get(name);
+    const passphrase = /(?:^|;\s*)oc_sessionPassphrase=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    const user = passphrase ? this.sessions.get(passphrase) : undefined;
+    if (
+      appId !== this.exApp.appId ||
+      !entry ||
+      !user ||
+      (entry.admin_required === 1 && !this.isAdmin(user))
+    ) {
+      res
+        .writeHead(404, { 'content-type': 'text/html' })
+        .end('<!DOCTYPE html><html><body>Page not found</body></html>');
+      return;
+    }
+    const scripts = [...this.scripts.values()]
+      .filter((s) => s.type === 'top_menu' && s.name === name)
+      .slice(0, 10)
+      .map((s) => `<script src="/index.php/apps/app_api/proxy/${appId}/${String(s.path)}.js"></script>`)
+      .join('');
+    res
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      .end(
+        `<!DOCTYPE html><html><head><title>${String(entry.display_name)}</title></head><body><div id="content"></div>${scripts}</body></html>`,
+      );
   }
 
   #takeFault(path: string): Fault | undefined {

@@ -17,6 +17,7 @@ import {
   type UserDirectory,
 } from '@keycloak-exapp/core';
 import type { AppApiClient } from '@keycloak-exapp/adapter-nextcloud';
+import type { ServerMetrics } from './metrics.js';
 
 export type KeycloakState = 'starting' | 'ready' | 'restarting' | 'failed' | 'stopped' | 'external';
 
@@ -39,6 +40,7 @@ export interface ExAppServiceDeps {
   readonly userDirectory: UserDirectory;
   readonly logger: Logger;
   readonly clock: Clock;
+  readonly metrics: ServerMetrics;
   readonly settings: {
     readonly stopKeycloakOnDisable: boolean;
     readonly reconcileIntervalMs: number;
@@ -75,8 +77,9 @@ export class ExAppService {
       fullEvery: deps.settings.reconcileFullEvery,
       run: async (kind, signal) => {
         this.assertReady();
-        if (kind === 'full') await deps.syncAllUsers.execute({}, { signal });
-        else await deps.reconcileUsers.execute({ signal });
+        if (kind === 'full')
+          await deps.metrics.observeSync('full', () => deps.syncAllUsers.execute({}, { signal }));
+        else await deps.metrics.observeSync('cheap', () => deps.reconcileUsers.execute({ signal }));
       },
     });
   }
@@ -217,8 +220,8 @@ export class ExAppService {
     };
     this.#jobs.set(job.id, job);
     this.#runningJob = job;
-    void this.deps.syncAllUsers
-      .execute({}, { signal: this.#shutdown.signal })
+    void this.deps.metrics
+      .observeSync('full', () => this.deps.syncAllUsers.execute({}, { signal: this.#shutdown.signal }))
       .then(
         (report) => {
           job.status = 'done';

@@ -26,3 +26,4 @@ export {
 export { ExAppService, type KeycloakState } from './exapp-service.js';
 export { AuthFailureLimiter } from './http/auth-failure-limiter.js';
 export { cleanForKeycloak, keycloakProxy, KEYCLOAK_PATHS } from './routes/keycloak-proxy.js';
+export { ServerMetrics } from './metrics.js';

@@ -53,10 +53,11 @@ import type { ServerEnv } from './env.js';
 import { ExAppService } from './exapp-service.js';
 import { createLogger } from './logger.js';
 import { loadOrCreateSecrets } from './persistent-secrets.js';
-import { apiRoutes } from './routes/api.routes.js';
+import { apiRoutes, metricsRoutes } from './routes/api.routes.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';
 import { uiRoutes } from './routes/ui.routes.js';
 import { keycloakProxy } from './routes/keycloak-proxy.js';
+import { ServerMetrics } from './metrics.js';
 
 /** Written next to the secrets: the embedded Keycloak's loopback URLs, for the CLI. */
 export const KEYCLOAK_RUNTIME_FILE = 'keycloak-runtime.json';
@@ -195,6 +196,10 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
   );
 
   const appApi = container.get<AppApiClient>(APP_API_CLIENT);
+  const metrics = new ServerMetrics(() => ({
+    state: supervisor ? supervisor.status().state : 'external',
+    restarts: supervisor ? supervisor.status().restarts : 0,
+  }));
   const service = new ExAppService({
     supervisor,
     initialize: container.get<InitializeExApp>(INITIALIZE_EXAPP),
@@ -205,6 +210,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     userDirectory: container.get<UserDirectory>(USER_DIRECTORY),
     logger,
     clock: systemClock,
+    metrics,
     settings: {
       stopKeycloakOnDisable: env.KEYCLOAK_STOP_ON_DISABLE,
       reconcileIntervalMs: env.SYNC_INTERVAL_SECONDS * 1000,
@@ -223,18 +229,21 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     consumers: new ConsumerRegistry(consumers),
     limiter: new AuthFailureLimiter(env.AUTH_FAILURES_PER_MINUTE),
   };
+  const apiDeps = {
+    service,
+    metrics,
+    auth,
+    issueToken: container.get<IssueToken>(ISSUE_TOKEN),
+    syncUser: container.get<SyncUser>(SYNC_USER),
+    deleteUser: container.get<DeleteUser>(DELETE_USER),
+  };
   const app = createApp({
     logger,
     routers: [
       lifecycleRoutes(service, auth, env.APP_VERSION),
-      apiRoutes({
-        service,
-        auth,
-        issueToken: container.get<IssueToken>(ISSUE_TOKEN),
-        syncUser: container.get<SyncUser>(SYNC_USER),
-        deleteUser: container.get<DeleteUser>(DELETE_USER),
-      }),
-      uiRoutes(env.APP_ID),
+      apiRoutes(apiDeps),
+      metricsRoutes(apiDeps),
+      uiRoutes(env.APP_ID, env.KC_HOSTNAME_ADMIN ?? env.KC_HOSTNAME),
     ],
     fallthrough: keycloakProxy({
       target: connection.baseUrl,

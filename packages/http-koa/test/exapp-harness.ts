@@ -4,15 +4,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
+import { freePort } from '@keycloak-exapp/adapter-keycloak';
 import { buildServer, loadEnv, type ServerContext } from '@keycloak-exapp/http-koa';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 export const OPENTALK_SECRET = 'opentalk-consumer-secret-0123456789abcdef';
 export const OPS_SECRET = 'operations-consumer-secret-0123456789abcdef';
-export const ISSUER_BASE = 'https://cloud.example.test/exapps/keycloak';
 
 export interface ExAppHarness {
   readonly nc: FakeNextcloud;
+  /** KC_HOSTNAME: Keycloak as browsers reach it, through the fake Nextcloud's HaRP-like proxy. */
+  readonly issuerBase: string;
+  /** A loopback port reserved for a relying party's redirect URI (registered for opentalk). */
+  readonly rpPort: number;
   readonly server: ServerContext;
   readonly url: string;
   readonly storage: string;
@@ -24,6 +28,8 @@ export interface ExAppHarness {
 /** The ExApp server (embedded Keycloak) behind a fake Nextcloud, as AppAPI would deploy it. */
 export async function startExApp(overrides: Record<string, string> = {}): Promise<ExAppHarness> {
   const nc = await new FakeNextcloud({ admins: ['admin'] }).start();
+  const issuerBase = `${nc.url}/exapps/${nc.exApp.appId}`;
+  const rpPort = await freePort();
   const storage = await mkdtemp(join(tmpdir(), 'keycloak-exapp-e2e-'));
   const logStream = new PassThrough();
   let logText = '';
@@ -39,7 +45,7 @@ export async function startExApp(overrides: Record<string, string> = {}): Promis
     KEYCLOAK_CACHE_DIR: join(REPO_ROOT, '.keycloak'),
     KEYCLOAK_VERSION: process.env.KEYCLOAK_VERSION,
     KEYCLOAK_JAVA_HOME: process.env.KEYCLOAK_JAVA_HOME,
-    KC_HOSTNAME: ISSUER_BASE,
+    KC_HOSTNAME: issuerBase,
     KEYCLOAK_API_CONSUMERS: JSON.stringify([
       { name: 'opentalk', secret: OPENTALK_SECRET, clientIds: ['opentalk'], operations: ['token'] },
       {
@@ -49,7 +55,9 @@ export async function startExApp(overrides: Record<string, string> = {}): Promis
         operations: ['token', 'sync', 'delete'],
       },
     ]),
-    KEYCLOAK_REDIRECT_URIS: JSON.stringify({ opentalk: ['https://talk.example.test/*'] }),
+    KEYCLOAK_REDIRECT_URIS: JSON.stringify({
+      opentalk: ['https://talk.example.test/*', `http://127.0.0.1:${rpPort}/*`],
+    }),
     DIRECTORY_TTL_SECONDS: '1',
     AUTH_FAILURES_PER_MINUTE: '100000',
     SYNC_INTERVAL_SECONDS: '3600',
@@ -65,6 +73,8 @@ export async function startExApp(overrides: Record<string, string> = {}): Promis
   nc.exApp.target = { url };
   return {
     nc,
+    issuerBase,
+    rpPort,
     server,
     url,
     storage,

@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import * as client from 'openid-client';
+import { chromium, type Browser } from 'playwright-core';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
@@ -6,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '@keycloak-exapp/core';
 import { KeycloakHttp, KeycloakIdentityProvider } from '@keycloak-exapp/adapter-keycloak';
 import {
-  ISSUER_BASE,
   OPENTALK_SECRET,
   OPS_SECRET,
   REPO_ROOT,
@@ -121,7 +123,7 @@ describe('the token API', () => {
       await fetch(`${h.server.keycloakUrl}/realms/${REALM}/protocol/openid-connect/certs`)
     ).json()) as JSONWebKeySet;
     const { payload } = await jwtVerify(res.body.access_token, createLocalJWKSet(jwks), {
-      issuer: `${ISSUER_BASE}/realms/${REALM}`,
+      issuer: `${h.issuerBase}/realms/${REALM}`,
     });
     expect(payload.iat).toBeTypeOf('number');
     const id = decodeJwt(res.body.id_token);
@@ -449,8 +451,8 @@ describe('Keycloak behind Nextcloud (HaRP-like proxy, routes from info.xml)', ()
     const res = await fetch(`${harp()}/realms/${REALM}/.well-known/openid-configuration`);
     expect(res.status).toBe(200);
     const discovery = (await res.json()) as Record<string, unknown>;
-    expect(discovery.issuer).toBe(`${ISSUER_BASE}/realms/${REALM}`);
-    const through = (url: string) => url.replace(ISSUER_BASE, harp());
+    expect(discovery.issuer).toBe(`${h.issuerBase}/realms/${REALM}`);
+    const through = (url: string) => url.replace(h.issuerBase, harp());
     for (const key of [
       'authorization_endpoint',
       'token_endpoint',
@@ -460,7 +462,7 @@ describe('Keycloak behind Nextcloud (HaRP-like proxy, routes from info.xml)', ()
       'introspection_endpoint',
     ]) {
       const url = discovery[key] as string;
-      expect(url.startsWith(ISSUER_BASE), key).toBe(true);
+      expect(url.startsWith(h.issuerBase), key).toBe(true);
       const answer = await fetch(through(url), {
         method: key === 'token_endpoint' || key === 'introspection_endpoint' ? 'POST' : 'GET',
         redirect: 'manual',
@@ -470,8 +472,8 @@ describe('Keycloak behind Nextcloud (HaRP-like proxy, routes from info.xml)', ()
     }
   });
 
-  it('passes every Set-Cookie of the login page to the browser', async () => {
-    const url = `${harp()}/realms/${REALM}/protocol/openid-connect/auth?client_id=opentalk&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://talk.example.test/cb')}`;
+  it('passes every Set-Cookie of the login page to the browser (PKCE is required for the public client)', async () => {
+    const url = `${harp()}/realms/${REALM}/protocol/openid-connect/auth?client_id=opentalk&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://talk.example.test/cb')}&code_challenge_method=S256&code_challenge=${'a'.repeat(43)}`;
     const res = await fetch(url, { redirect: 'manual' });
     expect(res.status).toBe(200);
     const cookies = res.headers.getSetCookie().map((c) => c.split('=')[0]);
@@ -492,6 +494,132 @@ describe('Keycloak behind Nextcloud (HaRP-like proxy, routes from info.xml)', ()
     // Straight to the ExApp (bypassing Nextcloud): no AppAPI signature, no console.
     expect((await call(h.url, 'GET', '/admin/master/console/')).status).toBe(401);
     expect((await call(h.url, 'GET', '/admin/master/console/', appApiAs(h.nc, 'carol'))).status).toBe(403);
+  });
+});
+
+describe('in a real browser (Chromium), through the HaRP-like proxy', () => {
+  let browser: Browser;
+  const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('lets a Nextcloud admin open the admin console, log in, open the realm and see a synced user', async () => {
+    const context = await browser.newContext();
+    const session = h.nc.login('admin').split('; ')[0]!.split('=');
+    await context.addCookies([{ name: session[0]!, value: session[1]!, url: h.nc.url }]);
+    const page = await context.newPage();
+    await page.goto(`${h.issuerBase}/admin/master/console/`);
+    await page.waitForSelector('#username', { timeout: 90_000 });
+    const secrets = JSON.parse(readFileSync(`${h.storage}/keycloak-exapp-secrets.json`, 'utf8')) as {
+      keycloakAdminPassword: string;
+    };
+    await page.fill('#username', 'admin');
+    await page.fill('#password', secrets.keycloakAdminPassword);
+    await page.click('#kc-login');
+    await page.goto(`${h.issuerBase}/admin/master/console/#/${REALM}/users`);
+    await page.getByText('carol', { exact: true }).first().waitFor({ timeout: 90_000 });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-console-users.png'), fullPage: true });
+    await context.close();
+  }, 240_000);
+
+  it('shows the console from the top-menu page in its frame, at the configured URL (never via the classic proxy)', async () => {
+    const context = await browser.newContext();
+    const session = h.nc.login('admin').split('; ')[0]!.split('=');
+    await context.addCookies([{ name: session[0]!, value: session[1]!, url: h.nc.url }]);
+    const page = await context.newPage();
+    await page.goto(`${h.nc.url}/index.php/apps/app_api/embedded/keycloak/keycloak`);
+    const frame = page.locator('#keycloak-admin-console');
+    await frame.waitFor({ timeout: 30_000 });
+    expect(await frame.getAttribute('src')).toBe(`${h.issuerBase}/admin/master/console/`);
+    await frame.contentFrame().locator('#username').waitFor({ timeout: 90_000 });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'top-menu-console.png') });
+    await context.close();
+  }, 240_000);
+
+  it('lets a relying party (openid-client) complete discovery, authorization code + PKCE and userinfo', async () => {
+    const user = (await idp.findUserByNextcloudId('carol'))!;
+    const password = 'Browser-Test-Password-0123456789';
+    await idp.setPassword(user.id, new Secret(password), 'browser-test');
+    const config = await client.discovery(
+      new URL(`${h.issuerBase}/realms/${REALM}`),
+      'opentalk',
+      undefined,
+      client.None(),
+      {
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- the fake Nextcloud serves plain HTTP on loopback
+        execute: [client.allowInsecureRequests],
+      },
+    );
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const redirectUri = `http://127.0.0.1:${h.rpPort}/cb`;
+    const authUrl = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid profile email',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    });
+    let callback: string | undefined;
+    const rp = createServer((req, res) => {
+      callback = `http://127.0.0.1:${h.rpPort}${req.url ?? ''}`;
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('signed in');
+    });
+    await new Promise<void>((ok) => rp.listen(h.rpPort, '127.0.0.1', ok));
+    try {
+      const page = await browser.newPage();
+      await page.goto(authUrl.href);
+      await page.fill('#username', user.username);
+      await page.fill('#password', password);
+      await page.click('#kc-login');
+      await expect.poll(() => callback, { timeout: 60_000 }).toBeDefined();
+      const tokens = await client.authorizationCodeGrant(config, new URL(callback!), {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      });
+      expect(tokens.claims()?.iss).toBe(`${h.issuerBase}/realms/${REALM}`);
+      const info = await client.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
+      expect(info).toMatchObject({
+        preferred_username: 'carol',
+        email: 'carol@example.test',
+        given_name: 'Carol',
+      });
+      await page.close();
+    } finally {
+      await new Promise<void>((ok) => rp.close(() => ok()));
+    }
+  }, 240_000);
+});
+
+describe('metrics', () => {
+  it('exposes token, sync and Keycloak metrics to admins only', async () => {
+    expect((await call(h.url, 'GET', '/metrics')).status).toBe(401);
+    expect((await call(h.url, 'GET', '/metrics', appApiAs(h.nc, 'carol'))).status).toBe(403);
+    const res = await call(h.url, 'GET', '/metrics', appApiAs(h.nc, 'admin'));
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/keycloak_exapp_token_requests_total\{outcome="issued",source="password"\} \d+/);
+    expect(res.text).toMatch(
+      /keycloak_exapp_token_requests_total\{outcome="CLIENT_NOT_ALLOWED",source="none"\} \d+/,
+    );
+    expect(res.text).toMatch(/keycloak_exapp_keycloak_state\{state="ready"\} 1/);
+    expect(res.text).toMatch(/keycloak_exapp_sync_runs_total\{kind="full",outcome="done"\} \d+/);
+    expect(res.text).toMatch(/keycloak_exapp_upstream_grant_seconds_count/);
   });
 });
 

@@ -16,9 +16,11 @@ import { authenticate, describeCaller, type Caller, type CallerAuth } from '../h
 import { assertQuery, readJsonObject } from '../http/read-json.js';
 import type { Operation } from '../consumers.js';
 import type { ExAppService } from '../exapp-service.js';
+import type { ServerMetrics } from '../metrics.js';
 
 export interface ApiDeps {
   readonly service: ExAppService;
+  readonly metrics: ServerMetrics;
   readonly auth: CallerAuth;
   readonly issueToken: IssueToken;
   readonly syncUser: SyncUser;
@@ -59,56 +61,10 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   router.post('/token', async (ctx) => {
     const started = performance.now();
-    assertQuery(ctx, ['client_id']);
-    const caller = authenticate(ctx, deps.auth);
-    const clientParse = clientIdSchema.safeParse(ctx.query.client_id);
-    if (!clientParse.success) throw new InvalidInputError('client_id is missing or malformed');
-    const clientId = clientParse.data;
-    const header = ctx.get('x-nc-user-id');
-    let userId: string;
-    if (caller.kind === 'consumer') {
-      if (!caller.consumer.operations.has('token'))
-        throw new ForbiddenError(`consumer "${caller.consumer.name}" may not get tokens`);
-      if (!caller.consumer.clientIds.has(clientId)) throw new ClientNotAllowedError(clientId);
-      userId = parseUserId(header, 'X-NC-USER-ID');
-    } else if (caller.kind === 'nextcloud-user') {
-      if (header !== '' && header !== caller.userId)
-        throw new ForbiddenError('a Nextcloud user may get tokens only for themselves');
-      userId = caller.userId;
-    } else {
-      throw new ForbiddenError('tokens are issued for a user: use a consumer secret or call as that user');
-    }
-    if (!deps.issueToken.isClientAllowed(clientId)) throw new ClientNotAllowedError(clientId);
-    service.assertReady();
-    const audit = { audit: 'token', caller: describeCaller(caller), userId, clientId };
     try {
-      const issued = await deps.issueToken.execute({ userId, clientId }, { signal: ctx.state.signal });
-      ctx.state.logger.info(
-        {
-          ...audit,
-          outcome: 'issued',
-          source: issued.source,
-          latencyMs: Math.round(performance.now() - started),
-        },
-        'token issued',
-      );
-      ctx.body = {
-        access_token: issued.tokens.accessToken,
-        refresh_token: issued.tokens.refreshToken,
-        id_token: issued.tokens.idToken,
-        expires_in: issued.expiresIn,
-        token_type: issued.tokens.tokenType,
-        refresh_expires_in:
-          issued.tokens.refreshExpiresAt === null
-            ? 0
-            : Math.max(0, Math.floor((issued.tokens.refreshExpiresAt - Date.now()) / 1000)),
-        scope: issued.tokens.scope,
-      };
+      await issueTokenRoute(ctx, deps, started);
     } catch (error) {
-      ctx.state.logger.info(
-        { ...audit, outcome: toAppError(error).code, latencyMs: Math.round(performance.now() - started) },
-        'token refused',
-      );
+      deps.metrics.tokenRequests.inc({ outcome: toAppError(error).code, source: 'none' });
       throw error;
     }
   });
@@ -165,4 +121,76 @@ export function apiRoutes(deps: ApiDeps): Router {
   });
 
   return router;
+}
+
+/** `GET /metrics`: Prometheus text, for Nextcloud admins, AppAPI itself and consumers allowed to sync. */
+export function metricsRoutes(deps: ApiDeps): Router {
+  const router = new Router();
+  router.get('/metrics', async (ctx) => {
+    assertQuery(ctx, []);
+    await authorizeAdminOperation(ctx, deps, 'sync');
+    ctx.set('cache-control', 'no-store');
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+  return router;
+}
+
+/** `POST /api/token`: the original's request and answer, behind the auth model. */
+async function issueTokenRoute(ctx: Context, deps: ApiDeps, started: number): Promise<void> {
+  assertQuery(ctx, ['client_id']);
+  const caller = authenticate(ctx, deps.auth);
+  const clientParse = clientIdSchema.safeParse(ctx.query.client_id);
+  if (!clientParse.success) throw new InvalidInputError('client_id is missing or malformed');
+  const clientId = clientParse.data;
+  const header = ctx.get('x-nc-user-id');
+  let userId: string;
+  if (caller.kind === 'consumer') {
+    if (!caller.consumer.operations.has('token'))
+      throw new ForbiddenError(`consumer "${caller.consumer.name}" may not get tokens`);
+    if (!caller.consumer.clientIds.has(clientId)) throw new ClientNotAllowedError(clientId);
+    userId = parseUserId(header, 'X-NC-USER-ID');
+  } else if (caller.kind === 'nextcloud-user') {
+    if (header !== '' && header !== caller.userId)
+      throw new ForbiddenError('a Nextcloud user may get tokens only for themselves');
+    userId = caller.userId;
+  } else {
+    throw new ForbiddenError('tokens are issued for a user: use a consumer secret or call as that user');
+  }
+  if (!deps.issueToken.isClientAllowed(clientId)) throw new ClientNotAllowedError(clientId);
+  deps.service.assertReady();
+  const audit = { audit: 'token', caller: describeCaller(caller), userId, clientId };
+  try {
+    const issued = await deps.issueToken.execute({ userId, clientId }, { signal: ctx.state.signal });
+    deps.metrics.tokenRequests.inc({ outcome: 'issued', source: issued.source });
+    if (issued.source !== 'cache')
+      deps.metrics.grantSeconds.observe({ source: issued.source }, (performance.now() - started) / 1000);
+    ctx.state.logger.info(
+      {
+        ...audit,
+        outcome: 'issued',
+        source: issued.source,
+        latencyMs: Math.round(performance.now() - started),
+      },
+      'token issued',
+    );
+    ctx.body = {
+      access_token: issued.tokens.accessToken,
+      refresh_token: issued.tokens.refreshToken,
+      id_token: issued.tokens.idToken,
+      expires_in: issued.expiresIn,
+      token_type: issued.tokens.tokenType,
+      refresh_expires_in:
+        issued.tokens.refreshExpiresAt === null
+          ? 0
+          : Math.max(0, Math.floor((issued.tokens.refreshExpiresAt - Date.now()) / 1000)),
+      scope: issued.tokens.scope,
+    };
+  } catch (error) {
+    ctx.state.logger.info(
+      { ...audit, outcome: toAppError(error).code, latencyMs: Math.round(performance.now() - started) },
+      'token refused',
+    );
+    throw error;
+  }
 }

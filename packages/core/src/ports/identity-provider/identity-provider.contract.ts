@@ -156,6 +156,32 @@ export function describeIdentityProviderContract(
       expect(await idp.findUserByUsername(spec.username)).toMatchObject({ nextcloudId: null });
     });
 
+    it('creates many users at once with the same per-user semantics, when it can', async () => {
+      if (!idp.createUsers) return;
+      const ids = [uniqueId('bulk'), uniqueId('bulk'), uniqueId('bulk'), uniqueId('Bulk.Zoë ')];
+      const existing = await idp.createUser(toManagedUserSpec(directoryUser(ids[0]!)));
+      const taken = toManagedUserSpec(directoryUser(ids[1]!));
+      await h.addUnmanagedUser(taken.username);
+      const results = await idp.createUsers(
+        ids.map((id) => toManagedUserSpec(directoryUser(id, { groups: ['bulk-group'] }))),
+      );
+      expect(results.map((r) => [r.nextcloudId, r.ok])).toEqual([
+        [ids[0], true],
+        [ids[1], false],
+        [ids[2], true],
+        [ids[3], true],
+      ]);
+      expect(results[0]).toMatchObject({ user: { id: existing.id } });
+      expect(results[1]).toMatchObject({ error: { code: 'CONFLICT' } });
+      for (const id of [ids[2]!, ids[3]!]) {
+        expect(await idp.findUserByNextcloudId(id)).toMatchObject({
+          enabled: true,
+          groups: ['bulk-group'],
+          passwordKeyId: null,
+        });
+      }
+    });
+
     it('maps awkward Nextcloud ids to valid, distinct usernames it accepts', async () => {
       const suffix = uniqueId('');
       const ids = [

@@ -21,7 +21,12 @@ import {
 } from '../../errors/errors.js';
 import type { AppError } from '../../errors/app-error.js';
 import type { CallOptions } from '../signal.js';
-import type { IdentityProvider, PasswordGrantInput, RefreshGrantInput } from './identity-provider.port.js';
+import type {
+  BulkCreateResult,
+  IdentityProvider,
+  PasswordGrantInput,
+  RefreshGrantInput,
+} from './identity-provider.port.js';
 
 interface StoredUser {
   id: string;
@@ -44,6 +49,7 @@ interface Session {
 
 export type IdentityProviderOperation =
   | 'createUser'
+  | 'createUsers'
   | 'updateUser'
   | 'setEnabled'
   | 'deleteUser'
@@ -221,6 +227,22 @@ export class InMemoryIdentityProvider implements IdentityProvider {
     };
     this.#users.set(user.id, user);
     return toIdpUser(user) as ManagedIdpUser;
+  }
+
+  async createUsers(
+    specs: readonly ManagedUserSpec[],
+    opts: CallOptions = {},
+  ): Promise<readonly BulkCreateResult[]> {
+    this.#calls.set('createUsers', this.calls('createUsers') + 1);
+    const results: BulkCreateResult[] = [];
+    for (const spec of specs) {
+      try {
+        results.push({ nextcloudId: spec.nextcloudId, ok: true, user: await this.createUser(spec, opts) });
+      } catch (error) {
+        results.push({ nextcloudId: spec.nextcloudId, ok: false, error: error as AppError });
+      }
+    }
+    return results;
   }
 
   async updateUser(id: string, spec: ManagedUserSpec, opts: CallOptions = {}): Promise<void> {

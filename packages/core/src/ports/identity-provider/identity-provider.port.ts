@@ -2,6 +2,7 @@ import type { RealmReconcileReport, RealmSpec } from '../../domain/realm.js';
 import type { Secret } from '../../domain/secret.js';
 import type { TokenGrantResult } from '../../domain/token.js';
 import type { IdpUser, ManagedIdpUser, ManagedUserSpec } from '../../domain/user.js';
+import type { AppError } from '../../errors/app-error.js';
 import type { CallOptions } from '../signal.js';
 
 export interface PasswordGrantInput {
@@ -10,6 +11,10 @@ export interface PasswordGrantInput {
   readonly password: Secret;
   readonly scope?: string | undefined;
 }
+
+export type BulkCreateResult =
+  | { readonly nextcloudId: string; readonly ok: true; readonly user: ManagedIdpUser }
+  | { readonly nextcloudId: string; readonly ok: false; readonly error: AppError };
 
 export interface RefreshGrantInput {
   readonly clientId: string;
@@ -37,6 +42,12 @@ export interface IdentityProvider {
    * ours for the same Nextcloud id; otherwise ConflictError.
    */
   createUser(spec: ManagedUserSpec, opts?: CallOptions): Promise<ManagedIdpUser>;
+  /**
+   * Creates many managed users at once where the server has a faster way than one call per user
+   * (Keycloak: partial import). Same semantics per user as `createUser`; one result per spec, in
+   * order. Optional: without it, callers create one by one.
+   */
+  createUsers?(specs: readonly ManagedUserSpec[], opts?: CallOptions): Promise<readonly BulkCreateResult[]>;
   /** Brings a managed user in line with `spec`; keeps attributes it does not own. */
   updateUser(id: string, spec: ManagedUserSpec, opts?: CallOptions): Promise<void>;
   setEnabled(id: string, enabled: boolean, opts?: CallOptions): Promise<void>;

@@ -105,8 +105,45 @@ export class SyncAllUsers {
     const failed: SyncFailure[] = [];
     let finished = 0;
     const limit = pLimit(concurrency);
-    await Promise.allSettled(
-      plan.actions.map((action) =>
+    const batchSize = this.#config.bulkCreateBatchSize;
+    const bulk = batchSize > 0 && this.deps.identityProvider.createUsers !== undefined;
+    const creates = bulk
+      ? plan.actions.filter((a): a is Extract<SyncAction, { kind: 'create' }> => a.kind === 'create')
+      : [];
+    const oneByOne = bulk ? plan.actions.filter((a) => a.kind !== 'create') : plan.actions;
+    const fail = (userId: string, action: SyncActionKind, error: unknown): void => {
+      const appError = toAppError(error);
+      if (appError.code === 'CANCELLED') return;
+      failed.push({ userId, action, code: appError.code, message: appError.message });
+      logger.warn({ userId, action, code: appError.code }, 'sync of a user failed');
+    };
+    const advance = (n: number): void => {
+      finished += n;
+      opts.onProgress?.({ done: finished, total });
+    };
+    const batches: (typeof creates)[] = [];
+    for (let i = 0; i < creates.length; i += batchSize) batches.push(creates.slice(i, i + batchSize));
+    await Promise.allSettled([
+      ...batches.map((batch) =>
+        limit(async () => {
+          try {
+            signal.throwIfAborted();
+            const results = await this.deps.identityProvider.createUsers!(
+              batch.map((a) => a.spec),
+              { signal },
+            );
+            for (const r of results) {
+              if (r.ok) done.create++;
+              else fail(r.nextcloudId, 'create', r.error);
+            }
+          } catch (error) {
+            for (const a of batch) fail(a.nextcloudId, 'create', error);
+          } finally {
+            advance(batch.length);
+          }
+        }),
+      ),
+      ...oneByOne.map((action) =>
         limit(async () => {
           try {
             signal.throwIfAborted();
@@ -114,26 +151,13 @@ export class SyncAllUsers {
             await this.#provisioner.apply(confirmed, { signal });
             done[confirmed.kind]++;
           } catch (error) {
-            const appError = toAppError(error);
-            if (appError.code !== 'CANCELLED') {
-              failed.push({
-                userId: action.nextcloudId,
-                action: action.kind,
-                code: appError.code,
-                message: appError.message,
-              });
-              logger.warn(
-                { userId: action.nextcloudId, action: action.kind, code: appError.code },
-                'sync of a user failed',
-              );
-            }
+            fail(action.nextcloudId, action.kind, error);
           } finally {
-            finished++;
-            opts.onProgress?.({ done: finished, total });
+            advance(1);
           }
         }),
       ),
-    );
+    ]);
     if (signal.aborted) {
       throw new CancelledError('sync cancelled', { details: { ...countsOf(done), failed: failed.length } });
     }

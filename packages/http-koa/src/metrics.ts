@@ -1,0 +1,71 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The server's Prometheus metrics, on a registry of its own (no global state). */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly tokenRequests = new Counter({
+    name: 'keycloak_exapp_token_requests_total',
+    help: 'Token requests by outcome (issued, or the error code) and source (cache, refresh, password)',
+    labelNames: ['outcome', 'source'] as const,
+    registers: [this.registry],
+  });
+  readonly grantSeconds = new Histogram({
+    name: 'keycloak_exapp_upstream_grant_seconds',
+    help: 'Time of token requests that went to Keycloak (refresh or password grant)',
+    labelNames: ['source'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly syncRuns = new Counter({
+    name: 'keycloak_exapp_sync_runs_total',
+    help: 'Sync runs by kind (full, cheap) and outcome (done, failed)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly syncSeconds = new Histogram({
+    name: 'keycloak_exapp_sync_duration_seconds',
+    help: 'Duration of sync runs',
+    labelNames: ['kind'] as const,
+    buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  readonly keycloakState: Gauge<'state'>;
+  readonly keycloakRestarts: Gauge;
+
+  constructor(status: () => { state: string; restarts: number }) {
+    const states = ['starting', 'ready', 'restarting', 'failed', 'stopped', 'external'];
+    this.keycloakState = new Gauge({
+      name: 'keycloak_exapp_keycloak_state',
+      help: 'Keycloak process state (1 for the current state)',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        const current = status().state;
+        for (const state of states) this.set({ state }, state === current ? 1 : 0);
+      },
+    });
+    this.keycloakRestarts = new Gauge({
+      name: 'keycloak_exapp_keycloak_restarts',
+      help: 'Restarts of Keycloak after unexpected exits since the server started it',
+      registers: [this.registry],
+      collect() {
+        this.set(status().restarts);
+      },
+    });
+  }
+
+  /** Times a sync run and counts its outcome. */
+  async observeSync<T>(kind: 'full' | 'cheap', run: () => Promise<T>): Promise<T> {
+    const end = this.syncSeconds.startTimer({ kind });
+    try {
+      const result = await run();
+      this.syncRuns.inc({ kind, outcome: 'done' });
+      return result;
+    } catch (error) {
+      this.syncRuns.inc({ kind, outcome: 'failed' });
+      throw error;
+    } finally {
+      end();
+    }
+  }
+}
