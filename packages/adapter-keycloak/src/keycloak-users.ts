@@ -84,15 +84,7 @@ export class KeycloakUsers {
     const groupIds = await this.#ensureGroups(spec.groups, opts);
     const res = await this.http
       .admin('POST', this.#path('users'), {
-        json: {
-          username: spec.username,
-          enabled: spec.enabled,
-          firstName: spec.firstName,
-          lastName: spec.lastName,
-          ...(spec.email ? { email: spec.email, emailVerified: true } : {}),
-          attributes: { [NEXTCLOUD_ID_ATTRIBUTE]: [spec.nextcloudId] },
-          requiredActions: [],
-        },
+        json: newUserRepresentation(spec),
         signal: opts.signal,
         what: 'create user',
       })
@@ -130,13 +122,7 @@ export class KeycloakUsers {
       json: {
         ifResourceExists: 'SKIP',
         users: specs.map((spec) => ({
-          username: spec.username,
-          enabled: spec.enabled,
-          firstName: spec.firstName,
-          lastName: spec.lastName,
-          ...(spec.email ? { email: spec.email, emailVerified: true } : {}),
-          attributes: { [NEXTCLOUD_ID_ATTRIBUTE]: [spec.nextcloudId] },
-          requiredActions: [],
+          ...newUserRepresentation(spec),
           groups: spec.groups.filter(pathSafe).map((g) => `/${g}`),
         })),
       },
@@ -357,6 +343,19 @@ export class KeycloakUsers {
     }
     return ids;
   }
+}
+
+/** A new managed user as Keycloak takes it: no credential, no required action, the marker set. */
+function newUserRepresentation(spec: ManagedUserSpec): Record<string, unknown> {
+  return {
+    username: spec.username,
+    enabled: spec.enabled,
+    firstName: spec.firstName,
+    lastName: spec.lastName,
+    ...(spec.email ? { email: spec.email, emailVerified: true } : {}),
+    attributes: { [NEXTCLOUD_ID_ATTRIBUTE]: [spec.nextcloudId] },
+    requiredActions: [],
+  };
 }
 
 function isManagedGroup(group: GroupRepresentation): boolean {
