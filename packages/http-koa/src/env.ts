@@ -36,7 +36,9 @@ export const envSchema = z.object({
   KEYCLOAK_HOME: z.string().optional(),
   KEYCLOAK_JAVA_HOME: z.string().optional(),
   KEYCLOAK_CACHE_DIR: z.string().default('.keycloak'),
-  KEYCLOAK_DB: z.enum(['dev-file', 'postgres']).default('dev-file'),
+  KEYCLOAK_DB: z.enum(['dev-file', 'postgres']).optional(),
+  /** Keycloak's own name for the same choice, as OpenRegister's compose files set it. */
+  KC_DB: z.enum(['dev-file', 'postgres']).optional(),
   KEYCLOAK_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   KEYCLOAK_STOP_ON_DISABLE: bool.default(false),
   KC_HOSTNAME: z.string().optional(),
@@ -66,7 +68,7 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
-export type ServerEnv = Readonly<z.infer<typeof envSchema>>;
+export type ServerEnv = Readonly<Omit<z.infer<typeof envSchema>, 'KEYCLOAK_DB'> & { KEYCLOAK_DB: 'dev-file' | 'postgres' }>;
 
 export class EnvError extends Error {}
 
@@ -74,7 +76,7 @@ export class EnvError extends Error {}
 export function loadEnv(source: Record<string, string | undefined> = process.env): ServerEnv {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) throw new EnvError(`invalid settings:\n${z.prettifyError(parsed.error)}`);
-  const env = parsed.data;
+  const env = { ...parsed.data, KEYCLOAK_DB: parsed.data.KEYCLOAK_DB ?? parsed.data.KC_DB ?? 'dev-file' };
   if (
     env.KEYCLOAK_MODE === 'external' &&
     (!env.KEYCLOAK_URL || !env.KEYCLOAK_ADMIN_CLIENT_ID || !env.KEYCLOAK_ADMIN_CLIENT_SECRET)

@@ -131,6 +131,12 @@ describe('loadEnv', () => {
       DEPROVISION_POLICY: 'disable',
     });
   });
+  it("accepts OpenRegister's KC_DB for the database choice", () => {
+    expect(loadEnv({ ...base, KC_DB: 'postgres' }).KEYCLOAK_DB).toBe('postgres');
+    expect(loadEnv({ ...base, KC_DB: 'postgres', KEYCLOAK_DB: 'dev-file' }).KEYCLOAK_DB).toBe('dev-file');
+    expect(loadEnv(base).KEYCLOAK_DB).toBe('dev-file');
+  });
+
   it('names the variable that is wrong or missing', () => {
     expect(() => loadEnv({ ...base, APP_PORT: 'eighty' })).toThrow(/APP_PORT/);
     expect(() => loadEnv({ ...base, NEXTCLOUD_URL: undefined })).toThrow(/NEXTCLOUD_URL/);

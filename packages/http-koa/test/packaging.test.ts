@@ -37,6 +37,8 @@ const IMAGE = [
   'KEYCLOAK_CACHE_DIR',
   'KEYCLOAK_HTTP_PORT',
 ];
+/** Accepted for OpenRegister compose files; the install dialog shows KEYCLOAK_DB. */
+const ALIASES = ['KC_DB'];
 
 describe('appinfo/info.xml', () => {
   it('parses as XML with the elements AppAPI reads', () => {
@@ -83,7 +85,7 @@ describe('appinfo/info.xml', () => {
   it('declares every setting the server reads, and nothing it does not', () => {
     const declared = tag(infoXml, 'variable').map((v) => tag(v, 'name')[0]!);
     const read = Object.keys(envSchema.shape).filter(
-      (name) => !INJECTED.includes(name) && !IMAGE.includes(name),
+      (name) => !INJECTED.includes(name) && !IMAGE.includes(name) && !ALIASES.includes(name),
     );
     expect([...declared].sort()).toEqual([...read].sort());
     for (const v of tag(infoXml, 'variable')) {
