@@ -68,7 +68,9 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
-export type ServerEnv = Readonly<Omit<z.infer<typeof envSchema>, 'KEYCLOAK_DB'> & { KEYCLOAK_DB: 'dev-file' | 'postgres' }>;
+export type ServerEnv = Readonly<
+  Omit<z.infer<typeof envSchema>, 'KEYCLOAK_DB'> & { KEYCLOAK_DB: 'dev-file' | 'postgres' }
+>;
 
 export class EnvError extends Error {}
 

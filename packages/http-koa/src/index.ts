@@ -27,3 +27,4 @@ export { ExAppService, type KeycloakState } from './exapp-service.js';
 export { AuthFailureLimiter } from './http/auth-failure-limiter.js';
 export { cleanForKeycloak, keycloakProxy, KEYCLOAK_PATHS } from './routes/keycloak-proxy.js';
 export { ServerMetrics } from './metrics.js';
+export { createHttpServer } from './http/http-server.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Container } from 'inversify';
 import {
@@ -49,6 +49,7 @@ import type Koa from 'koa';
 import { createApp } from './app.js';
 import { ConsumerRegistry, buildConsumers } from './consumers.js';
 import { AuthFailureLimiter } from './http/auth-failure-limiter.js';
+import { createHttpServer } from './http/http-server.js';
 import type { ServerEnv } from './env.js';
 import { ExAppService } from './exapp-service.js';
 import { createLogger } from './logger.js';
@@ -262,10 +263,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     supervisor,
     keycloakUrl: connection.baseUrl,
     async listen() {
-      const handle = app.callback();
-      server = createServer((req, res) => {
-        void handle(req, res);
-      });
+      server = createHttpServer(app);
       if (env.HP_SHARED_KEY) {
         if (existsSync(env.HP_EXAPP_SOCK)) await rm(env.HP_EXAPP_SOCK);
         await new Promise<void>((ok) => server!.listen(env.HP_EXAPP_SOCK, ok));

@@ -7,6 +7,7 @@ import {
   AuthFailureLimiter,
   ConsumerRegistry,
   createApp,
+  createHttpServer,
   keycloakProxy,
   type ExAppService,
 } from '@keycloak-exapp/http-koa';
@@ -51,8 +52,7 @@ beforeAll(async () => {
       logger: noopLogger,
     }),
   });
-  const handle = koa.callback();
-  app = createServer((req, res) => void handle(req, res));
+  app = createHttpServer(koa);
   await new Promise<void>((ok) => app.listen(0, '127.0.0.1', ok));
   base = `http://127.0.0.1:${(app.address() as { port: number }).port}`;
 });
@@ -113,7 +113,7 @@ describe('the Keycloak proxy', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it('refuses traversal, encoded traversal, absolute-URL targets and odd methods before Keycloak', async () => {
+  it('refuses oversized headers, traversal, encoded traversal, absolute-URL targets and odd methods before Keycloak', async () => {
     seen = [];
     const raw = (line: string) =>
       new Promise<string>((ok) => {
@@ -124,6 +124,9 @@ describe('the Keycloak proxy', () => {
         socket.on('data', (c: Buffer) => (text += c.toString()));
         socket.on('close', () => ok(text));
       });
+    const huge = await raw(`GET /realms/x HTTP/1.1\r\nX-Big: ${'a'.repeat(20_000)}`);
+    expect(huge).toMatch(/^HTTP\/1\.1 431/);
+    expect(huge).toMatch(/"code":"INVALID_INPUT"/);
     for (const line of [
       'GET /realms/../admin/x HTTP/1.1',
       'GET /realms/%2e%2e/admin/x HTTP/1.1',

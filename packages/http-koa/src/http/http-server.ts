@@ -1,0 +1,28 @@
+import { createServer, type Server } from 'node:http';
+import type Koa from 'koa';
+
+/**
+ * The Node HTTP server around the Koa app. Requests Node refuses before Koa sees them (headers
+ * over the 16 KiB limit, malformed request lines) still get the `{error, code}` JSON answer.
+ */
+export function createHttpServer(app: Koa): Server {
+  const handle = app.callback();
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({
+      error: tooLarge ? 'request headers are too large' : 'malformed request',
+      code: 'INVALID_INPUT',
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
+}
