@@ -4,6 +4,7 @@ import { ocsFailure, ocsOk, type OcsReply, type OcsVersion } from './ocs-envelop
 import { phpJsonEncode } from './php-json.js';
 import { UserStore, userDetails, type FakeUser, type FakeUserInput } from './user-store.js';
 import { AppApiRole, type ExAppTarget } from './app-api-role.js';
+import { appApiEndpoint, embeddedPage } from './app-api-endpoints.js';
 import { handleProxy, type ProxyRoute, type SessionTable } from './proxy.js';
 
 export interface FakeExAppRecord {
@@ -144,7 +145,7 @@ export class FakeNextcloud {
     }
     const embedded = /^\/index\.php\/apps\/app_api\/embedded\/([^/]+)\/([^/]+)/.exec(url.pathname);
     if (embedded) {
-      this.#embeddedPage(req, res, embedded[1]!, embedded[2]!);
+      embeddedPage(this, req, res, embedded[1]!, embedded[2]!);
       return;
     }
     const ocs = /^\/ocs\/v([12])\.php(\/.*)$/.exec(url.pathname);
@@ -168,37 +169,6 @@ export class FakeNextcloud {
     const body = await readBody(req);
     const reply = await this.#ocs(version, req, ocs[2]!, url, body);
     res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' }).end(reply.body);
-  }
-
-  /**
-   * The top-menu page (§8): a Nextcloud page whose body is `<div id="content">` plus the entry's
-   * scripts, each loaded through the classic proxy as `<path>.js`. Admin-only entries need an admin.
-   */
-  #embeddedPage(req: IncomingMessage, res: ServerResponse, appId: string, name: string): void {
-    const entry = this.topMenus.get(name);
-    const passphrase = /(?:^|;\s*)oc_sessionPassphrase=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-    const user = passphrase ? this.sessions.get(passphrase) : undefined;
-    if (
-      appId !== this.exApp.appId ||
-      !entry ||
-      !user ||
-      (entry.admin_required === 1 && !this.isAdmin(user))
-    ) {
-      res
-        .writeHead(404, { 'content-type': 'text/html' })
-        .end('<!DOCTYPE html><html><body>Page not found</body></html>');
-      return;
-    }
-    const scripts = [...this.scripts.values()]
-      .filter((s) => s.type === 'top_menu' && s.name === name)
-      .slice(0, 10)
-      .map((s) => `<script src="/index.php/apps/app_api/proxy/${appId}/${String(s.path)}.js"></script>`)
-      .join('');
-    res
-      .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-      .end(
-        `<!DOCTYPE html><html><head><title>${String(entry.display_name)}</title></head><body><div id="content"></div>${scripts}</body></html>`,
-      );
   }
 
   #takeFault(path: string): Fault | undefined {
@@ -260,7 +230,7 @@ export class FakeNextcloud {
         return ocsFailure(version, 997, 'AppAPI authentication failed');
       }
       this.calls.push({ method, path, user: auth.user, body, at: Date.now() });
-      return this.#appApiEndpoint(version, method, path, params, body);
+      return appApiEndpoint(this, version, method, path, params, body);
     }
     if (!auth.ok || auth.user === null || !this.exApp.enabled)
       return ocsFailure(version, 997, 'Current user is not logged in');
@@ -299,88 +269,6 @@ export class FakeNextcloud {
       if (!user) return ocsFailure(version, 404, 'User does not exist');
       if (!visible(user)) return ocsFailure(version, 998, '');
       return ocsOk(version, userDetails(user));
-    }
-    return ocsFailure(version, 998, '');
-  }
-
-  async #appApiEndpoint(
-    version: OcsVersion,
-    method: string,
-    path: string,
-    params: URLSearchParams,
-    body: unknown,
-  ): Promise<OcsReply> {
-    const field = (name: string): unknown =>
-      (body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined) ??
-      params.get(name) ??
-      undefined;
-    const text = (name: string): string => {
-      const value = field(name);
-      return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
-    };
-    if (path === '/apps/app_api/ex-app/status' && method === 'PUT') {
-      const error = field('error');
-      if (typeof error === 'string' && error.length > 0) {
-        this.initStatus.error = error;
-        return ocsOk(version, []);
-      }
-      const progress = Number(field('progress'));
-      if (!Number.isInteger(progress) || progress < 0 || progress > 100)
-        return { status: 500, body: '<html>Internal Server Error</html>' };
-      if (this.initStatus.progress === 100 && progress !== 0) return ocsOk(version, []);
-      this.initStatus.progress = progress;
-      // Progress 100 enables the ExApp synchronously, before this call returns (§6.1).
-      if (progress === 100) {
-        await this.appApi.scheduleEnableAfterInit().catch((error: unknown) => {
-          this.initStatus.error = error instanceof Error ? error.message : String(error);
-        });
-      }
-      return ocsOk(version, []);
-    }
-    if (path === '/apps/app_api/ex-app/state' && method === 'GET')
-      return ocsOk(version, this.exApp.enabled ? 1 : 0);
-    if (path === '/apps/app_api/api/v1/ui/top-menu') {
-      const name = text('name');
-      if (method === 'POST') {
-        if (!name) return ocsFailure(version, 400, 'Top Menu entry could not be registered');
-        const icon = text('icon').replace(/^\//, '');
-        this.topMenus.set(name, {
-          appid: this.exApp.appId,
-          name,
-          display_name: field('displayName'),
-          icon,
-          admin_required: Number(field('adminRequired') ?? 0),
-        });
-        return ocsOk(version, []);
-      }
-      if (method === 'DELETE') {
-        if (!this.topMenus.delete(name)) return ocsFailure(version, 404, 'No such Top Menu entry');
-        for (const [key, s] of this.scripts) if (s.name === name) this.scripts.delete(key);
-        return ocsOk(version, []);
-      }
-      const entry = this.topMenus.get(name);
-      return entry ? ocsOk(version, entry) : ocsFailure(version, 404, 'No such Top Menu entry');
-    }
-    if (path === '/apps/app_api/api/v1/ui/script') {
-      const type = text('type');
-      const name = text('name');
-      const scriptPath = text('path').replace(/^\//, '');
-      const key = `${type}\0${name}\0${scriptPath}`;
-      if (method === 'POST') {
-        if (!type || !name || !scriptPath) return ocsFailure(version, 400, 'Script could not be set');
-        this.scripts.set(key, {
-          appid: this.exApp.appId,
-          type,
-          name,
-          path: scriptPath,
-          after_app_id: field('afterAppId') ?? null,
-        });
-        return ocsOk(version, []);
-      }
-      if (method === 'DELETE')
-        return this.scripts.delete(key) ? ocsOk(version, []) : ocsFailure(version, 404, 'No such Script');
-      const script = this.scripts.get(key);
-      return script ? ocsOk(version, script) : ocsFailure(version, 404, 'No such Script');
     }
     return ocsFailure(version, 998, '');
   }
