@@ -15,6 +15,7 @@ import {
 } from '@keycloak-exapp/core/testing';
 
 export const REALM = 'commonground';
+const CONSUMER_CLIENTS = ['opentalk', 'valtimo', 'openzaak', 'openklant'];
 
 export function directoryUser(id: string, change: Partial<DirectoryUser> = {}): DirectoryUser {
   return {
@@ -35,42 +36,15 @@ export async function world(opts: { users?: DirectoryUser[]; token?: Partial<Tok
     ...spec,
     clients: [
       ...spec.clients,
-      {
-        clientId: 'opentalk',
+      ...CONSUMER_CLIENTS.map((clientId) => ({
+        clientId,
         publicClient: true,
         standardFlow: true,
         directAccessGrants: true,
         serviceAccount: false,
         redirectUris: [],
         webOrigins: [],
-      },
-      {
-        clientId: 'valtimo',
-        publicClient: true,
-        standardFlow: true,
-        directAccessGrants: true,
-        serviceAccount: false,
-        redirectUris: [],
-        webOrigins: [],
-      },
-      {
-        clientId: 'openzaak',
-        publicClient: true,
-        standardFlow: true,
-        directAccessGrants: true,
-        serviceAccount: false,
-        redirectUris: [],
-        webOrigins: [],
-      },
-      {
-        clientId: 'openklant',
-        publicClient: true,
-        standardFlow: true,
-        directAccessGrants: true,
-        serviceAccount: false,
-        redirectUris: [],
-        webOrigins: [],
-      },
+      })),
     ],
   });
   idp.resetCounters();
@@ -84,7 +58,7 @@ export async function world(opts: { users?: DirectoryUser[]; token?: Partial<Tok
     passwordVault: vault,
     clock,
     accessCache: cache,
-    config: { allowedClientIds: ['opentalk', 'valtimo', 'openzaak', 'openklant'], ...opts.token },
+    config: { allowedClientIds: CONSUMER_CLIENTS, ...opts.token },
   });
   const sync = new SyncAllUsers({
     identityProvider: idp,
