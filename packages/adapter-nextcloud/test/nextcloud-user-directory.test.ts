@@ -29,14 +29,7 @@ describeUserDirectoryContract('NextcloudUserDirectory over HTTP against the fake
   return {
     port: directory,
     seed: (users) => {
-      for (const u of users)
-        nc.addUser({
-          id: u.id,
-          displayName: u.displayName,
-          email: u.email,
-          enabled: u.enabled,
-          groups: [...u.groups],
-        });
+      nc.addUsers(users);
       return Promise.resolve();
     },
     remove: (id) => {

@@ -121,9 +121,10 @@ export class ExAppService {
     const signal = this.#shutdown.signal;
     const result = await this.deps.initialize.execute({
       signal,
-      onProgress: async (percent) => {
-        if (percent === 100) {
-          this.#realmReady = true;
+      onProgress: async (percent, step) => {
+        // Steps after bootstrap-realm mean the realm exists: tokens may be served.
+        if (step !== 'start-keycloak' && step !== 'bootstrap-realm') this.#realmReady = true;
+        if (step === 'done') {
           await mkdir(dirname(this.deps.settings.initializedMarker), { recursive: true });
           await writeFile(
             this.deps.settings.initializedMarker,
@@ -131,7 +132,6 @@ export class ExAppService {
           );
           this.#scheduler.start();
         }
-        if (percent === 40) this.#realmReady = true; // realm bootstrapped: tokens may be served
         await appApi.reportProgress(percent, { signal }).catch((error: unknown) => {
           logger.warn(
             { code: toAppError(error).code, percent },

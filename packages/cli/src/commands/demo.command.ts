@@ -21,14 +21,7 @@ export function demoCommand(env: CliEnv): Command {
     .action(async (opts: { port: string; usersFile: string; storage: string }) => {
       const users = await readUsersFile(opts.usersFile);
       const nc = await new FakeNextcloud({ appSecret: randomBytes(32).toString('hex') }).start();
-      for (const u of users)
-        nc.addUser({
-          id: u.id,
-          displayName: u.displayName,
-          email: u.email,
-          enabled: u.enabled,
-          groups: [...u.groups],
-        });
+      nc.addUsers(users);
       const storage = resolve(opts.storage);
       const serverEnv = loadEnv({
         APP_ID: nc.exApp.appId,
