@@ -21,6 +21,9 @@ import {
 } from './keycloak.dto.js';
 import type { KeycloakHttp } from './keycloak.http.js';
 
+/** Listing requests kept in flight at once (Keycloak serves one request per core). */
+const LISTING_PARALLELISM = 2;
+
 const partialImportSchema = z.object({
   results: z
     .array(
@@ -64,19 +67,36 @@ export class KeycloakUsers {
     return toIdpUser(rep, await this.#managedGroupsOf(rep.id, opts));
   }
 
+  /**
+   * Keycloak answers one request per core; a listing keeps `LISTING_PARALLELISM` pages (and the
+   * group-membership reads) in flight instead of one, and still yields the pages in order.
+   */
   async *listManaged(pageSize: number, opts: CallOptions): AsyncIterable<readonly ManagedIdpUser[]> {
-    const membership = await this.#managedMembership(opts);
-    for (let first = 0; ; first += pageSize) {
-      const page = await this.http.adminJson('GET', this.#path('users'), z.array(userRepresentationSchema), {
+    const fetchPage = (first: number): Promise<UserRepresentation[]> => {
+      const page = this.http.adminJson('GET', this.#path('users'), z.array(userRepresentationSchema), {
         searchParams: { first, max: pageSize, briefRepresentation: false },
         signal: opts.signal,
         what: 'list users',
       });
+      page.catch(() => undefined); // a page still in flight when an earlier one fails is abandoned
+      return page;
+    };
+    let next = 0;
+    const inFlight: Promise<UserRepresentation[]>[] = [];
+    const prefetch = (): void => {
+      inFlight.push(fetchPage(next));
+      next += pageSize;
+    };
+    for (let i = 0; i < LISTING_PARALLELISM; i++) prefetch();
+    const membership = await this.#managedMembership(opts);
+    for (;;) {
+      const page = await inFlight.shift()!;
       const managed = page
         .map((rep) => toIdpUser(rep, membership.get(rep.id) ?? []))
         .filter((u): u is ManagedIdpUser => u.nextcloudId !== null);
       if (managed.length > 0) yield managed;
       if (page.length < pageSize) return;
+      prefetch();
     }
   }
 
@@ -271,8 +291,8 @@ export class KeycloakUsers {
 
   /** Keycloak user id → names of the managed groups they belong to. */
   async #managedMembership(opts: CallOptions): Promise<Map<string, string[]>> {
-    const membership = new Map<string, string[]>();
-    for (const group of await this.#listManagedGroups(opts)) {
+    const membersOf = async (group: GroupRepresentation): Promise<UserRepresentation[]> => {
+      const all: UserRepresentation[] = [];
       for (let first = 0; ; first += 500) {
         const members = await this.http.adminJson(
           'GET',
@@ -284,9 +304,18 @@ export class KeycloakUsers {
             what: 'list group members',
           },
         );
-        for (const m of members) membership.set(m.id, [...(membership.get(m.id) ?? []), group.name]);
-        if (members.length < 500) break;
+        all.push(...members);
+        if (members.length < 500) return all;
       }
+    };
+    const groups = await this.#listManagedGroups(opts);
+    const membership = new Map<string, string[]>();
+    for (let i = 0; i < groups.length; i += LISTING_PARALLELISM) {
+      const chunk = groups.slice(i, i + LISTING_PARALLELISM);
+      const lists = await Promise.all(chunk.map(membersOf));
+      chunk.forEach((group, j) => {
+        for (const m of lists[j]!) membership.set(m.id, [...(membership.get(m.id) ?? []), group.name]);
+      });
     }
     for (const [id, names] of membership) membership.set(id, normalizeGroups(names));
     return membership;
