@@ -1,0 +1,105 @@
+// The ExApp server as AppAPI runs it: its own Node process (`keycloak-exapp serve`), installed by
+// the fake Nextcloud (heartbeat → init → enabled), here against an external Keycloak so that its
+// memory is the server's alone.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
+import { freePort } from '@keycloak-exapp/adapter-keycloak';
+import type { KeycloakServerInfo } from '../../packages/adapter-keycloak/test/keycloak-test-server.js';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export const BENCH_SECRET = `bench-consumer-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+
+export interface ServerProcess {
+  readonly url: string;
+  readonly pid: number;
+  /** Peak resident set size since start or the last `resetPeakRss()`, in bytes (VmHWM). */
+  peakRss(): number;
+  /** Resets the kernel's peak-RSS mark (clear_refs 5), so the next reading covers what follows. */
+  resetPeakRss(): void;
+  stop(): Promise<void>;
+}
+
+export async function startServerProcess(
+  nc: FakeNextcloud,
+  keycloak: KeycloakServerInfo,
+  env: Record<string, string>,
+): Promise<ServerProcess> {
+  const port = await freePort();
+  const storage = await mkdtemp(join(tmpdir(), 'keycloak-exapp-bench-'));
+  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'packages/cli/dist/main.js'), 'serve'], {
+    env: {
+      PATH: process.env.PATH,
+      APP_ID: nc.exApp.appId,
+      APP_SECRET: nc.exApp.secret,
+      APP_VERSION: nc.exApp.version,
+      APP_HOST: '127.0.0.1',
+      APP_PORT: String(port),
+      NEXTCLOUD_URL: `${nc.url}/index.php`,
+      APP_PERSISTENT_STORAGE: storage,
+      KEYCLOAK_MODE: 'external',
+      KEYCLOAK_URL: keycloak.baseUrl,
+      KEYCLOAK_ADMIN_CLIENT_ID: keycloak.adminClientId,
+      KEYCLOAK_ADMIN_CLIENT_SECRET: keycloak.adminClientSecret,
+      KEYCLOAK_API_CONSUMERS: JSON.stringify([
+        { name: 'bench', secret: BENCH_SECRET, clientIds: ['opentalk'], operations: ['token', 'sync'] },
+      ]),
+      SYNC_INTERVAL_SECONDS: '86400',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  nc.exApp.target = { url };
+  const result = await nc.appApi.install({ timeoutMs: 300_000 });
+  if (result.error) throw new Error(`init failed: ${result.error}`);
+  const pid = child.pid!;
+  return {
+    url,
+    pid,
+    peakRss: () => {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return Number(match?.[1] ?? 0) * 1024;
+    },
+    resetPeakRss: () => writeFileSync(`/proc/${pid}/clear_refs`, '5'),
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      await rm(storage, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `POST /api/sync-all?async=1`, then polls the job; returns the report and the wall time. */
+export async function syncAll(server: ServerProcess): Promise<{ seconds: number; report: SyncReport }> {
+  const headers = { 'x-api-secret': BENCH_SECRET };
+  const started = performance.now();
+  const res = await fetch(`${server.url}/api/sync-all?async=1`, { method: 'POST', headers });
+  if (res.status !== 202) throw new Error(`sync-all answered ${res.status}: ${await res.text()}`);
+  const { status_url } = (await res.json()) as { status_url: string };
+  for (;;) {
+    const job = (await (await fetch(`${server.url}${status_url}`, { headers })).json()) as {
+      status: string;
+      report: SyncReport | null;
+      error: { message: string } | null;
+    };
+    if (job.status === 'done' && job.report)
+      return { seconds: (performance.now() - started) / 1000, report: job.report };
+    if (job.status === 'failed') throw new Error(`sync failed: ${job.error?.message ?? '?'}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface SyncReport {
+  readonly total: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly disabled: number;
+  readonly deleted: number;
+  readonly unchanged: number;
+  readonly failed: readonly unknown[];
+}

@@ -1,0 +1,305 @@
+// The side-by-side benchmark (issue 9): the token API against Keycloak's own password grant, our
+// sync against the original ExApp's algorithm, and the footprint, all in one run on one real
+// Keycloak. Prints tables and writes bench/results/<date>.json. Run: npm run bench
+//   --users 1000,10000   directory sizes for the sync part
+//   --seconds 10         fixed time of each token load
+//   --concurrency 1,8,32 connections of each token load
+//   --full-baseline-up-to 1000  sizes above this run the baseline's first sync only: its re-syncs
+//                        do the same per-user work again (look up, update, reset), at ~9 users/s
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Secret, type DirectoryUser } from '@keycloak-exapp/core';
+import {
+  KeycloakHttp,
+  KeycloakIdentityProvider,
+  findJavaHome,
+  installKeycloak,
+  loadRealmFile,
+} from '@keycloak-exapp/adapter-keycloak';
+import { NextcloudHttp, NextcloudUserDirectory } from '@keycloak-exapp/adapter-nextcloud';
+import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
+import { prepareKeycloakServer } from '../packages/adapter-keycloak/test/keycloak-test-server.js';
+import { AdminWriteCounter, clientSessionCount, enableAdminEvents } from '../packages/adapter-keycloak/test/admin-events.js';
+import { BaselineSync } from './lib/baseline-sync.js';
+import { load, type LoadRequest, type LoadResult } from './lib/load.js';
+import { BENCH_SECRET, startServerProcess, syncAll, type ServerProcess } from './lib/server-process.js';
+import { timeStartDev } from './lib/start-dev.js';
+
+const { values: args } = parseArgs({
+  options: {
+    users: { type: 'string', default: '1000,10000' },
+    seconds: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '1,8,32' },
+    'full-baseline-up-to': { type: 'string', default: '1000' },
+  },
+});
+const sizes = args.users.split(',').map(Number);
+const seconds = Number(args.seconds);
+const concurrencies = args.concurrency.split(',').map(Number);
+const fullBaselineUpTo = Number(args['full-baseline-up-to']);
+const TOKEN_USERS = 32;
+// Production JVM flags (the tests trade peak speed for start time with -XX:TieredStopAtLevel=1).
+process.env.KEYCLOAK_TEST_JAVA_OPTS ??= '';
+
+const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+interface SyncRow {
+  users: number;
+  phase: 'first sync' | 'unchanged re-sync' | '1 % changed';
+  ours: { seconds: number; keycloakWrites: number; report: unknown };
+  /** null: not run (above --full-baseline-up-to the baseline repeats its first-sync work unchanged). */
+  baseline: { seconds: number; keycloakWrites: number; keycloakCalls: number } | null;
+  speedup: number | null;
+}
+interface TokenRow {
+  variant: 'raw Keycloak password grant' | '/api/token, cache off' | '/api/token, cache on';
+  concurrency: number;
+  result: LoadResult;
+  sessionsLeft: number;
+  vsRaw: { throughput: number; p99: number } | null;
+}
+
+const directoryUsers = (n: number, generation = 0) =>
+  Array.from({ length: n }, (_, i) => ({
+    id: `u${i}`,
+    displayName: `First${i} Last${i}${generation && i % 100 === 0 ? ` v${generation}` : ''}`,
+    email: `u${i}@example.test`,
+    groups: [`team${i % 20}`],
+  }));
+
+const server = await prepareKeycloakServer('dev-file');
+const kcStarted = performance.now();
+await server.supervisor.start();
+const optimizedStartSeconds = (performance.now() - kcStarted) / 1000;
+log(`Keycloak ${server.info.version} ready in ${optimizedStartSeconds.toFixed(1)} s (optimized build)`);
+const kc = new KeycloakHttp({
+  baseUrl: server.info.baseUrl,
+  admin: { kind: 'client', clientId: server.info.adminClientId, clientSecret: new Secret(server.info.adminClientSecret) },
+  requestTimeoutMs: 120_000,
+});
+
+const syncRows: SyncRow[] = [];
+const tokenRows: TokenRow[] = [];
+const peakRss: { users: number; bytes: number }[] = [];
+const running: { nc: FakeNextcloud; srv: ServerProcess }[] = [];
+let tokenServer: { nc: FakeNextcloud; srv: ServerProcess; realm: string } | undefined;
+
+try {
+  for (const n of sizes) {
+    const nc = await new FakeNextcloud({ admins: ['admin'] }).start();
+    const realm = `bench${n}`;
+    log(`${n} users: starting the server (realm ${realm})`);
+    const srv = await startServerProcess(nc, server.info, { KEYCLOAK_REALM: realm });
+    running.push({ nc, srv });
+    await enableAdminEvents(kc, realm);
+    const ours = new AdminWriteCounter(kc, realm);
+
+    const baseRealm = `baseline${n}`;
+    await new KeycloakIdentityProvider(kc, baseRealm).reconcileRealm(await loadRealmFile(undefined, { realm: baseRealm }));
+    await enableAdminEvents(kc, baseRealm);
+    const theirs = new AdminWriteCounter(kc, baseRealm);
+    const baseline = new BaselineSync(server.info.baseUrl, baseRealm, {
+      clientId: server.info.adminClientId,
+      clientSecret: server.info.adminClientSecret,
+    });
+    const directory = new NextcloudUserDirectory(
+      new NextcloudHttp({ url: `${nc.url}/index.php`, appId: nc.exApp.appId, appVersion: nc.exApp.version, secret: new Secret(nc.exApp.secret) }),
+      { actingUser: 'admin' },
+    );
+    const runBaseline = async () => {
+      await theirs.mark();
+      const started = performance.now();
+      const listed: DirectoryUser[] = [];
+      for await (const page of directory.listUsers()) listed.push(...page);
+      const result = await baseline.syncAll(listed.filter((u) => u.id !== 'admin'));
+      return { seconds: (performance.now() - started) / 1000, keycloakWrites: (await theirs.since()).length, keycloakCalls: result.calls };
+    };
+    const runOurs = async () => {
+      await ours.mark();
+      const { seconds: s, report } = await syncAll(srv);
+      return { seconds: s, keycloakWrites: (await ours.since()).length, report };
+    };
+
+    // Ours, then the baseline, each through the same three directory states (run apart, so that
+    // neither pays for the other's entries in Keycloak's user cache).
+    const ourRuns: Awaited<ReturnType<typeof runOurs>>[] = [];
+    const phases = ['first sync', 'unchanged re-sync', '1 % changed'] as const;
+    nc.addUsers(directoryUsers(n));
+    srv.resetPeakRss();
+    for (const phase of phases) {
+      if (phase === '1 % changed') nc.addUsers(directoryUsers(n, 1).filter((_, i) => i % 100 === 0));
+      log(`${n} users, ${phase}: ours`);
+      ourRuns.push(await runOurs());
+      log(`  ${ourRuns.at(-1)!.seconds.toFixed(2)} s, ${ourRuns.at(-1)!.keycloakWrites} Keycloak writes`);
+    }
+    peakRss.push({ users: n, bytes: srv.peakRss() });
+    nc.addUsers(directoryUsers(n));
+    for (const [i, phase] of phases.entries()) {
+      if (phase === '1 % changed') nc.addUsers(directoryUsers(n, 1).filter((_, k) => k % 100 === 0));
+      if (i > 0 && n > fullBaselineUpTo) break;
+      log(`${n} users, ${phase}: baseline`);
+      const b = await runBaseline();
+      log(`  ${b.seconds.toFixed(2)} s, ${b.keycloakWrites} Keycloak writes`);
+      syncRows.push({ users: n, phase, ours: ourRuns[i]!, baseline: b, speedup: b.seconds / ourRuns[i]!.seconds });
+    }
+    for (const [i, phase] of phases.entries())
+      if (!syncRows.some((r) => r.users === n && r.phase === phase))
+        syncRows.push({ users: n, phase, ours: ourRuns[i]!, baseline: null, speedup: null });
+    if (!tokenServer) tokenServer = { nc, srv, realm };
+  }
+
+  // ---- Token: raw password grant vs /api/token (cache off, cache on), same realm and client ----
+  if (tokenServer) {
+    const { nc, srv, realm } = tokenServer;
+    // Plain Keycloak users (not managed by the ExApp, so no sync touches them) with a known password.
+    const rawPassword = `Raw-bench-${Math.random().toString(36).slice(2)}-Aa1`;
+    const rawUsers: string[] = [];
+    for (let i = 0; i < TOKEN_USERS; i++) {
+      const username = `raw-bench-${i}`;
+      await kc.admin('POST', `admin/realms/${realm}/users`, {
+        json: {
+          username,
+          enabled: true,
+          firstName: 'Raw',
+          lastName: `Bench ${i}`,
+          email: `${username}@example.test`,
+          emailVerified: true,
+          credentials: [{ type: 'password', value: rawPassword, temporary: false }],
+        },
+        what: 'create raw bench user',
+      });
+      rawUsers.push(username);
+    }
+    log('starting a second server with TOKEN_CACHE_ENABLED=false on the same realm');
+    const uncached = await startServerProcess(nc, server.info, { KEYCLOAK_REALM: realm, TOKEN_CACHE_ENABLED: 'false' });
+    running.push({ nc, srv: uncached });
+    nc.exApp.target = { url: srv.url };
+
+    const kcUrl = server.info.baseUrl;
+    const variants: { name: TokenRow['variant']; url: string; requests: LoadRequest[] }[] = [
+      {
+        name: 'raw Keycloak password grant',
+        url: kcUrl,
+        requests: rawUsers.map((username) => ({
+          method: 'POST',
+          path: `/realms/${realm}/protocol/openid-connect/token`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'password', client_id: 'opentalk', username, password: rawPassword, scope: 'openid profile email' }).toString(),
+        })),
+      },
+      {
+        name: '/api/token, cache off',
+        url: uncached.url,
+        requests: Array.from({ length: TOKEN_USERS }, (_, i) => ({
+          method: 'POST',
+          path: '/api/token?client_id=opentalk',
+          headers: { 'x-api-secret': BENCH_SECRET, 'x-nc-user-id': `u${TOKEN_USERS + i}` },
+        })),
+      },
+      {
+        name: '/api/token, cache on',
+        url: srv.url,
+        requests: Array.from({ length: TOKEN_USERS }, (_, i) => ({
+          method: 'POST',
+          path: '/api/token?client_id=opentalk',
+          headers: { 'x-api-secret': BENCH_SECRET, 'x-nc-user-id': `u${i}` },
+        })),
+      },
+    ];
+    for (const v of variants) {
+      log(`token: ${v.name}: warming up (one request per user)`);
+      for (const r of v.requests) {
+        const res = await fetch(`${v.url}${r.path}`, { method: r.method, headers: r.headers, body: r.body });
+        if (res.status !== 200) throw new Error(`${v.name}: warm-up answered ${res.status}: ${await res.text()}`);
+      }
+    }
+    for (const c of concurrencies) {
+      for (const v of variants) {
+        const before = await clientSessionCount(kc, realm, 'opentalk');
+        log(`token: ${v.name}, ${c} connections, ${seconds} s`);
+        const result = await load(v.url, v.requests, c, seconds);
+        const sessionsLeft = (await clientSessionCount(kc, realm, 'opentalk')) - before;
+        const raw = tokenRows.find((r) => r.concurrency === c && r.variant === 'raw Keycloak password grant');
+        tokenRows.push({
+          variant: v.name,
+          concurrency: c,
+          result,
+          sessionsLeft,
+          vsRaw: raw ? { throughput: result.requestsPerSecond / raw.result.requestsPerSecond, p99: result.p99Ms / raw.result.p99Ms } : null,
+        });
+      }
+    }
+  }
+} finally {
+  for (const { srv } of running.reverse()) await srv.stop().catch(() => undefined);
+  for (const { nc } of running) await nc.stop().catch(() => undefined);
+  await server.stop();
+}
+
+log('timing start-dev (a private copy of the distribution, fresh database)');
+const javaHome = findJavaHome(server.info.version, { explicit: process.env.KEYCLOAK_JAVA_HOME });
+const installed = await installKeycloak({
+  version: server.info.version,
+  build: { db: 'dev-file' },
+  javaHome,
+  cacheDir: join(import.meta.dirname, '..', '.keycloak'),
+});
+const startDevSeconds = await timeStartDev(installed);
+
+// ---- Report ----
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const pad = (s: string | number, n: number) => String(s).padStart(n);
+console.log(`\nkeycloak-exapp benchmark, ${new Date().toISOString().slice(0, 10)}, Keycloak ${server.info.version} (dev-file), ${machine}\n`);
+console.log('TOKEN'.padEnd(30), pad('conn', 5), pad('req/s', 9), pad('p50 ms', 8), pad('p99 ms', 8), pad('× raw', 8), pad('non-2xx', 8), pad('sessions left', 14));
+for (const r of tokenRows)
+  console.log(
+    r.variant.padEnd(30),
+    pad(r.concurrency, 5),
+    pad(r.result.requestsPerSecond.toFixed(0), 9),
+    pad(r.result.p50Ms.toFixed(1), 8),
+    pad(r.result.p99Ms.toFixed(1), 8),
+    pad(r.vsRaw ? `${r.vsRaw.throughput.toFixed(2)}×` : '1×', 8),
+    pad(r.result.non2xx + r.result.errors, 8),
+    pad(r.sessionsLeft, 14),
+  );
+console.log(`\n${'SYNC'.padEnd(24)}`, pad('users', 6), pad('ours s', 9), pad('writes', 7), pad('baseline s', 11), pad('writes', 7), pad('speedup', 8));
+for (const r of syncRows)
+  console.log(
+    r.phase.padEnd(24),
+    pad(r.users, 6),
+    pad(r.ours.seconds.toFixed(2), 9),
+    pad(r.ours.keycloakWrites, 7),
+    pad(r.baseline ? r.baseline.seconds.toFixed(2) : '-', 11),
+    pad(r.baseline ? r.baseline.keycloakWrites : '-', 7),
+    pad(r.speedup ? `${r.speedup.toFixed(1)}×` : '-', 8),
+  );
+console.log('\nFOOTPRINT');
+for (const p of peakRss) console.log(`server peak RSS during the ${p.users}-user sync: ${mb(p.bytes)} MB`);
+console.log(`Keycloak start to ready: optimized build ${optimizedStartSeconds.toFixed(1)} s, start-dev ${startDevSeconds.toFixed(1)} s`);
+
+const date = new Date().toISOString().slice(0, 10);
+const out = join(import.meta.dirname, 'results', `${date}.json`);
+await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
+await writeFile(
+  out,
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine,
+      keycloak: { version: server.info.version, database: 'dev-file', java: javaHome },
+      settings: { sizes, seconds, concurrencies, tokenUsers: TOKEN_USERS },
+      token: tokenRows,
+      sync: syncRows,
+      footprint: {
+        serverPeakRssBytes: peakRss,
+        keycloakStartToReadySeconds: { optimized: optimizedStartSeconds, startDev: startDevSeconds },
+      },
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log(`\nwritten ${out}`);
