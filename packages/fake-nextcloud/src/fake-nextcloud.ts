@@ -118,9 +118,9 @@ export class FakeNextcloud {
     this.#faults.push({ kind: 'status', status, remaining: count, skip, pathPrefix });
   }
 
-  /** The next `count` OCS requests under `pathPrefix` never answer (the client must time out). */
-  hangNext(count = 1, pathPrefix = '/ocs/'): void {
-    this.#faults.push({ kind: 'hang', status: 0, remaining: count, skip: 0, pathPrefix });
+  /** After `skip` more OCS requests under `pathPrefix`, the next `count` never answer (the client must time out). */
+  hangNext(count = 1, pathPrefix = '/ocs/', skip = 0): void {
+    this.#faults.push({ kind: 'hang', status: 0, remaining: count, skip, pathPrefix });
   }
 
   clearFaults(): void {

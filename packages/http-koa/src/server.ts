@@ -191,6 +191,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
         appVersion: env.APP_VERSION,
         secret: new Secret(env.APP_SECRET),
         aaVersion: env.AA_VERSION,
+        requestTimeoutMs: env.NEXTCLOUD_TIMEOUT_SECONDS * 1000,
       },
       actingUser: env.NEXTCLOUD_ACTING_USER,
     }),
