@@ -1,4 +1,7 @@
-export { KeycloakIdentityProvider } from './keycloak-identity-provider.js';
+export {
+  KeycloakIdentityProvider,
+  type KeycloakIdentityProviderOptions,
+} from './keycloak-identity-provider.js';
 export { KeycloakHttp, type KeycloakAdminCredentials, type KeycloakConnection } from './keycloak.http.js';
 export { MANAGED_MARKER, wantedUserProfile } from './keycloak-realm.js';
 export { MANAGED_GROUP_ATTRIBUTE } from './keycloak-users.js';

@@ -1,5 +1,7 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import {
   AccountDisabledError,
+  CancelledError,
   AccountNotFullySetUpError,
   ConfigurationError,
   InvalidCredentialsError,
@@ -26,18 +28,30 @@ import { parseJson, type KeycloakHttp } from './keycloak.http.js';
 import { KeycloakRealm } from './keycloak-realm.js';
 import { KeycloakUsers } from './keycloak-users.js';
 
+export interface KeycloakIdentityProviderOptions {
+  /**
+   * Token-endpoint calls in flight at once; the rest wait here, before their timeout starts. Each
+   * password grant costs Keycloak a password hash: two hundred at once on two cores would each
+   * take longer than the request timeout, eight at a time all finish.
+   */
+  readonly maxConcurrentGrants?: number;
+}
+
 /** The IdentityProvider port over Keycloak's admin REST API and token endpoint, for one realm. */
 export class KeycloakIdentityProvider implements IdentityProvider {
   readonly #users: KeycloakUsers;
   readonly #realm: KeycloakRealm;
   readonly #clientSecrets = new Map<string, Promise<string | null>>();
+  readonly #grantSlots: LimitFunction;
 
   constructor(
     private readonly http: KeycloakHttp,
     readonly realm: string,
+    options: KeycloakIdentityProviderOptions = {},
   ) {
     this.#users = new KeycloakUsers(http, realm);
     this.#realm = new KeycloakRealm(http, realm);
+    this.#grantSlots = pLimit(options.maxConcurrentGrants ?? 8);
   }
 
   reconcileRealm(spec: RealmSpec, opts: CallOptions = {}): Promise<RealmReconcileReport> {
@@ -123,15 +137,14 @@ export class KeycloakIdentityProvider implements IdentityProvider {
     opts: CallOptions,
   ): Promise<TokenGrantResult> {
     const secret = await this.#clientSecret(clientId, opts);
-    const res = await this.http.raw(
-      'POST',
-      `realms/${encodeURIComponent(this.realm)}/protocol/openid-connect/token`,
-      {
+    const res = await this.#grantSlots(() => {
+      if (opts.signal?.aborted) throw new CancelledError(`${what}: cancelled while waiting for Keycloak`);
+      return this.http.raw('POST', `realms/${encodeURIComponent(this.realm)}/protocol/openid-connect/token`, {
         form: { ...form, client_id: clientId, ...(secret ? { client_secret: secret } : {}) },
         signal: opts.signal,
         what,
-      },
-    );
+      });
+    });
     if (res.statusCode === 200) {
       const body = parseJson(tokenResponseSchema, res.body, what);
       return {

@@ -1,9 +1,14 @@
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Secret } from '@keycloak-exapp/core';
 import { CapturingLogger } from '@keycloak-exapp/core/testing';
 import {
+  KeycloakHttp,
+  KeycloakIdentityProvider,
   findJavaHome,
   forwardKeycloakLogLine,
   keycloakEnvironment,
@@ -140,5 +145,50 @@ describe('wantedUserProfile', () => {
       permissions: { view: ['admin'], edit: ['admin'] },
     });
     expect(wantedUserProfile(profile)).toEqual(profile);
+  });
+});
+
+describe('KeycloakIdentityProvider token-endpoint calls', () => {
+  it('keeps at most maxConcurrentGrants in flight and serves every caller in the end', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let grants = 0;
+    const token = { access_token: 'a', expires_in: 300, token_type: 'Bearer' };
+    const stub = createServer((req, res) => {
+      const json = (body: unknown) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.url === '/realms/master/protocol/openid-connect/token') return json(token);
+      if (req.url?.startsWith('/admin/realms/r/clients'))
+        return json([{ id: '1', clientId: 'c', publicClient: true }]);
+      if (req.url === '/realms/r/protocol/openid-connect/token') {
+        grants++;
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        setTimeout(() => {
+          inFlight--;
+          json(token);
+        }, 20);
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+    try {
+      const http = new KeycloakHttp({
+        baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
+        admin: { kind: 'client', clientId: 'admin', clientSecret: new Secret('s') },
+      });
+      const idp = new KeycloakIdentityProvider(http, 'r', { maxConcurrentGrants: 3 });
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          idp.passwordGrant({ clientId: 'c', username: `u${i}`, password: new Secret('p') }),
+        ),
+      );
+      expect(results).toHaveLength(30);
+      expect(grants).toBe(30);
+      expect(maxInFlight).toBe(3);
+    } finally {
+      stub.closeAllConnections();
+      await new Promise((resolve) => stub.close(resolve));
+    }
   });
 });

@@ -11,6 +11,10 @@ export interface AppParts {
   readonly fallthrough?: readonly Koa.Middleware[];
 }
 
+function methodNotAllowed(): Error {
+  return Object.assign(new Error('method not allowed'), { status: 405, expose: true });
+}
+
 /** Builds the Koa app; never listens (tests and main call `app.callback()`). */
 export function createApp(parts: AppParts): Koa {
   const app = new Koa({ proxy: false });
@@ -18,7 +22,8 @@ export function createApp(parts: AppParts): Koa {
   app.use(errorHandler);
   for (const router of parts.routers) {
     app.use(router.routes());
-    app.use(router.allowedMethods({ throw: true }));
+    // A method no route knows (TRACE, PROPFIND, …) is the caller's mistake: 405, never a 5xx.
+    app.use(router.allowedMethods({ throw: true, notImplemented: methodNotAllowed }));
   }
   for (const middleware of parts.fallthrough ?? []) app.use(middleware);
   // Errors are logged once, by the error handler; Koa's own default would print stacks to stderr.
