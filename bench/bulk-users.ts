@@ -11,7 +11,15 @@ import { realmHarness, uniqueRealm } from '../packages/adapter-keycloak/test/rea
 
 const count = Number(process.argv[2] ?? 1000);
 const users = (prefix: string) =>
-  Array.from({ length: count }, (_, i) => toManagedUserSpec({ id: `${prefix}${i}`, displayName: `User ${i}`, email: `${prefix}${i}@example.test`, enabled: true, groups: [] }));
+  Array.from({ length: count }, (_, i) =>
+    toManagedUserSpec({
+      id: `${prefix}${i}`,
+      displayName: `User ${i}`,
+      email: `${prefix}${i}@example.test`,
+      enabled: true,
+      groups: [],
+    }),
+  );
 
 const server = await startKeycloakServer('dev-file');
 const rows: { variant: string; users: number; seconds: number; usersPerSecond: number }[] = [];
@@ -24,7 +32,12 @@ try {
     const started = performance.now();
     await Promise.all(users('u').map((spec) => limit(() => h.port.createUser(spec))));
     const seconds = (performance.now() - started) / 1000;
-    rows.push({ variant: `per-user create, concurrency ${concurrency}`, users: count, seconds, usersPerSecond: count / seconds });
+    rows.push({
+      variant: `per-user create, concurrency ${concurrency}`,
+      users: count,
+      seconds,
+      usersPerSecond: count / seconds,
+    });
     await h.deleteRealm();
   }
   for (const batch of [100, 500]) {
@@ -51,7 +64,12 @@ try {
       });
     }
     const seconds = (performance.now() - started) / 1000;
-    rows.push({ variant: `partial import, batches of ${batch}`, users: count, seconds, usersPerSecond: count / seconds });
+    rows.push({
+      variant: `partial import, batches of ${batch}`,
+      users: count,
+      seconds,
+      usersPerSecond: count / seconds,
+    });
     await h.deleteRealm();
   }
 } finally {
@@ -60,8 +78,17 @@ try {
 const base = rows[0]!.seconds;
 console.log(`Keycloak ${server.info.version}, dev-file, ${count} users`);
 console.log('variant'.padEnd(40), 'seconds'.padStart(9), 'users/s'.padStart(9), 'vs c=1'.padStart(8));
-for (const r of rows) console.log(r.variant.padEnd(40), r.seconds.toFixed(2).padStart(9), r.usersPerSecond.toFixed(0).padStart(9), `${(base / r.seconds).toFixed(2)}×`.padStart(8));
+for (const r of rows)
+  console.log(
+    r.variant.padEnd(40),
+    r.seconds.toFixed(2).padStart(9),
+    r.usersPerSecond.toFixed(0).padStart(9),
+    `${(base / r.seconds).toFixed(2)}×`.padStart(8),
+  );
 const out = join(import.meta.dirname, 'results', `${new Date().toISOString().slice(0, 10)}-bulk-users.json`);
 await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
-await writeFile(out, `${JSON.stringify({ date: new Date().toISOString(), keycloak: server.info.version, users: count, rows }, null, 2)}\n`);
+await writeFile(
+  out,
+  `${JSON.stringify({ date: new Date().toISOString(), keycloak: server.info.version, users: count, rows }, null, 2)}\n`,
+);
 console.log(`written ${out}`);

@@ -21,7 +21,11 @@ import {
 import { NextcloudHttp, NextcloudUserDirectory } from '@keycloak-exapp/adapter-nextcloud';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import { prepareKeycloakServer } from '../packages/adapter-keycloak/test/keycloak-test-server.js';
-import { AdminWriteCounter, clientSessionCount, enableAdminEvents } from '../packages/adapter-keycloak/test/admin-events.js';
+import {
+  AdminWriteCounter,
+  clientSessionCount,
+  enableAdminEvents,
+} from '../packages/adapter-keycloak/test/admin-events.js';
 import { BaselineSync } from './lib/baseline-sync.js';
 import { load, type LoadRequest, type LoadResult } from './lib/load.js';
 import { BENCH_SECRET, startServerProcess, syncAll, type ServerProcess } from './lib/server-process.js';
@@ -43,7 +47,8 @@ const TOKEN_USERS = 32;
 // Production JVM flags (the tests trade peak speed for start time with -XX:TieredStopAtLevel=1).
 process.env.KEYCLOAK_TEST_JAVA_OPTS ??= '';
 
-const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const log = (line: string) =>
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 interface SyncRow {
@@ -77,7 +82,11 @@ const optimizedStartSeconds = (performance.now() - kcStarted) / 1000;
 log(`Keycloak ${server.info.version} ready in ${optimizedStartSeconds.toFixed(1)} s (optimized build)`);
 const kc = new KeycloakHttp({
   baseUrl: server.info.baseUrl,
-  admin: { kind: 'client', clientId: server.info.adminClientId, clientSecret: new Secret(server.info.adminClientSecret) },
+  admin: {
+    kind: 'client',
+    clientId: server.info.adminClientId,
+    clientSecret: new Secret(server.info.adminClientSecret),
+  },
   requestTimeoutMs: 120_000,
 });
 
@@ -98,7 +107,9 @@ try {
     const ours = new AdminWriteCounter(kc, realm);
 
     const baseRealm = `baseline${n}`;
-    await new KeycloakIdentityProvider(kc, baseRealm).reconcileRealm(await loadRealmFile(undefined, { realm: baseRealm }));
+    await new KeycloakIdentityProvider(kc, baseRealm).reconcileRealm(
+      await loadRealmFile(undefined, { realm: baseRealm }),
+    );
     await enableAdminEvents(kc, baseRealm);
     const theirs = new AdminWriteCounter(kc, baseRealm);
     const baseline = new BaselineSync(server.info.baseUrl, baseRealm, {
@@ -106,7 +117,12 @@ try {
       clientSecret: server.info.adminClientSecret,
     });
     const directory = new NextcloudUserDirectory(
-      new NextcloudHttp({ url: `${nc.url}/index.php`, appId: nc.exApp.appId, appVersion: nc.exApp.version, secret: new Secret(nc.exApp.secret) }),
+      new NextcloudHttp({
+        url: `${nc.url}/index.php`,
+        appId: nc.exApp.appId,
+        appVersion: nc.exApp.version,
+        secret: new Secret(nc.exApp.secret),
+      }),
       { actingUser: 'admin' },
     );
     const runBaseline = async () => {
@@ -115,7 +131,11 @@ try {
       const listed: DirectoryUser[] = [];
       for await (const page of directory.listUsers()) listed.push(...page);
       const result = await baseline.syncAll(listed.filter((u) => u.id !== 'admin'));
-      return { seconds: (performance.now() - started) / 1000, keycloakWrites: (await theirs.since()).length, keycloakCalls: result.calls };
+      return {
+        seconds: (performance.now() - started) / 1000,
+        keycloakWrites: (await theirs.since()).length,
+        keycloakCalls: result.calls,
+      };
     };
     const runOurs = async () => {
       await ours.mark();
@@ -143,7 +163,13 @@ try {
       log(`${n} users, ${phase}: baseline`);
       const b = await runBaseline();
       log(`  ${b.seconds.toFixed(2)} s, ${b.keycloakWrites} Keycloak writes`);
-      syncRows.push({ users: n, phase, ours: ourRuns[i]!, baseline: b, speedup: b.seconds / ourRuns[i]!.seconds });
+      syncRows.push({
+        users: n,
+        phase,
+        ours: ourRuns[i]!,
+        baseline: b,
+        speedup: b.seconds / ourRuns[i]!.seconds,
+      });
     }
     for (const [i, phase] of phases.entries())
       if (!syncRows.some((r) => r.users === n && r.phase === phase))
@@ -174,7 +200,10 @@ try {
       rawUsers.push(username);
     }
     log('starting a second server with TOKEN_CACHE_ENABLED=false on the same realm');
-    const uncached = await startServerProcess(nc, server.info, { KEYCLOAK_REALM: realm, TOKEN_CACHE_ENABLED: 'false' });
+    const uncached = await startServerProcess(nc, server.info, {
+      KEYCLOAK_REALM: realm,
+      TOKEN_CACHE_ENABLED: 'false',
+    });
     running.push({ nc, srv: uncached });
     nc.exApp.target = { url: srv.url };
 
@@ -187,7 +216,13 @@ try {
           method: 'POST',
           path: `/realms/${realm}/protocol/openid-connect/token`,
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ grant_type: 'password', client_id: 'opentalk', username, password: rawPassword, scope: 'openid profile email' }).toString(),
+          body: new URLSearchParams({
+            grant_type: 'password',
+            client_id: 'opentalk',
+            username,
+            password: rawPassword,
+            scope: 'openid profile email',
+          }).toString(),
         })),
       },
       {
@@ -213,7 +248,8 @@ try {
       log(`token: ${v.name}: warming up (one request per user)`);
       for (const r of v.requests) {
         const res = await fetch(`${v.url}${r.path}`, { method: r.method, headers: r.headers, body: r.body });
-        if (res.status !== 200) throw new Error(`${v.name}: warm-up answered ${res.status}: ${await res.text()}`);
+        if (res.status !== 200)
+          throw new Error(`${v.name}: warm-up answered ${res.status}: ${await res.text()}`);
       }
     }
     for (const c of concurrencies) {
@@ -228,7 +264,12 @@ try {
           concurrency: c,
           result,
           sessionsLeft,
-          vsRaw: raw ? { throughput: result.requestsPerSecond / raw.result.requestsPerSecond, p99: result.p99Ms / raw.result.p99Ms } : null,
+          vsRaw: raw
+            ? {
+                throughput: result.requestsPerSecond / raw.result.requestsPerSecond,
+                p99: result.p99Ms / raw.result.p99Ms,
+              }
+            : null,
         });
       }
     }
@@ -252,8 +293,19 @@ const startDevSeconds = await timeStartDev(installed);
 // ---- Report ----
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const pad = (s: string | number, n: number) => String(s).padStart(n);
-console.log(`\nkeycloak-exapp benchmark, ${new Date().toISOString().slice(0, 10)}, Keycloak ${server.info.version} (dev-file), ${machine}\n`);
-console.log('TOKEN'.padEnd(30), pad('conn', 5), pad('req/s', 9), pad('p50 ms', 8), pad('p99 ms', 8), pad('× raw', 8), pad('non-2xx', 8), pad('sessions left', 14));
+console.log(
+  `\nkeycloak-exapp benchmark, ${new Date().toISOString().slice(0, 10)}, Keycloak ${server.info.version} (dev-file), ${machine}\n`,
+);
+console.log(
+  'TOKEN'.padEnd(30),
+  pad('conn', 5),
+  pad('req/s', 9),
+  pad('p50 ms', 8),
+  pad('p99 ms', 8),
+  pad('× raw', 8),
+  pad('non-2xx', 8),
+  pad('sessions left', 14),
+);
 for (const r of tokenRows)
   console.log(
     r.variant.padEnd(30),
@@ -265,7 +317,15 @@ for (const r of tokenRows)
     pad(r.result.non2xx + r.result.errors, 8),
     pad(r.sessionsLeft, 14),
   );
-console.log(`\n${'SYNC'.padEnd(24)}`, pad('users', 6), pad('ours s', 9), pad('writes', 7), pad('baseline s', 11), pad('writes', 7), pad('speedup', 8));
+console.log(
+  `\n${'SYNC'.padEnd(24)}`,
+  pad('users', 6),
+  pad('ours s', 9),
+  pad('writes', 7),
+  pad('baseline s', 11),
+  pad('writes', 7),
+  pad('speedup', 8),
+);
 for (const r of syncRows)
   console.log(
     r.phase.padEnd(24),
@@ -278,7 +338,9 @@ for (const r of syncRows)
   );
 console.log('\nFOOTPRINT');
 for (const p of peakRss) console.log(`server peak RSS during the ${p.users}-user sync: ${mb(p.bytes)} MB`);
-console.log(`Keycloak start to ready: optimized build ${optimizedStartSeconds.toFixed(1)} s, start-dev ${startDevSeconds.toFixed(1)} s`);
+console.log(
+  `Keycloak start to ready: optimized build ${optimizedStartSeconds.toFixed(1)} s, start-dev ${startDevSeconds.toFixed(1)} s`,
+);
 
 const date = new Date().toISOString().slice(0, 10);
 const out = join(import.meta.dirname, 'results', `${date}.json`);

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --with-postgres --with-chromium
 npx turbo run lint typecheck --output-logs=errors-only
+npx tsc -p bench && npx eslint bench # the benchmark is not a package; keep it compiling
 npx vitest run
 KEYCLOAK_VERSION="${KEYCLOAK_COMPAT_VERSION:-26.5.6}" KEYCLOAK_TEST_DATABASES=dev-file \
   npx vitest run --project int packages/adapter-keycloak/test/keycloak.contract.int.test.ts

@@ -61,7 +61,8 @@ export class BaselineSync {
       { authorization: `Bearer ${token}`, ...(json ? { 'content-type': 'application/json' } : {}) },
       json ? JSON.stringify(json) : undefined,
     );
-    if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${answer.body.slice(0, 200)}`);
+    if (answer.status >= 300)
+      throw new Error(`${method} ${path}: ${answer.status} ${answer.body.slice(0, 200)}`);
     return answer;
   }
 

@@ -30,28 +30,32 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const port = await freePort();
   const storage = await mkdtemp(join(tmpdir(), 'keycloak-exapp-bench-'));
-  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'packages/cli/dist/main.js'), 'serve'], {
-    env: {
-      PATH: process.env.PATH,
-      APP_ID: nc.exApp.appId,
-      APP_SECRET: nc.exApp.secret,
-      APP_VERSION: nc.exApp.version,
-      APP_HOST: '127.0.0.1',
-      APP_PORT: String(port),
-      NEXTCLOUD_URL: `${nc.url}/index.php`,
-      APP_PERSISTENT_STORAGE: storage,
-      KEYCLOAK_MODE: 'external',
-      KEYCLOAK_URL: keycloak.baseUrl,
-      KEYCLOAK_ADMIN_CLIENT_ID: keycloak.adminClientId,
-      KEYCLOAK_ADMIN_CLIENT_SECRET: keycloak.adminClientSecret,
-      KEYCLOAK_API_CONSUMERS: JSON.stringify([
-        { name: 'bench', secret: BENCH_SECRET, clientIds: ['opentalk'], operations: ['token', 'sync'] },
-      ]),
-      SYNC_INTERVAL_SECONDS: '86400',
-      ...env,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'packages/cli/dist/main.js'), 'serve'],
+    {
+      env: {
+        PATH: process.env.PATH,
+        APP_ID: nc.exApp.appId,
+        APP_SECRET: nc.exApp.secret,
+        APP_VERSION: nc.exApp.version,
+        APP_HOST: '127.0.0.1',
+        APP_PORT: String(port),
+        NEXTCLOUD_URL: `${nc.url}/index.php`,
+        APP_PERSISTENT_STORAGE: storage,
+        KEYCLOAK_MODE: 'external',
+        KEYCLOAK_URL: keycloak.baseUrl,
+        KEYCLOAK_ADMIN_CLIENT_ID: keycloak.adminClientId,
+        KEYCLOAK_ADMIN_CLIENT_SECRET: keycloak.adminClientSecret,
+        KEYCLOAK_API_CONSUMERS: JSON.stringify([
+          { name: 'bench', secret: BENCH_SECRET, clientIds: ['opentalk'], operations: ['token', 'sync'] },
+        ]),
+        SYNC_INTERVAL_SECONDS: '86400',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   const url = `http://127.0.0.1:${port}`;
   nc.exApp.target = { url };
   const result = await nc.appApi.install({ timeoutMs: 300_000 });

@@ -64,7 +64,11 @@ export const isPasswordReset = (e: AdminEvent): boolean =>
 export const userIdOf = (e: AdminEvent): string | undefined => /^users\/([^/]+)/.exec(e.resourcePath)?.[1];
 
 /** Active user sessions of one client (each password grant opens one; refresh grants reuse it). */
-export async function clientSessionCount(http: KeycloakHttp, realm: string, clientId: string): Promise<number> {
+export async function clientSessionCount(
+  http: KeycloakHttp,
+  realm: string,
+  clientId: string,
+): Promise<number> {
   const stats = JSON.parse(
     (
       await http.admin('GET', `admin/realms/${encodeURIComponent(realm)}/client-session-stats`, {

@@ -3,6 +3,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { DerivedPasswordVault, Secret } from '@keycloak-exapp/core';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import { freePort } from '@keycloak-exapp/adapter-keycloak';
 import { buildServer, loadEnv, type ServerContext } from '@keycloak-exapp/http-koa';
@@ -22,15 +24,66 @@ export interface ExAppHarness {
   readonly storage: string;
   /** Every log line the server wrote, for secret scans. */
   readonly logs: () => string;
+  /** Stops the server (and its Keycloak); the fake Nextcloud and the volume only if they were ours. */
   dispose(): Promise<void>;
 }
 
+export interface ExAppHarnessOptions {
+  /** A fake Nextcloud to use (and leave running) instead of a new one. */
+  readonly nc?: FakeNextcloud;
+  /** An existing volume (APP_PERSISTENT_STORAGE) to start on, e.g. to restart the ExApp; kept. */
+  readonly storage?: string;
+}
+
+/**
+ * Every secret value a test file used or was handed: consumer and app secrets, and each token the
+ * API returned (recorded by `call`). `leakedSecrets` looks for all of them in the server's logs.
+ */
+export const usedSecrets = new Set<string>([OPENTALK_SECRET, OPS_SECRET]);
+
+export function recordTokens(body: unknown): void {
+  if (typeof body !== 'object' || body === null) return;
+  for (const field of ['access_token', 'refresh_token', 'id_token']) {
+    const value = (body as Record<string, unknown>)[field];
+    if (typeof value === 'string' && value.length > 0) usedSecrets.add(value);
+  }
+}
+
+/**
+ * The secret values found in `logs`: every entry of `usedSecrets`, every value in the volume's
+ * secrets file, and the vault password of each user in `userIds` (derived as the server does).
+ */
+export async function leakedSecrets(
+  logs: string,
+  storage: string,
+  realm: string,
+  userIds: readonly string[],
+): Promise<string[]> {
+  const stored = JSON.parse(readFileSync(`${storage}/keycloak-exapp-secrets.json`, 'utf8')) as Record<
+    string,
+    string
+  >;
+  const vault = new DerivedPasswordVault(new Secret(stored.passwordKey!));
+  const candidates = new Map<string, string>();
+  for (const value of usedSecrets) candidates.set(value, 'a secret or token used in the test');
+  for (const [name, value] of Object.entries(stored)) candidates.set(value, `stored secret ${name}`);
+  for (const id of userIds)
+    candidates.set((await vault.passwordFor(realm, id)).reveal(), `password of ${id}`);
+  return [...candidates]
+    .filter(([value]) => value.length >= 8 && logs.includes(value))
+    .map(([, what]) => what);
+}
+
 /** The ExApp server (embedded Keycloak) behind a fake Nextcloud, as AppAPI would deploy it. */
-export async function startExApp(overrides: Record<string, string> = {}): Promise<ExAppHarness> {
-  const nc = await new FakeNextcloud({ admins: ['admin'] }).start();
+export async function startExApp(
+  overrides: Record<string, string> = {},
+  options: ExAppHarnessOptions = {},
+): Promise<ExAppHarness> {
+  const nc = options.nc ?? (await new FakeNextcloud({ admins: ['admin'] }).start());
+  usedSecrets.add(nc.exApp.secret);
   const issuerBase = `${nc.url}/exapps/${nc.exApp.appId}`;
   const rpPort = await freePort();
-  const storage = await mkdtemp(join(tmpdir(), 'keycloak-exapp-e2e-'));
+  const storage = options.storage ?? (await mkdtemp(join(tmpdir(), 'keycloak-exapp-e2e-')));
   const logStream = new PassThrough();
   let logText = '';
   logStream.on('data', (chunk: Buffer) => (logText += chunk.toString()));
@@ -81,8 +134,8 @@ export async function startExApp(overrides: Record<string, string> = {}): Promis
     logs: () => logText,
     async dispose() {
       await server.close();
-      await nc.stop();
-      await rm(storage, { recursive: true, force: true });
+      if (!options.nc) await nc.stop();
+      if (!options.storage) await rm(storage, { recursive: true, force: true });
     },
   };
 }
@@ -116,6 +169,7 @@ export function call(
           } catch {
             parsed = undefined;
           }
+          recordTokens(parsed);
           resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text });
         });
       },
