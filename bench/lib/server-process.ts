@@ -27,12 +27,13 @@ export async function startServerProcess(
   nc: FakeNextcloud,
   keycloak: KeycloakServerInfo,
   env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
 ): Promise<ServerProcess> {
   const port = await freePort();
   const storage = await mkdtemp(join(tmpdir(), 'keycloak-exapp-bench-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'packages/cli/dist/main.js'), 'serve'],
+    [...nodeArgs, join(REPO_ROOT, 'packages/cli/dist/main.js'), 'serve'],
     {
       env: {
         PATH: process.env.PATH,

@@ -63,18 +63,23 @@ export const isPasswordReset = (e: AdminEvent): boolean =>
 /** The Keycloak user id in a `users/<id>/…` resource path. */
 export const userIdOf = (e: AdminEvent): string | undefined => /^users\/([^/]+)/.exec(e.resourcePath)?.[1];
 
-/** Active user sessions of one client (each password grant opens one; refresh grants reuse it). */
-export async function clientSessionCount(
+/** Active sessions of these users, by username (each password grant opens one; a refresh reuses it). */
+export async function userSessionCount(
   http: KeycloakHttp,
   realm: string,
-  clientId: string,
+  usernames: readonly string[],
 ): Promise<number> {
-  const stats = JSON.parse(
-    (
-      await http.admin('GET', `admin/realms/${encodeURIComponent(realm)}/client-session-stats`, {
-        what: 'client session stats',
-      })
-    ).body,
-  ) as { clientId: string; active: string | number }[];
-  return Number(stats.find((s) => s.clientId === clientId)?.active ?? 0);
+  let total = 0;
+  for (const username of usernames) {
+    const base = `admin/realms/${encodeURIComponent(realm)}/users`;
+    const [user] = JSON.parse(
+      (await http.admin('GET', base, { searchParams: { username, exact: true }, what: 'find user' })).body,
+    ) as { id: string }[];
+    if (!user) continue;
+    const sessions = JSON.parse(
+      (await http.admin('GET', `${base}/${user.id}/sessions`, { what: 'user sessions' })).body,
+    ) as unknown[];
+    total += sessions.length;
+  }
+  return total;
 }
