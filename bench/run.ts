@@ -27,7 +27,8 @@ import {
   enableAdminEvents,
 } from '../packages/adapter-keycloak/test/admin-events.js';
 import { BaselineSync } from './lib/baseline-sync.js';
-import { load, type LoadRequest, type LoadResult } from './lib/load.js';
+import { load, type LoadRequest } from './lib/load.js';
+import { PHASES, formatResults, type BenchResults, type SyncRow, type TokenRow } from './lib/results.js';
 import { BENCH_SECRET, startServerProcess, syncAll, type ServerProcess } from './lib/server-process.js';
 import { timeStartDev } from './lib/start-dev.js';
 
@@ -44,11 +45,11 @@ const seconds = Number(args.seconds);
 const concurrencies = args.concurrency.split(',').map(Number);
 const fullBaselineUpTo = Number(args['full-baseline-up-to']);
 /**
- * The directory states a sync meets. The first re-sync after an import finds Keycloak's user cache
- * empty (a partial import does not fill it); the last phase runs the same unchanged sync once the
- * cache is warm, as every later reconcile would. The baseline does the same work in every phase.
+ * The sync phases (PHASES): the first re-sync after an import finds Keycloak's user cache empty (a
+ * partial import does not fill it); the last phase runs the same unchanged sync once the cache is
+ * warm, as every later reconcile would. The baseline does the same work in every phase, so it runs
+ * the first three only.
  */
-const PHASES = ['first sync', 'unchanged re-sync', '1 % changed', 'unchanged, warm cache'] as const;
 const BASELINE_PHASES = 3;
 const TOKEN_USERS = 32;
 // Production JVM flags (the tests trade peak speed for start time with -XX:TieredStopAtLevel=1).
@@ -56,23 +57,6 @@ process.env.KEYCLOAK_TEST_JAVA_OPTS ??= '';
 
 const log = (line: string) =>
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-
-interface SyncRow {
-  users: number;
-  phase: (typeof PHASES)[number];
-  ours: { seconds: number; keycloakWrites: number; report: unknown };
-  /** null: not run (above --full-baseline-up-to the baseline repeats its first-sync work unchanged). */
-  baseline: { seconds: number; keycloakWrites: number; keycloakCalls: number } | null;
-  speedup: number | null;
-}
-interface TokenRow {
-  variant: 'raw Keycloak password grant' | '/api/token, cache off' | '/api/token, cache on';
-  concurrency: number;
-  result: LoadResult;
-  sessionsLeft: number;
-  vsRaw: { throughput: number; p99: number } | null;
-}
 
 const directoryUsers = (n: number, generation = 0) =>
   Array.from({ length: n }, (_, i) => ({
@@ -307,76 +291,21 @@ const startDevSeconds = await timeStartDev(installed);
 
 // ---- Report ----
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-const pad = (s: string | number, n: number) => String(s).padStart(n);
-console.log(
-  `\nkeycloak-exapp benchmark, ${new Date().toISOString().slice(0, 10)}, Keycloak ${server.info.version} (dev-file), ${machine}\n`,
-);
-console.log(
-  'TOKEN'.padEnd(30),
-  pad('conn', 5),
-  pad('req/s', 9),
-  pad('p50 ms', 8),
-  pad('p99 ms', 8),
-  pad('× raw', 8),
-  pad('non-2xx', 8),
-  pad('sessions left', 14),
-);
-for (const r of tokenRows)
-  console.log(
-    r.variant.padEnd(30),
-    pad(r.concurrency, 5),
-    pad(r.result.requestsPerSecond.toFixed(0), 9),
-    pad(r.result.p50Ms.toFixed(1), 8),
-    pad(r.result.p99Ms.toFixed(1), 8),
-    pad(r.vsRaw ? `${r.vsRaw.throughput.toFixed(2)}×` : '1×', 8),
-    pad(r.result.non2xx + r.result.errors, 8),
-    pad(r.sessionsLeft, 14),
-  );
-console.log(
-  `\n${'SYNC'.padEnd(24)}`,
-  pad('users', 6),
-  pad('ours s', 9),
-  pad('writes', 7),
-  pad('baseline s', 11),
-  pad('writes', 7),
-  pad('speedup', 8),
-);
-for (const r of syncRows)
-  console.log(
-    r.phase.padEnd(24),
-    pad(r.users, 6),
-    pad(r.ours.seconds.toFixed(2), 9),
-    pad(r.ours.keycloakWrites, 7),
-    pad(r.baseline ? r.baseline.seconds.toFixed(2) : '-', 11),
-    pad(r.baseline ? r.baseline.keycloakWrites : '-', 7),
-    pad(r.speedup ? `${r.speedup.toFixed(1)}×` : '-', 8),
-  );
-console.log('\nFOOTPRINT');
-for (const p of peakRss) console.log(`server peak RSS during the ${p.users}-user sync: ${mb(p.bytes)} MB`);
-console.log(
-  `Keycloak start to ready: optimized build ${optimizedStartSeconds.toFixed(1)} s, start-dev ${startDevSeconds.toFixed(1)} s`,
-);
-
+const results: BenchResults = {
+  date: new Date().toISOString(),
+  machine,
+  keycloak: { version: server.info.version, database: 'dev-file', java: javaHome },
+  settings: { sizes, seconds, concurrencies, tokenUsers: TOKEN_USERS },
+  token: tokenRows,
+  sync: syncRows,
+  footprint: {
+    serverPeakRssBytes: peakRss,
+    keycloakStartToReadySeconds: { optimized: optimizedStartSeconds, startDev: startDevSeconds },
+  },
+};
+console.log(`\n${formatResults(results)}`);
 const date = new Date().toISOString().slice(0, 10);
 const out = join(import.meta.dirname, 'results', `${date}.json`);
 await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
-await writeFile(
-  out,
-  `${JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      machine,
-      keycloak: { version: server.info.version, database: 'dev-file', java: javaHome },
-      settings: { sizes, seconds, concurrencies, tokenUsers: TOKEN_USERS },
-      token: tokenRows,
-      sync: syncRows,
-      footprint: {
-        serverPeakRssBytes: peakRss,
-        keycloakStartToReadySeconds: { optimized: optimizedStartSeconds, startDev: startDevSeconds },
-      },
-    },
-    null,
-    2,
-  )}\n`,
-);
+await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwritten ${out}`);

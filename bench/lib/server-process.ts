@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { SyncReport } from '@keycloak-exapp/core';
 import type { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import { freePort } from '@keycloak-exapp/adapter-keycloak';
 import type { KeycloakServerInfo } from '../../packages/adapter-keycloak/test/keycloak-test-server.js';
@@ -97,14 +98,4 @@ export async function syncAll(server: ServerProcess): Promise<{ seconds: number;
     if (job.status === 'failed') throw new Error(`sync failed: ${job.error?.message ?? '?'}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-export interface SyncReport {
-  readonly total: number;
-  readonly created: number;
-  readonly updated: number;
-  readonly disabled: number;
-  readonly deleted: number;
-  readonly unchanged: number;
-  readonly failed: readonly unknown[];
 }

@@ -41,7 +41,19 @@ export interface ExAppHarnessOptions {
  */
 export const usedSecrets = new Set<string>([OPENTALK_SECRET, OPS_SECRET]);
 
-export function recordTokens(body: unknown): void {
+/** An answer body as JSON (undefined when it is not), its tokens recorded in `usedSecrets`. */
+export function readAnswer(text: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  recordTokens(parsed);
+  return parsed;
+}
+
+function recordTokens(body: unknown): void {
   if (typeof body !== 'object' || body === null) return;
   for (const field of ['access_token', 'refresh_token', 'id_token']) {
     const value = (body as Record<string, unknown>)[field];
@@ -163,13 +175,7 @@ export function call(
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
         res.on('end', () => {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            parsed = undefined;
-          }
-          recordTokens(parsed);
+          const parsed = readAnswer(text);
           resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text });
         });
       },

@@ -1,7 +1,7 @@
 // HTTP/1.1 written byte by byte on a socket: Node's own client refuses the control characters,
 // raw UTF-8 and odd methods the hostile-input tests must be able to send.
 import { connect } from 'node:net';
-import { recordTokens } from './exapp-harness.js';
+import { readAnswer } from './exapp-harness.js';
 
 export interface RawReply {
   readonly status: number;
@@ -72,13 +72,7 @@ export function rawRequest(
       let rest: Buffer = all.subarray(split + 4);
       if (responseHeaders['transfer-encoding']?.includes('chunked')) rest = dechunk(rest);
       const text = rest.toString('utf8');
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      recordTokens(json);
+      const json = readAnswer(text);
       resolve({ status: Number(statusLine?.split(' ')[1]), headers: responseHeaders, body: text, json });
     });
     socket.write(Buffer.concat([Buffer.from(head, 'utf8'), ...(payload ? [payload] : [])]));

@@ -1,0 +1,84 @@
+// The shape of bench/results/<date>.json, and its Markdown tables (printed by run.ts after a run
+// and by report.ts for any results file).
+import type { LoadResult } from './load.js';
+
+/** The directory states a sync meets (see BASELINE_PHASES in run.ts). */
+export const PHASES = ['first sync', 'unchanged re-sync', '1 % changed', 'unchanged, warm cache'] as const;
+
+export interface SyncRow {
+  users: number;
+  phase: (typeof PHASES)[number];
+  ours: { seconds: number; keycloakWrites: number; report: unknown };
+  /** null: not run (above --full-baseline-up-to the baseline repeats its first-sync work unchanged). */
+  baseline: { seconds: number; keycloakWrites: number; keycloakCalls: number } | null;
+  speedup: number | null;
+}
+
+export interface TokenRow {
+  variant: 'raw Keycloak password grant' | '/api/token, cache off' | '/api/token, cache on';
+  concurrency: number;
+  result: LoadResult;
+  sessionsLeft: number;
+  vsRaw: { throughput: number; p99: number } | null;
+}
+
+export interface BenchResults {
+  date: string;
+  machine: string;
+  keycloak: { version: string; database: string; java: string };
+  settings: { sizes: number[]; seconds: number; concurrencies: number[]; tokenUsers: number };
+  token: TokenRow[];
+  sync: SyncRow[];
+  footprint: {
+    serverPeakRssBytes: { users: number; bytes: number }[];
+    keycloakStartToReadySeconds: { optimized: number; startDev: number };
+  };
+}
+
+const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+
+export function formatResults(r: BenchResults): string {
+  const lines = [
+    `${r.date.slice(0, 10)}, ${r.machine}, Keycloak ${r.keycloak.version} (${r.keycloak.database}); ` +
+      `token loads ${r.settings.seconds} s each over ${r.settings.tokenUsers} users.`,
+    '',
+    row(['token', 'connections', 'req/s', 'p50 ms', 'p99 ms', '× raw Keycloak', 'errors', 'sessions left']),
+    row(['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:']),
+    ...r.token.map((t) =>
+      row([
+        t.variant,
+        t.concurrency,
+        t.result.requestsPerSecond.toFixed(0),
+        t.result.p50Ms,
+        t.result.p99Ms,
+        t.vsRaw ? `${t.vsRaw.throughput.toFixed(2)}×` : '1×',
+        t.result.non2xx + t.result.errors,
+        t.sessionsLeft,
+      ]),
+    ),
+    '',
+    row(['sync', 'users', 'ours s', 'Keycloak writes', 'baseline s', 'baseline writes', 'speed-up']),
+    row(['---', '--:', '--:', '--:', '--:', '--:', '--:']),
+    ...r.sync.map((s) =>
+      row([
+        s.phase,
+        s.users,
+        s.ours.seconds.toFixed(2),
+        s.ours.keycloakWrites,
+        s.baseline ? s.baseline.seconds.toFixed(1) : '–',
+        s.baseline ? s.baseline.keycloakWrites : '–',
+        s.speedup ? `${s.speedup.toFixed(1)}×` : '–',
+      ]),
+    ),
+    '',
+  ];
+  const f = r.footprint;
+  lines.push(
+    f.serverPeakRssBytes
+      .map((p) => `Server peak RSS during the ${p.users}-user syncs: ${(p.bytes / 2 ** 20).toFixed(0)} MB.`)
+      .join(' ') +
+      ` Keycloak from start to ready: ${f.keycloakStartToReadySeconds.optimized.toFixed(1)} s optimized build, ` +
+      `${f.keycloakStartToReadySeconds.startDev.toFixed(1)} s \`start-dev\`.`,
+  );
+  return lines.join('\n');
+}
