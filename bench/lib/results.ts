@@ -26,7 +26,14 @@ export interface BenchResults {
   date: string;
   machine: string;
   keycloak: { version: string; database: string; java: string };
-  settings: { sizes: number[]; seconds: number; concurrencies: number[]; tokenUsers: number };
+  settings: {
+    sizes: number[];
+    seconds: number;
+    concurrencies: number[];
+    tokenUsers: number;
+    /** Absent in runs before it was recorded (they used 1 000). */
+    fullBaselineUpTo?: number;
+  };
   token: TokenRow[];
   sync: SyncRow[];
   footprint: {
