@@ -4,7 +4,7 @@ export {
 } from './keycloak-identity-provider.js';
 export { KeycloakHttp, type KeycloakAdminCredentials, type KeycloakConnection } from './keycloak.http.js';
 export { MANAGED_MARKER, wantedUserProfile } from './keycloak-realm.js';
-export { MANAGED_GROUP_ATTRIBUTE } from './keycloak-users.js';
+export { MANAGED_GROUP_ATTRIBUTE } from './keycloak-groups.js';
 export { translateKeycloakError } from './keycloak.errors.js';
 export {
   KeycloakProcessSupervisor,

@@ -3,7 +3,6 @@ import {
   NEXTCLOUD_ID_ATTRIBUTE,
   PASSWORD_KEY_ATTRIBUTE,
   UpstreamError,
-  normalizeGroups,
   type CallOptions,
   type IdpUser,
   type ManagedIdpUser,
@@ -13,13 +12,9 @@ import {
 } from '@keycloak-exapp/core';
 import { translateKeycloakError } from './keycloak.errors.js';
 import { z } from 'zod';
-import {
-  groupRepresentationSchema,
-  userRepresentationSchema,
-  type GroupRepresentation,
-  type UserRepresentation,
-} from './keycloak.dto.js';
+import { userRepresentationSchema, type UserRepresentation } from './keycloak.dto.js';
 import type { KeycloakHttp } from './keycloak.http.js';
+import { KeycloakManagedGroups } from './keycloak-groups.js';
 
 /** Listing requests kept in flight at once (Keycloak serves one request per core). */
 const LISTING_PARALLELISM = 2;
@@ -38,18 +33,19 @@ const partialImportSchema = z.object({
 });
 
 /** Groups this project created from directory groups carry this attribute. */
-export const MANAGED_GROUP_ATTRIBUTE = 'nextcloud_group';
 
 const enc = encodeURIComponent;
 
-/** The user and group half of the Keycloak adapter: admin REST calls for one realm. */
+/** The user half of the Keycloak adapter: admin REST calls for one realm (groups: KeycloakManagedGroups). */
 export class KeycloakUsers {
-  readonly #groupIds = new Map<string, string>();
+  readonly #groups: KeycloakManagedGroups;
 
   constructor(
     private readonly http: KeycloakHttp,
     private readonly realm: string,
-  ) {}
+  ) {
+    this.#groups = new KeycloakManagedGroups(http, realm, LISTING_PARALLELISM);
+  }
 
   #path(rest: string): string {
     return `admin/realms/${enc(this.realm)}/${rest}`;
@@ -64,7 +60,7 @@ export class KeycloakUsers {
     });
     const rep = list.find((u) => u.username === wanted);
     if (!rep) return undefined;
-    return toIdpUser(rep, await this.#managedGroupsOf(rep.id, opts));
+    return toIdpUser(rep, await this.#groups.groupsOf(rep.id, opts));
   }
 
   /**
@@ -88,7 +84,7 @@ export class KeycloakUsers {
       next += pageSize;
     };
     for (let i = 0; i < LISTING_PARALLELISM; i++) prefetch();
-    const membership = await this.#managedMembership(opts);
+    const membership = await this.#groups.membership(opts);
     for (;;) {
       const page = await inFlight.shift()!;
       const managed = page
@@ -101,7 +97,7 @@ export class KeycloakUsers {
   }
 
   async create(spec: ManagedUserSpec, opts: CallOptions): Promise<ManagedIdpUser> {
-    const groupIds = await this.#ensureGroups(spec.groups, opts);
+    const groupIds = await this.#groups.ensure(spec.groups, opts);
     const res = await this.http
       .admin('POST', this.#path('users'), {
         json: newUserRepresentation(spec),
@@ -123,7 +119,7 @@ export class KeycloakUsers {
     const location = res.headers.location;
     const id = typeof location === 'string' ? location.split('/').pop() : undefined;
     if (!id) throw new UpstreamError('create user: Keycloak sent no Location header');
-    for (const groupId of groupIds) await this.#join(id, groupId, opts);
+    for (const groupId of groupIds) await this.#groups.join(id, groupId, opts);
     return { id, ...spec, email: spec.email, groups: [...spec.groups], passwordKeyId: null };
   }
 
@@ -135,7 +131,7 @@ export class KeycloakUsers {
   async createMany(specs: readonly ManagedUserSpec[], opts: CallOptions): Promise<BulkCreateResult[]> {
     const groupIds = new Map<string, string>();
     const allGroups = [...new Set(specs.flatMap((s) => s.groups))];
-    const ids = await this.#ensureGroups(allGroups, opts);
+    const ids = await this.#groups.ensure(allGroups, opts);
     allGroups.forEach((name, i) => groupIds.set(name, ids[i]!));
     const pathSafe = (name: string): boolean => !/[/~]/.test(name);
     const res = await this.http.adminJson('POST', this.#path('partialImport'), partialImportSchema, {
@@ -164,7 +160,7 @@ export class KeycloakUsers {
           continue;
         }
         for (const name of spec.groups.filter((g) => !pathSafe(g)))
-          await this.#join(id, groupIds.get(name)!, opts);
+          await this.#groups.join(id, groupIds.get(name)!, opts);
         results.push({
           nextcloudId: spec.nextcloudId,
           ok: true,
@@ -197,19 +193,15 @@ export class KeycloakUsers {
       opts,
       'update user',
     );
-    const current = await this.#managedGroupsOf(id, opts);
+    const current = await this.#groups.groupsOf(id, opts);
     const wanted = new Set(spec.groups);
     for (const name of current) {
       if (wanted.has(name)) continue;
-      const groupId = this.#groupIds.get(name);
-      if (groupId)
-        await this.http.admin('DELETE', this.#path(`users/${enc(id)}/groups/${enc(groupId)}`), {
-          signal: opts.signal,
-          what: 'leave group',
-        });
+      await this.#groups.leave(id, name, opts);
     }
     const missing = spec.groups.filter((g) => !current.includes(g));
-    for (const groupId of await this.#ensureGroups(missing, opts)) await this.#join(id, groupId, opts);
+    for (const groupId of await this.#groups.ensure(missing, opts))
+      await this.#groups.join(id, groupId, opts);
   }
 
   async setEnabled(id: string, enabled: boolean, opts: CallOptions): Promise<void> {
@@ -265,113 +257,6 @@ export class KeycloakUsers {
       what,
     });
   }
-
-  async #join(userId: string, groupId: string, opts: CallOptions): Promise<void> {
-    await this.http.admin('PUT', this.#path(`users/${enc(userId)}/groups/${enc(groupId)}`), {
-      signal: opts.signal,
-      what: 'join group',
-    });
-  }
-
-  async #managedGroupsOf(userId: string, opts: CallOptions): Promise<string[]> {
-    const groups = await this.http.adminJson(
-      'GET',
-      this.#path(`users/${enc(userId)}/groups`),
-      z.array(groupRepresentationSchema),
-      {
-        searchParams: { briefRepresentation: false, max: 1000 },
-        signal: opts.signal,
-        what: "read user's groups",
-      },
-    );
-    const managed = groups.filter(isManagedGroup);
-    for (const g of managed) this.#groupIds.set(g.name, g.id);
-    return normalizeGroups(managed.map((g) => g.name));
-  }
-
-  /** Keycloak user id → names of the managed groups they belong to. */
-  async #managedMembership(opts: CallOptions): Promise<Map<string, string[]>> {
-    const membersOf = async (group: GroupRepresentation): Promise<UserRepresentation[]> => {
-      const all: UserRepresentation[] = [];
-      for (let first = 0; ; first += 500) {
-        const members = await this.http.adminJson(
-          'GET',
-          this.#path(`groups/${enc(group.id)}/members`),
-          z.array(userRepresentationSchema),
-          {
-            searchParams: { first, max: 500, briefRepresentation: true },
-            signal: opts.signal,
-            what: 'list group members',
-          },
-        );
-        all.push(...members);
-        if (members.length < 500) return all;
-      }
-    };
-    const groups = await this.#listManagedGroups(opts);
-    const membership = new Map<string, string[]>();
-    for (let i = 0; i < groups.length; i += LISTING_PARALLELISM) {
-      const chunk = groups.slice(i, i + LISTING_PARALLELISM);
-      const lists = await Promise.all(chunk.map(membersOf));
-      chunk.forEach((group, j) => {
-        for (const m of lists[j]!) membership.set(m.id, [...(membership.get(m.id) ?? []), group.name]);
-      });
-    }
-    for (const [id, names] of membership) membership.set(id, normalizeGroups(names));
-    return membership;
-  }
-
-  async #listManagedGroups(opts: CallOptions): Promise<GroupRepresentation[]> {
-    const all: GroupRepresentation[] = [];
-    for (let first = 0; ; first += 500) {
-      const page = await this.http.adminJson(
-        'GET',
-        this.#path('groups'),
-        z.array(groupRepresentationSchema),
-        {
-          searchParams: { first, max: 500, briefRepresentation: false },
-          signal: opts.signal,
-          what: 'list groups',
-        },
-      );
-      all.push(...page.filter(isManagedGroup));
-      if (page.length < 500) break;
-    }
-    for (const g of all) this.#groupIds.set(g.name, g.id);
-    return all;
-  }
-
-  /** Ids of the managed groups with these names, creating the missing ones. */
-  async #ensureGroups(names: readonly string[], opts: CallOptions): Promise<string[]> {
-    if (names.some((n) => !this.#groupIds.has(n))) await this.#listManagedGroups(opts);
-    const ids: string[] = [];
-    for (const name of names) {
-      let id = this.#groupIds.get(name);
-      if (!id) {
-        const res = await this.http
-          .admin('POST', this.#path('groups'), {
-            json: { name, attributes: { [MANAGED_GROUP_ATTRIBUTE]: ['true'] } },
-            signal: opts.signal,
-            what: 'create group',
-          })
-          .catch((error: unknown) => {
-            if ((error as { code?: string }).code === 'CONFLICT') return undefined; // created concurrently
-            throw error;
-          });
-        const location = res?.headers.location;
-        id = typeof location === 'string' ? location.split('/').pop() : undefined;
-        if (!id) {
-          await this.#listManagedGroups(opts);
-          id = this.#groupIds.get(name);
-        }
-        if (!id)
-          throw new ConflictError(`group "${name}" exists in Keycloak but was not created by this project`);
-        this.#groupIds.set(name, id);
-      }
-      ids.push(id);
-    }
-    return ids;
-  }
 }
 
 /** A new managed user as Keycloak takes it: no credential, no required action, the marker set. */
@@ -385,10 +270,6 @@ function newUserRepresentation(spec: ManagedUserSpec): Record<string, unknown> {
     attributes: { [NEXTCLOUD_ID_ATTRIBUTE]: [spec.nextcloudId] },
     requiredActions: [],
   };
-}
-
-function isManagedGroup(group: GroupRepresentation): boolean {
-  return (group.attributes?.[MANAGED_GROUP_ATTRIBUTE]?.length ?? 0) > 0;
 }
 
 function toIdpUser(rep: UserRepresentation, groups: readonly string[]): IdpUser {

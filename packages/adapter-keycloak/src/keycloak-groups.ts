@@ -1,0 +1,150 @@
+import { ConflictError, normalizeGroups, type CallOptions } from '@keycloak-exapp/core';
+import { z } from 'zod';
+import {
+  groupRepresentationSchema,
+  userRepresentationSchema,
+  type GroupRepresentation,
+  type UserRepresentation,
+} from './keycloak.dto.js';
+import type { KeycloakHttp } from './keycloak.http.js';
+
+/** The attribute that marks a Keycloak group as created by this project (the only ones it touches). */
+export const MANAGED_GROUP_ATTRIBUTE = 'nextcloud_group';
+
+const enc = encodeURIComponent;
+
+/** The managed groups of one realm: their ids (cached by name), members, and joining and leaving. */
+export class KeycloakManagedGroups {
+  readonly #groupIds = new Map<string, string>();
+
+  constructor(
+    private readonly http: KeycloakHttp,
+    private readonly realm: string,
+    /** Member listings kept in flight at once. */
+    private readonly parallelism: number,
+  ) {}
+
+  #path(rest: string): string {
+    return `admin/realms/${enc(this.realm)}/${rest}`;
+  }
+
+  async leave(userId: string, name: string, opts: CallOptions): Promise<void> {
+    const groupId = this.#groupIds.get(name);
+    if (!groupId) return;
+    await this.http.admin('DELETE', this.#path(`users/${enc(userId)}/groups/${enc(groupId)}`), {
+      signal: opts.signal,
+      what: 'leave group',
+    });
+  }
+
+  async join(userId: string, groupId: string, opts: CallOptions): Promise<void> {
+    await this.http.admin('PUT', this.#path(`users/${enc(userId)}/groups/${enc(groupId)}`), {
+      signal: opts.signal,
+      what: 'join group',
+    });
+  }
+
+  async groupsOf(userId: string, opts: CallOptions): Promise<string[]> {
+    const groups = await this.http.adminJson(
+      'GET',
+      this.#path(`users/${enc(userId)}/groups`),
+      z.array(groupRepresentationSchema),
+      {
+        searchParams: { briefRepresentation: false, max: 1000 },
+        signal: opts.signal,
+        what: "read user's groups",
+      },
+    );
+    const managed = groups.filter(isManagedGroup);
+    for (const g of managed) this.#groupIds.set(g.name, g.id);
+    return normalizeGroups(managed.map((g) => g.name));
+  }
+
+  /** Keycloak user id → names of the managed groups they belong to. */
+  async membership(opts: CallOptions): Promise<Map<string, string[]>> {
+    const membersOf = async (group: GroupRepresentation): Promise<UserRepresentation[]> => {
+      const all: UserRepresentation[] = [];
+      for (let first = 0; ; first += 500) {
+        const members = await this.http.adminJson(
+          'GET',
+          this.#path(`groups/${enc(group.id)}/members`),
+          z.array(userRepresentationSchema),
+          {
+            searchParams: { first, max: 500, briefRepresentation: true },
+            signal: opts.signal,
+            what: 'list group members',
+          },
+        );
+        all.push(...members);
+        if (members.length < 500) return all;
+      }
+    };
+    const groups = await this.#list(opts);
+    const membership = new Map<string, string[]>();
+    for (let i = 0; i < groups.length; i += this.parallelism) {
+      const chunk = groups.slice(i, i + this.parallelism);
+      const lists = await Promise.all(chunk.map(membersOf));
+      chunk.forEach((group, j) => {
+        for (const m of lists[j]!) membership.set(m.id, [...(membership.get(m.id) ?? []), group.name]);
+      });
+    }
+    for (const [id, names] of membership) membership.set(id, normalizeGroups(names));
+    return membership;
+  }
+
+  async #list(opts: CallOptions): Promise<GroupRepresentation[]> {
+    const all: GroupRepresentation[] = [];
+    for (let first = 0; ; first += 500) {
+      const page = await this.http.adminJson(
+        'GET',
+        this.#path('groups'),
+        z.array(groupRepresentationSchema),
+        {
+          searchParams: { first, max: 500, briefRepresentation: false },
+          signal: opts.signal,
+          what: 'list groups',
+        },
+      );
+      all.push(...page.filter(isManagedGroup));
+      if (page.length < 500) break;
+    }
+    for (const g of all) this.#groupIds.set(g.name, g.id);
+    return all;
+  }
+
+  /** Ids of the managed groups with these names, creating the missing ones. */
+  async ensure(names: readonly string[], opts: CallOptions): Promise<string[]> {
+    if (names.some((n) => !this.#groupIds.has(n))) await this.#list(opts);
+    const ids: string[] = [];
+    for (const name of names) {
+      let id = this.#groupIds.get(name);
+      if (!id) {
+        const res = await this.http
+          .admin('POST', this.#path('groups'), {
+            json: { name, attributes: { [MANAGED_GROUP_ATTRIBUTE]: ['true'] } },
+            signal: opts.signal,
+            what: 'create group',
+          })
+          .catch((error: unknown) => {
+            if ((error as { code?: string }).code === 'CONFLICT') return undefined; // created concurrently
+            throw error;
+          });
+        const location = res?.headers.location;
+        id = typeof location === 'string' ? location.split('/').pop() : undefined;
+        if (!id) {
+          await this.#list(opts);
+          id = this.#groupIds.get(name);
+        }
+        if (!id)
+          throw new ConflictError(`group "${name}" exists in Keycloak but was not created by this project`);
+        this.#groupIds.set(name, id);
+      }
+      ids.push(id);
+    }
+    return ids;
+  }
+}
+
+function isManagedGroup(group: GroupRepresentation): boolean {
+  return (group.attributes?.[MANAGED_GROUP_ATTRIBUTE]?.length ?? 0) > 0;
+}
