@@ -8,7 +8,7 @@ export default defineConfig({
           name: 'unit',
           // The fast tests first, then the ones against real systems (different worker limits need their own group).
           sequence: { groupOrder: 0 },
-          include: ['packages/*/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'scripts/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
         },

@@ -3,6 +3,8 @@
 # once per configuration), PostgreSQL where the int tests want it. Idempotent and cached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# turbo would print its telemetry notice in the middle of the output (and send telemetry) on a first run.
+export TURBO_TELEMETRY_DISABLED=1
 
 want_postgres=0
 want_chromium=0

@@ -4,7 +4,10 @@
 # suite once more on 26.5.x, the version the original ExApp ships (Java 17 or 21).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# turbo would print its telemetry notice in the middle of the output (and send telemetry) on a first run.
+export TURBO_TELEMETRY_DISABLED=1
 bash scripts/setup.sh --with-postgres --with-chromium
+node scripts/check-repo-paths.mjs # a clone has nothing beside it: no file may read outside the repository
 npx turbo run lint typecheck --output-logs=errors-only
 npx tsc -p bench && npx eslint bench # the benchmark is not a package; keep it compiling
 npx vitest run

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unwrapOcs } from '@keycloak-exapp/adapter-nextcloud';
+import { NEXTCLOUD_FIXTURES_DIR } from '@keycloak-exapp/fake-nextcloud';
 
-const FIXTURES = resolve(import.meta.dirname, '../../../../shared/fixtures/nextcloud');
+const FIXTURES = NEXTCLOUD_FIXTURES_DIR;
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 
 describe('unwrapOcs', () => {

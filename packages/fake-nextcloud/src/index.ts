@@ -10,3 +10,4 @@ export type { AccessLevel, ProxyRoute } from './proxy.js';
 export { phpJsonEncode } from './php-json.js';
 export { ocsFailure, ocsOk, type OcsVersion } from './ocs-envelope.js';
 export { userDetails, type FakeUser, type FakeUserInput } from './user-store.js';
+export { NEXTCLOUD_FIXTURES_DIR } from './fixtures.js';

@@ -1,12 +1,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
+import { FakeNextcloud, NEXTCLOUD_FIXTURES_DIR } from '@keycloak-exapp/fake-nextcloud';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const jsonOf = async (res: Response): Promise<any> => (await res.json()) as any;
 
-const FIXTURES = resolve(import.meta.dirname, '../../../../shared/fixtures/nextcloud');
+const FIXTURES = NEXTCLOUD_FIXTURES_DIR;
 
 /** The request each released fixture answers (from the fixtures' README, §11). */
 const REQUESTS: Record<string, { path: string; status: number }> = {
