@@ -67,7 +67,13 @@ export { noopLogger, type Logger } from './ports/logger/logger.port.js';
 export { LOGGER } from './ports/logger/logger.token.js';
 
 // Use cases
-export { AccessCache, type VerifiedAccount } from './use-cases/shared/access-cache.js';
+export {
+  AccessCache,
+  DEFAULT_MAX_TOKEN_SETS,
+  type AccessCacheOptions,
+  type VerifiedAccount,
+} from './use-cases/shared/access-cache.js';
+export { SingleFlight } from './use-cases/shared/single-flight.js';
 export {
   BootstrapRealm,
   type BootstrapRealmDeps,

@@ -50,7 +50,7 @@ export async function world(opts: { users?: DirectoryUser[]; token?: Partial<Tok
   idp.resetCounters();
   const directory = new InMemoryUserDirectory(opts.users ?? []);
   const clock = new ManualClock();
-  const cache = new AccessCache();
+  const cache = new AccessCache({ clock });
   const vault = new DerivedPasswordVault(new Secret('k'.repeat(32)));
   const token = new IssueToken({
     identityProvider: idp,

@@ -39,6 +39,8 @@ export const tokenConfigSchema = z.object({
   /** A cached access token is served while it has more than this left. */
   refreshMarginMs: z.number().int().min(0).default(30_000),
   isTokenCacheEnabled: z.boolean().default(true),
+  /** Token sets (one per user and client) the cache keeps at most; least recently used go first. */
+  maxCachedTokenSets: z.number().int().min(1).default(10_000),
   scope: z.string().default('openid profile email'),
   deprovisionPolicy: deprovisionPolicySchema.default('disable'),
 });

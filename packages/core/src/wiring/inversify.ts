@@ -1,7 +1,7 @@
 // "@keycloak-exapp/core/wiring": binds every use case from the port tokens, without decorators.
 import { ContainerModule } from 'inversify';
 import type { RealmSpec } from '../domain/realm.js';
-import type { SyncConfig, TokenConfigInput } from '../config/core-config.schema.js';
+import { tokenConfigSchema, type SyncConfig, type TokenConfigInput } from '../config/core-config.schema.js';
 import type { Clock } from '../ports/clock/clock.port.js';
 import { CLOCK } from '../ports/clock/clock.token.js';
 import type { IdentityProvider } from '../ports/identity-provider/identity-provider.port.js';
@@ -43,7 +43,14 @@ export interface CoreModuleConfig {
 /** The use cases, bound as singletons on the port tokens (which the adapters' modules bind). */
 export function coreModule(config: CoreModuleConfig): ContainerModule {
   return new ContainerModule(({ bind }) => {
-    bind(ACCESS_CACHE).toConstantValue(new AccessCache());
+    // One cache for every use case: a user that sync disables or deletes must lose cached tokens.
+    bind(ACCESS_CACHE)
+      .toResolvedValue(
+        (clock: Clock) =>
+          new AccessCache({ clock, maxTokenSets: tokenConfigSchema.parse(config.token).maxCachedTokenSets }),
+        [CLOCK],
+      )
+      .inSingletonScope();
     bind(BOOTSTRAP_REALM)
       .toResolvedValue(
         (identityProvider: IdentityProvider, logger: Logger) =>

@@ -69,7 +69,9 @@ export class IssueToken {
   constructor(private readonly deps: IssueTokenDeps) {
     this.#config = tokenConfigSchema.parse(deps.config);
     this.#allowed = new Set(this.#config.allowedClientIds);
-    this.#cache = deps.accessCache ?? new AccessCache();
+    this.#cache =
+      deps.accessCache ??
+      new AccessCache({ clock: deps.clock, maxTokenSets: this.#config.maxCachedTokenSets });
     this.#provisioner = new UserProvisioner(deps.identityProvider, this.#cache);
   }
 
@@ -91,8 +93,10 @@ export class IssueToken {
     const verified = await this.#verify(userId, opts);
     const fresh = this.#freshToken(userId, clientId);
     if (fresh) return fresh;
-    return this.#grantFlight.run(`${userId}\0${clientId}`, () =>
-      this.#obtain(userId, clientId, verified, opts),
+    return this.#grantFlight.run(
+      `${userId}\0${clientId}`,
+      (signal) => this.#obtain(userId, clientId, verified, { signal }),
+      opts.signal,
     );
   }
 
@@ -107,37 +111,39 @@ export class IssueToken {
   async #verify(userId: string, opts: CallOptions): Promise<VerifiedAccount> {
     const entry = this.#cache.getVerified(userId);
     if (entry && this.deps.clock.now() - entry.verifiedAt < this.#config.directoryTtlMs) return entry;
-    return this.#verifyFlight.run(userId, async () => {
-      const { identityProvider, userDirectory } = this.deps;
-      const directoryUser = await userDirectory.getUser(userId, opts);
-      if (!directoryUser || !directoryUser.enabled) {
-        this.#cache.forgetUser(userId);
-        const current = await identityProvider.findUserByNextcloudId(userId, opts);
-        if (current && !directoryUser && this.#config.deprovisionPolicy === 'delete') {
-          await this.#provisioner.deprovision(current, 'delete', opts);
-        } else if (current?.enabled) {
-          await this.#provisioner.deprovision(current, 'disable', opts);
-        }
-        throw directoryUser ? new UserDisabledError(userId) : new UserNotFoundError(userId);
+    return this.#verifyFlight.run(userId, (signal) => this.#verifyNow(userId, { signal }), opts.signal);
+  }
+
+  async #verifyNow(userId: string, opts: CallOptions): Promise<VerifiedAccount> {
+    const { identityProvider, userDirectory } = this.deps;
+    const directoryUser = await userDirectory.getUser(userId, opts);
+    if (!directoryUser || !directoryUser.enabled) {
+      this.#cache.forgetUser(userId);
+      const current = await identityProvider.findUserByNextcloudId(userId, opts);
+      if (current && !directoryUser && this.#config.deprovisionPolicy === 'delete') {
+        await this.#provisioner.deprovision(current, 'delete', opts);
+      } else if (current?.enabled) {
+        await this.#provisioner.deprovision(current, 'disable', opts);
       }
-      const spec = toManagedUserSpec(directoryUser);
-      let account: ManagedIdpUser | undefined = await identityProvider.findUserByNextcloudId(userId, opts);
-      if (!account) {
-        account = await identityProvider.createUser(spec, opts);
-      } else if (differingFields(spec, account).length > 0) {
-        await identityProvider.updateUser(account.id, spec, opts);
-        account = { ...account, ...spec };
-        this.#cache.dropTokens(userId); // claims changed: do not serve tokens with the old ones
-      }
-      const verified: VerifiedAccount = {
-        account,
-        verifiedAt: this.deps.clock.now(),
-        passwordKeyId: account.passwordKeyId,
-        lastPasswordResetAt: this.#cache.getVerified(userId)?.lastPasswordResetAt ?? 0,
-      };
-      this.#cache.setVerified(userId, verified);
-      return verified;
-    });
+      throw directoryUser ? new UserDisabledError(userId) : new UserNotFoundError(userId);
+    }
+    const spec = toManagedUserSpec(directoryUser);
+    let account: ManagedIdpUser | undefined = await identityProvider.findUserByNextcloudId(userId, opts);
+    if (!account) {
+      account = await identityProvider.createUser(spec, opts);
+    } else if (differingFields(spec, account).length > 0) {
+      await identityProvider.updateUser(account.id, spec, opts);
+      account = { ...account, ...spec };
+      this.#cache.dropTokens(userId); // claims changed: do not serve tokens with the old ones
+    }
+    const verified: VerifiedAccount = {
+      account,
+      verifiedAt: this.deps.clock.now(),
+      passwordKeyId: account.passwordKeyId,
+      lastPasswordResetAt: this.#cache.getVerified(userId)?.lastPasswordResetAt ?? 0,
+    };
+    this.#cache.setVerified(userId, verified);
+    return verified;
   }
 
   async #obtain(
@@ -179,8 +185,10 @@ export class IssueToken {
       // The identity provider holds another password (changed by hand, or set under an old key
       // before a crash): re-set it once, unless a concurrent flight already did after we started.
       if (verified.lastPasswordResetAt < grantStarted) {
-        await this.#passwordFlight.run(`reset\0${userId}`, () =>
-          this.#setPassword(userId, verified, opts, true),
+        await this.#passwordFlight.run(
+          `reset\0${userId}`,
+          (signal) => this.#setPassword(userId, verified, { signal }, true),
+          opts.signal,
         );
       }
       const result = await this.deps.identityProvider.passwordGrant(grant, opts);
@@ -190,10 +198,14 @@ export class IssueToken {
 
   #ensurePassword(userId: string, verified: VerifiedAccount, opts: CallOptions): Promise<void> {
     if (verified.passwordKeyId === this.deps.passwordVault.keyId) return Promise.resolve();
-    return this.#passwordFlight.run(`set\0${userId}`, async () => {
-      if (verified.passwordKeyId === this.deps.passwordVault.keyId) return;
-      await this.#setPassword(userId, verified, opts, false);
-    });
+    return this.#passwordFlight.run(
+      `set\0${userId}`,
+      async (signal) => {
+        if (verified.passwordKeyId === this.deps.passwordVault.keyId) return;
+        await this.#setPassword(userId, verified, { signal }, false);
+      },
+      opts.signal,
+    );
   }
 
   async #setPassword(

@@ -1,5 +1,6 @@
 import type { TokenSet } from '../../domain/token.js';
 import type { ManagedIdpUser } from '../../domain/user.js';
+import { systemClock, type Clock } from '../../ports/clock/clock.port.js';
 
 export interface VerifiedAccount {
   readonly account: ManagedIdpUser;
@@ -10,50 +11,137 @@ export interface VerifiedAccount {
   lastPasswordResetAt: number;
 }
 
+export interface AccessCacheOptions {
+  readonly clock?: Clock;
+  /** Token sets kept at most (one per user and client); the least recently used go first. */
+  readonly maxTokenSets?: number;
+  /** Directory verifications kept at most; the least recently used go first. */
+  readonly maxVerifiedUsers?: number;
+}
+
+export const DEFAULT_MAX_TOKEN_SETS = 10_000;
+
 /**
  * What the token use case remembers per user: the last directory verification and the token sets
  * per client. Shared with the sync use cases so that a user they disable, delete or change loses
  * cached access at once.
+ *
+ * Bounded: a token set whose access and refresh tokens have both expired is dropped when it is
+ * next read or when the cache is full, and beyond `maxTokenSets` (and `maxVerifiedUsers`) the
+ * least recently used entries are evicted; an evicted user is simply verified (or granted) again.
  */
 export class AccessCache {
   readonly #verified = new Map<string, VerifiedAccount>();
-  readonly #tokens = new Map<string, Map<string, TokenSet>>();
+  /** `user\0client` → token set; a Map keeps insertion order, re-inserting on use makes it an LRU. */
+  readonly #tokens = new Map<string, TokenSet>();
+  readonly #clientsOf = new Map<string, Set<string>>();
+  readonly #clock: Clock;
+  readonly #maxTokenSets: number;
+  readonly #maxVerifiedUsers: number;
+
+  constructor(options: AccessCacheOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#maxTokenSets = Math.max(1, options.maxTokenSets ?? DEFAULT_MAX_TOKEN_SETS);
+    this.#maxVerifiedUsers = Math.max(1, options.maxVerifiedUsers ?? this.#maxTokenSets);
+  }
 
   getVerified(userId: string): VerifiedAccount | undefined {
-    return this.#verified.get(userId);
+    const entry = this.#verified.get(userId);
+    if (entry) touch(this.#verified, userId, entry);
+    return entry;
   }
 
   setVerified(userId: string, entry: VerifiedAccount): void {
-    this.#verified.set(userId, entry);
+    touch(this.#verified, userId, entry);
+    while (this.#verified.size > this.#maxVerifiedUsers) {
+      const oldest = this.#verified.keys().next().value;
+      if (oldest === undefined) break;
+      this.#verified.delete(oldest);
+    }
   }
 
   getTokens(userId: string, clientId: string): TokenSet | undefined {
-    return this.#tokens.get(userId)?.get(clientId);
+    const key = tokenKey(userId, clientId);
+    const tokens = this.#tokens.get(key);
+    if (!tokens) return undefined;
+    if (this.#isSpent(tokens)) {
+      this.#deleteTokens(userId, clientId);
+      return undefined;
+    }
+    touch(this.#tokens, key, tokens);
+    return tokens;
   }
 
   setTokens(userId: string, clientId: string, tokens: TokenSet): void {
-    let perClient = this.#tokens.get(userId);
-    if (!perClient) {
-      perClient = new Map();
-      this.#tokens.set(userId, perClient);
+    touch(this.#tokens, tokenKey(userId, clientId), tokens);
+    let clients = this.#clientsOf.get(userId);
+    if (!clients) {
+      clients = new Set();
+      this.#clientsOf.set(userId, clients);
     }
-    perClient.set(clientId, tokens);
+    clients.add(clientId);
+    if (this.#tokens.size > this.#maxTokenSets) this.#evict();
   }
 
   dropTokens(userId: string, clientId?: string): void {
-    if (clientId === undefined) this.#tokens.delete(userId);
-    else this.#tokens.get(userId)?.delete(clientId);
+    if (clientId !== undefined) {
+      this.#deleteTokens(userId, clientId);
+      return;
+    }
+    for (const client of this.#clientsOf.get(userId) ?? []) this.#tokens.delete(tokenKey(userId, client));
+    this.#clientsOf.delete(userId);
   }
 
   /** Forgets everything about a user: the next token request re-checks the directory. */
   forgetUser(userId: string): void {
     this.#verified.delete(userId);
-    this.#tokens.delete(userId);
+    this.dropTokens(userId);
   }
 
   get cachedTokenCount(): number {
-    let n = 0;
-    for (const perClient of this.#tokens.values()) n += perClient.size;
-    return n;
+    return this.#tokens.size;
   }
+
+  get verifiedUserCount(): number {
+    return this.#verified.size;
+  }
+
+  /** Spent token sets first; then the least recently used until the bound holds. */
+  #evict(): void {
+    for (const [key, tokens] of this.#tokens) if (this.#isSpent(tokens)) this.#deleteKey(key);
+    while (this.#tokens.size > this.#maxTokenSets) {
+      const oldest = this.#tokens.keys().next().value;
+      if (oldest === undefined) break;
+      this.#deleteKey(oldest);
+    }
+  }
+
+  /** Neither the access token nor a refresh token can serve another request. */
+  #isSpent(tokens: TokenSet): boolean {
+    const now = this.#clock.now();
+    if (now < tokens.expiresAt) return false;
+    if (tokens.refreshToken === null) return true;
+    return tokens.refreshExpiresAt !== null && now >= tokens.refreshExpiresAt;
+  }
+
+  #deleteKey(key: string): void {
+    const [userId = '', clientId = ''] = key.split('\0');
+    this.#deleteTokens(userId, clientId);
+  }
+
+  #deleteTokens(userId: string, clientId: string): void {
+    this.#tokens.delete(tokenKey(userId, clientId));
+    const clients = this.#clientsOf.get(userId);
+    clients?.delete(clientId);
+    if (clients?.size === 0) this.#clientsOf.delete(userId);
+  }
+}
+
+function tokenKey(userId: string, clientId: string): string {
+  return `${userId}\0${clientId}`;
+}
+
+function touch<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
 }
