@@ -6,6 +6,8 @@ import {
   ConfigurationError,
   InvalidCredentialsError,
   InvalidGrantError,
+  OverloadedError,
+  SingleFlight,
   UpstreamError,
   UpstreamUnavailableError,
   usernameForNextcloudId,
@@ -35,14 +37,21 @@ export interface KeycloakIdentityProviderOptions {
    * take longer than the request timeout, eight at a time all finish.
    */
   readonly maxConcurrentGrants?: number;
+  /**
+   * Token-endpoint calls allowed to wait for a slot; beyond them a caller is refused at once
+   * with OVERLOADED (503 + Retry-After) instead of joining a queue that only grows.
+   */
+  readonly maxQueuedGrants?: number;
 }
 
 /** The IdentityProvider port over Keycloak's admin REST API and token endpoint, for one realm. */
 export class KeycloakIdentityProvider implements IdentityProvider {
   readonly #users: KeycloakUsers;
   readonly #realm: KeycloakRealm;
-  readonly #clientSecrets = new Map<string, Promise<string | null>>();
+  readonly #clientSecrets = new Map<string, string | null>();
+  readonly #clientSecretFlight = new SingleFlight<string | null>();
   readonly #grantSlots: LimitFunction;
+  readonly #maxQueuedGrants: number;
 
   constructor(
     private readonly http: KeycloakHttp,
@@ -52,6 +61,7 @@ export class KeycloakIdentityProvider implements IdentityProvider {
     this.#users = new KeycloakUsers(http, realm);
     this.#realm = new KeycloakRealm(http, realm);
     this.#grantSlots = pLimit(options.maxConcurrentGrants ?? 8);
+    this.#maxQueuedGrants = options.maxQueuedGrants ?? 256;
   }
 
   reconcileRealm(spec: RealmSpec, opts: CallOptions = {}): Promise<RealmReconcileReport> {
@@ -137,6 +147,11 @@ export class KeycloakIdentityProvider implements IdentityProvider {
     opts: CallOptions,
   ): Promise<TokenGrantResult> {
     const secret = await this.#clientSecret(clientId, opts);
+    if (this.#grantSlots.pendingCount >= this.#maxQueuedGrants) {
+      throw new OverloadedError(
+        `${what}: ${this.#grantSlots.pendingCount} token requests already wait for Keycloak`,
+      );
+    }
     const res = await this.#grantSlots(() => {
       if (opts.signal?.aborted) throw new CancelledError(`${what}: cancelled while waiting for Keycloak`);
       return this.http.raw('POST', `realms/${encodeURIComponent(this.realm)}/protocol/openid-connect/token`, {
@@ -161,20 +176,27 @@ export class KeycloakIdentityProvider implements IdentityProvider {
   }
 
   /** The secret of a confidential client (read once from Keycloak), null for public clients. */
-  #clientSecret(clientId: string, opts: CallOptions): Promise<string | null> {
-    let secret = this.#clientSecrets.get(clientId);
-    if (!secret) {
-      secret = (async () => {
-        const client = await this.#realm.findClient(clientId, opts);
+  async #clientSecret(clientId: string, opts: CallOptions): Promise<string | null> {
+    if (this.#clientSecrets.has(clientId)) return this.#clientSecrets.get(clientId) ?? null;
+    return this.#clientSecretFlight.run(
+      clientId,
+      async (signal) => {
+        const client = await this.#realm.findClient(clientId, { signal });
         if (!client)
           throw new ConfigurationError(`client "${clientId}" does not exist in realm "${this.realm}"`);
-        if ((client as { publicClient?: boolean }).publicClient) return null;
-        return (await this.#realm.clientSecret(client.id, opts)) ?? null;
-      })();
-      secret.catch(() => this.#clientSecrets.delete(clientId));
-      this.#clientSecrets.set(clientId, secret);
-    }
-    return secret;
+        const secret = (client as { publicClient?: boolean }).publicClient
+          ? null
+          : ((await this.#realm.clientSecret(client.id, { signal })) ?? null);
+        this.#clientSecrets.set(clientId, secret);
+        return secret;
+      },
+      opts.signal,
+    );
+  }
+
+  /** Token-endpoint calls waiting for a slot now. */
+  get queuedGrants(): number {
+    return this.#grantSlots.pendingCount;
   }
 }
 

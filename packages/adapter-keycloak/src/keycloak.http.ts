@@ -2,6 +2,7 @@ import got, { type Got, type Method } from 'got';
 import type { z } from 'zod';
 import {
   AppError,
+  SingleFlight,
   UpstreamError,
   UpstreamUnauthorizedError,
   systemClock,
@@ -49,7 +50,7 @@ export class KeycloakHttp {
   readonly #got: Got;
   readonly #clock: Clock;
   #adminToken: { value: string; renewAt: number } | undefined;
-  #adminTokenFlight: Promise<string> | undefined;
+  readonly #adminTokenFlight = new SingleFlight<string>();
 
   constructor(private readonly connection: KeycloakConnection) {
     this.#clock = connection.clock ?? systemClock;
@@ -132,10 +133,8 @@ export class KeycloakHttp {
   #token(signal: AbortSignal | undefined): Promise<string> {
     const cached = this.#adminToken;
     if (cached && this.#clock.now() < cached.renewAt) return Promise.resolve(cached.value);
-    this.#adminTokenFlight ??= this.#fetchAdminToken(signal).finally(() => {
-      this.#adminTokenFlight = undefined;
-    });
-    return this.#adminTokenFlight;
+    // Shared by every caller that needs it now; one caller giving up does not fail the others.
+    return this.#adminTokenFlight.run('admin', (shared) => this.#fetchAdminToken(shared), signal);
   }
 
   async #fetchAdminToken(signal: AbortSignal | undefined): Promise<string> {

@@ -149,6 +149,46 @@ describe('wantedUserProfile', () => {
 });
 
 describe('KeycloakIdentityProvider token-endpoint calls', () => {
+  it('refuses callers beyond maxQueuedGrants at once with OVERLOADED, and serves the rest', async () => {
+    let grants = 0;
+    const token = { access_token: 'a', expires_in: 300, token_type: 'Bearer' };
+    const stub = createServer((req, res) => {
+      const json = (body: unknown) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.url === '/realms/master/protocol/openid-connect/token') return json(token);
+      if (req.url?.startsWith('/admin/realms/r/clients'))
+        return json([{ id: '1', clientId: 'c', publicClient: true }]);
+      if (req.url === '/realms/r/protocol/openid-connect/token') {
+        grants++;
+        setTimeout(() => json(token), 20);
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+    try {
+      const http = new KeycloakHttp({
+        baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
+        admin: { kind: 'client', clientId: 'admin', clientSecret: new Secret('s') },
+      });
+      const idp = new KeycloakIdentityProvider(http, 'r', { maxConcurrentGrants: 2, maxQueuedGrants: 5 });
+      const settled = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          idp.passwordGrant({ clientId: 'c', username: `u${i}`, password: new Secret('p') }),
+        ),
+      );
+      const refused = settled.filter((s) => s.status === 'rejected');
+      expect(refused.length).toBeGreaterThanOrEqual(13);
+      expect(refused.length).toBeLessThanOrEqual(15);
+      for (const r of refused) expect(r).toMatchObject({ reason: { code: 'OVERLOADED' } });
+      expect(grants).toBe(20 - refused.length);
+      expect(idp.queuedGrants).toBe(0);
+    } finally {
+      stub.closeAllConnections();
+      await new Promise((resolve) => stub.close(resolve));
+    }
+  });
+
   it('keeps at most maxConcurrentGrants in flight and serves every caller in the end', async () => {
     let inFlight = 0;
     let maxInFlight = 0;

@@ -61,6 +61,11 @@ export class UpstreamUnavailableError extends AppError {
   readonly code = 'UPSTREAM_UNAVAILABLE' as const;
   override readonly retryable = true;
 }
+/** Too much work is already queued here; the caller should come back shortly. */
+export class OverloadedError extends AppError {
+  readonly code = 'OVERLOADED' as const;
+  override readonly retryable = true;
+}
 export class UpstreamTimeoutError extends AppError {
   readonly code = 'UPSTREAM_TIMEOUT' as const;
   override readonly retryable = true;
