@@ -28,6 +28,8 @@ const schema = z.object({
   KEYCLOAK_ALLOWED_CLIENTS: z.string().default('opentalk,openzaak,openklant,valtimo,nextcloud'),
   KEYCLOAK_ALLOW_PUBLIC_DEFAULT_SECRET: z.stringbool().default(false),
   KC_HOSTNAME: z.string().optional(),
+  NEXTCLOUD_PROXY: z.enum(['harp', 'classic']).optional(),
+  HP_SHARED_KEY: z.string().optional(),
   DEPROVISION_POLICY: z.enum(['disable', 'delete']).default('disable'),
 });
 

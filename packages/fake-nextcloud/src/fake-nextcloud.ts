@@ -29,6 +29,8 @@ export interface FakeNextcloudOptions {
   readonly appSecret?: string;
   readonly appVersion?: string;
   readonly admins?: readonly string[];
+  /** The Nextcloud version the fake plays: its classic proxy matches routes as that version does. */
+  readonly version?: string;
 }
 
 type Fault = { kind: 'status' | 'hang'; status: number; remaining: number; skip: number; pathPrefix: string };
@@ -42,6 +44,8 @@ type Fault = { kind: 'status' | 'hang'; status: number; remaining: number; skip:
 export class FakeNextcloud {
   readonly users = new UserStore();
   readonly admins: Set<string>;
+  /** The Nextcloud version played (`major.minor.patch`); change it to replay another version. */
+  version: string;
   readonly exApp: FakeExAppRecord;
   readonly calls: RecordedCall[] = [];
   readonly topMenus = new Map<string, Record<string, unknown>>();
@@ -58,6 +62,7 @@ export class FakeNextcloud {
 
   constructor(options: FakeNextcloudOptions = {}) {
     this.admins = new Set(options.admins ?? ['admin']);
+    this.version = options.version ?? '32.0.10';
     this.exApp = {
       appId: options.appId ?? 'keycloak',
       secret: options.appSecret ?? 'fake-nextcloud-app-secret-'.padEnd(64, 'x'),

@@ -7,6 +7,14 @@ export {
 export { AppApiRole, type ExAppAnswer } from './app-api-role.js';
 export type { ExAppTarget } from './exapp-request.js';
 export type { AccessLevel, ProxyRoute } from './proxy.js';
+export {
+  ROUTE_RULES,
+  classicRuleFor,
+  decideRoute,
+  routeMatches,
+  type RouteDecision,
+  type RouteRule,
+} from './route-matching.js';
 export { phpJsonEncode } from './php-json.js';
 export { ocsFailure, ocsOk, type OcsVersion } from './ocs-envelope.js';
 export { userDetails, type FakeUser, type FakeUserInput } from './user-store.js';

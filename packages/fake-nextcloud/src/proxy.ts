@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FakeNextcloud } from './fake-nextcloud.js';
 import { callExApp, readAll, type ExAppTarget } from './exapp-request.js';
+import { classicRuleFor, decideRoute } from './route-matching.js';
 
 export type AccessLevel = 'PUBLIC' | 'USER' | 'ADMIN';
 
@@ -14,8 +15,6 @@ export interface ProxyRoute {
 
 /** oc_sessionPassphrase cookie value → logged-in user id. */
 export type SessionTable = Map<string, string>;
-
-const LEVEL: Record<AccessLevel, number> = { PUBLIC: 0, USER: 1, ADMIN: 2 };
 
 function cookieValue(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -82,9 +81,9 @@ async function harp(
   }
   if (!nc.exApp.enabled) return plain(res, 503, '503 Service Unavailable (HaRP)');
   const user = sessionUser(nc, req);
-  const route = nc.exApp.routes.find((r) => new RegExp(r.url).exec(path)?.index === 0);
-  if (!route) return plain(res, 404, '404 Not Found');
-  if (LEVEL[route.accessLevel] > levelOf(nc, user)) return plain(res, 403, '403 Forbidden');
+  const decision = decideRoute('harp', nc.exApp.routes, path, req.method ?? 'GET', levelOf(nc, user));
+  if (decision.kind === 'not-found') return plain(res, 404, '404 Not Found');
+  if (decision.kind === 'forbidden') return plain(res, 403, '403 Forbidden');
   const headers: OutgoingHttpHeaders = { ...req.headers, ...appApiHeadersFor(nc, user, '32') };
   const upstream = await callExApp(target, {
     method: req.method ?? 'GET',
@@ -135,10 +134,9 @@ async function classic(
   if (method !== 'GET' && path === '/') return notFound();
   if (/(^|\/)(\.\.|%2e%2e)(\/|$)/i.test(path) || /%2f/i.test(path)) return notFound();
   const user = sessionUser(nc, req);
-  const route = nc.exApp.routes.find(
-    (r) => new RegExp(`^(?:${r.url})`, 'i').test(path) && r.verb.toUpperCase().includes(method),
-  );
-  if (!route || LEVEL[route.accessLevel] > levelOf(nc, user)) return notFound();
+  // Each Nextcloud version matches routes its own way (§7.2); the fake plays `nc.version`.
+  const decision = decideRoute(classicRuleFor(nc.version), nc.exApp.routes, path, method, levelOf(nc, user));
+  if (decision.kind !== 'forward') return notFound();
 
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(req.headers))

@@ -41,7 +41,10 @@ export const envSchema = z.object({
   KC_DB: z.enum(['dev-file', 'postgres']).optional(),
   KEYCLOAK_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   KEYCLOAK_STOP_ON_DISABLE: bool.default(false),
-  KC_HOSTNAME: z.string().optional(),
+  /** Keycloak's public base URL; unset, it is derived from NEXTCLOUD_URL and NEXTCLOUD_PROXY. */
+  KC_HOSTNAME: z.url().optional(),
+  /** The proxy of Nextcloud in front of the ExApp; unset: HaRP when HP_SHARED_KEY is set, else classic. */
+  NEXTCLOUD_PROXY: z.enum(['harp', 'classic']).optional(),
   KC_HOSTNAME_ADMIN: z.string().optional(),
   KC_DB_URL: z.string().optional(),
   KC_DB_USERNAME: z.string().optional(),
@@ -56,6 +59,10 @@ export const envSchema = z.object({
   /** Failed authentications per client address and minute before 429. */
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   TOKEN_CACHE_ENABLED: bool.default(true),
+  /** Token sets (user × client) kept in memory at most; the least recently used go first. */
+  TOKEN_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).default(10_000),
+  /** Token requests that may wait for Keycloak; beyond them 503 + Retry-After at once. */
+  TOKEN_QUEUE_MAX: z.coerce.number().int().min(1).default(256),
   DIRECTORY_TTL_SECONDS: seconds.default(30),
 
   // Sync.

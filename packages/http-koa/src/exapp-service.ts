@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -13,21 +12,14 @@ import {
   type ProcessSupervisor,
   type ReconcileUsers,
   type SyncAllUsers,
-  type SyncReport,
   type UserDirectory,
 } from '@keycloak-exapp/core';
 import type { AppApiClient } from '@keycloak-exapp/adapter-nextcloud';
 import type { ServerMetrics } from './metrics.js';
+import { NextcloudAdminCheck } from './nextcloud-admin-check.js';
+import { SyncJobs, type SyncJob } from './sync-jobs.js';
 
 export type KeycloakState = 'starting' | 'ready' | 'restarting' | 'failed' | 'stopped' | 'external';
-
-export interface SyncJob {
-  readonly id: string;
-  status: 'running' | 'done' | 'failed';
-  report: SyncReport | undefined;
-  error: { code: string; message: string } | undefined;
-  readonly startedAt: number;
-}
 
 export interface ExAppServiceDeps {
   /** Absent when Keycloak is external. */
@@ -61,15 +53,16 @@ export interface ExAppServiceDeps {
  * for the API, the reconcile loop, sync jobs, and an orderly shutdown.
  */
 export class ExAppService {
-  readonly #jobs = new Map<string, SyncJob>();
-  readonly #admins = new Map<string, { isAdmin: boolean; at: number }>();
+  readonly #jobs: SyncJobs;
+  readonly #admins: NextcloudAdminCheck;
   readonly #shutdown = new AbortController();
   readonly #scheduler: ReconcileScheduler;
   #realmReady = false;
-  #runningJob: SyncJob | undefined;
   #init: Promise<void> | undefined;
 
   constructor(private readonly deps: ExAppServiceDeps) {
+    this.#jobs = new SyncJobs({ clock: deps.clock });
+    this.#admins = new NextcloudAdminCheck(deps.userDirectory, deps.clock);
     this.#scheduler = new ReconcileScheduler({
       clock: deps.clock,
       logger: deps.logger,
@@ -198,54 +191,21 @@ export class ExAppService {
   }
 
   /** Whether a Nextcloud user is an admin (member of `admin`), from the directory, cached 30 s. */
-  async isNextcloudAdmin(userId: string, signal: AbortSignal): Promise<boolean> {
-    const cached = this.#admins.get(userId);
-    const now = this.deps.clock.now();
-    if (cached && now - cached.at < 30_000) return cached.isAdmin;
-    const groups = await this.deps.userDirectory.getUserGroups(userId, { signal });
-    const isAdmin = groups?.includes('admin') ?? false;
-    this.#admins.set(userId, { isAdmin, at: now });
-    return isAdmin;
+  isNextcloudAdmin(userId: string, signal: AbortSignal): Promise<boolean> {
+    return this.#admins.isAdmin(userId, signal);
   }
 
   /** Starts a full sync job, or returns the running one (never two at once). */
   startSyncAll(): SyncJob {
-    if (this.#runningJob) return this.#runningJob;
-    const job: SyncJob = {
-      id: randomUUID(),
-      status: 'running',
-      report: undefined,
-      error: undefined,
-      startedAt: this.deps.clock.now(),
-    };
-    this.#jobs.set(job.id, job);
-    this.#runningJob = job;
-    void this.deps.metrics
-      .observeSync('full', () => this.deps.syncAllUsers.execute({}, { signal: this.#shutdown.signal }))
-      .then(
-        (report) => {
-          job.status = 'done';
-          job.report = report;
-        },
-        (error: unknown) => {
-          const appError = toAppError(error);
-          job.status = 'failed';
-          job.error = { code: appError.code, message: appError.message };
-        },
-      )
-      .finally(() => {
-        this.#runningJob = undefined;
-      });
-    return job;
+    return this.#jobs.start(() =>
+      this.deps.metrics.observeSync('full', () =>
+        this.deps.syncAllUsers.execute({}, { signal: this.#shutdown.signal }),
+      ),
+    );
   }
 
   job(id: string): SyncJob | undefined {
     return this.#jobs.get(id);
-  }
-
-  async waitForJob(job: SyncJob): Promise<SyncJob> {
-    while (job.status === 'running') await new Promise((resolve) => setTimeout(resolve, 50));
-    return job;
   }
 
   get shutdownSignal(): AbortSignal {

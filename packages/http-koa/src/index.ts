@@ -24,7 +24,17 @@ export {
   type PersistentSecrets,
 } from './persistent-secrets.js';
 export { ExAppService, type KeycloakState } from './exapp-service.js';
+export { keycloakPublicBase, type KeycloakPublicBase, type PublicBaseSettings } from './public-base.js';
+export { SyncJobs, type SyncJob } from './sync-jobs.js';
+export { NextcloudAdminCheck } from './nextcloud-admin-check.js';
 export { AuthFailureLimiter } from './http/auth-failure-limiter.js';
+export {
+  authenticate,
+  describeCaller,
+  type Caller,
+  type CallerAuth,
+  type EmptyUserMeans,
+} from './http/caller.js';
 export { cleanForKeycloak, keycloakProxy, KEYCLOAK_PATHS } from './routes/keycloak-proxy.js';
 export { ServerMetrics } from './metrics.js';
 export { createHttpServer } from './http/http-server.js';

@@ -59,6 +59,7 @@ import { lifecycleRoutes } from './routes/lifecycle.routes.js';
 import { uiRoutes } from './routes/ui.routes.js';
 import { keycloakProxy } from './routes/keycloak-proxy.js';
 import { ServerMetrics } from './metrics.js';
+import { keycloakPublicBase } from './public-base.js';
 
 /** Written next to the secrets: the embedded Keycloak's loopback URLs, for the CLI. */
 export const KEYCLOAK_RUNTIME_FILE = 'keycloak-runtime.json';
@@ -99,6 +100,12 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
   });
   for (const warning of warnings) logger.warn({ setting: 'KEYCLOAK_API_SECRET' }, warning);
 
+  const publicBase = keycloakPublicBase(env);
+  logger.info(
+    { publicBase: publicBase.url, source: publicBase.source },
+    "Keycloak's public base URL (issuer prefix)",
+  );
+
   let supervisor: KeycloakProcessSupervisor | undefined;
   let connection: KeycloakConnection;
   if (env.KEYCLOAK_MODE === 'embedded') {
@@ -129,7 +136,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
       admin: { clientId: adminClientId, clientSecret: new Secret(secrets.keycloakAdminClientSecret) },
       adminUser: { username: KEYCLOAK_CONSOLE_ADMIN, password: new Secret(secrets.keycloakAdminPassword) },
       ...(env.KEYCLOAK_HTTP_PORT ? { httpPort: env.KEYCLOAK_HTTP_PORT } : {}),
-      hostname: env.KC_HOSTNAME,
+      hostname: publicBase.url,
       hostnameAdmin: env.KC_HOSTNAME_ADMIN,
       env: { JAVA_OPTS_KC_HEAP: env.JAVA_OPTS_KC_HEAP, ...opts.keycloakEnv },
       logger,
@@ -176,6 +183,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
         allowedClientIds,
         directoryTtlMs: env.DIRECTORY_TTL_SECONDS * 1000,
         isTokenCacheEnabled: env.TOKEN_CACHE_ENABLED,
+        maxCachedTokenSets: env.TOKEN_CACHE_MAX_ENTRIES,
         deprovisionPolicy: env.DEPROVISION_POLICY,
       },
     }),
@@ -183,6 +191,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
       connection,
       realm: env.KEYCLOAK_REALM,
       supervisor: supervisor,
+      maxQueuedGrants: env.TOKEN_QUEUE_MAX,
     }),
     nextcloudModule({
       connection: {
@@ -251,7 +260,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
       target: connection.baseUrl,
       service,
       auth,
-      publicBase: env.KC_HOSTNAME,
+      publicBase: publicBase.url,
       logger,
     }),
   });

@@ -97,19 +97,19 @@ describe('consumers', () => {
 });
 
 describe('AuthFailureLimiter', () => {
-  it('answers 429 after too many failures from one address, per window', () => {
+  it('blocks a client after too many failures, per window, and forgets the oldest clients beyond its bound', () => {
     let now = 0;
-    const limiter = new AuthFailureLimiter(3, 1000, () => now);
+    const limiter = new AuthFailureLimiter(3, 1000, () => now, 5);
     for (let i = 0; i < 3; i++) {
-      limiter.assertAllowed('10.0.0.1');
+      expect(limiter.isBlocked('10.0.0.1')).toBe(false);
       limiter.recordFailure('10.0.0.1');
     }
-    expect(() => limiter.assertAllowed('10.0.0.1')).toThrow(
-      expect.objectContaining({ code: 'RATE_LIMITED' }),
-    );
-    expect(() => limiter.assertAllowed('10.0.0.2')).not.toThrow();
+    expect(limiter.isBlocked('10.0.0.1')).toBe(true);
+    expect(limiter.isBlocked('10.0.0.2')).toBe(false);
     now = 1000;
-    expect(() => limiter.assertAllowed('10.0.0.1')).not.toThrow();
+    expect(limiter.isBlocked('10.0.0.1')).toBe(false);
+    for (let i = 0; i < 50; i++) limiter.recordFailure(`192.0.2.${i}`);
+    expect(limiter.trackedClients).toBeLessThanOrEqual(5);
   });
 });
 

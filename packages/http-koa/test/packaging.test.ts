@@ -7,7 +7,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { SyntaxValidator } from 'fast-xml-validator';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KEYCLOAK_VERSION } from '@keycloak-exapp/adapter-keycloak';
-import { envSchema } from '@keycloak-exapp/http-koa';
+import { envSchema, loadEnv } from '@keycloak-exapp/http-koa';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const infoXml = readFileSync(join(ROOT, 'appinfo/info.xml'), 'utf8');
@@ -40,6 +40,26 @@ const IMAGE = [
 /** Accepted for OpenRegister compose files; the install dialog shows KEYCLOAK_DB. */
 const ALIASES = ['KC_DB'];
 
+/**
+ * The variables AppAPI 30–34 hands the container for an info.xml (read from app_api's
+ * `ExAppService::getAppInfo` and `DockerActions::buildDeployEnvs`): the XML goes through
+ * `json_decode(json_encode(simplexml))`, where an empty element becomes an empty array; each
+ * variable's value is its `default` (`?? ''`), variables whose value is `''` are dropped, and
+ * `sprintf('%s=%s', …)` prints an array as `Array`.
+ */
+function containerEnvFromInfoXml(xml: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const variable of tag(xml, 'variable')) {
+    const name = tag(variable, 'name')[0]!;
+    const hasDefault = new RegExp('<default>|<default/>').test(variable);
+    const text = tag(variable, 'default')[0];
+    const value: string | [] = !hasDefault ? '' : text === undefined || text === '' ? [] : text;
+    if (value === '') continue;
+    env[name] = Array.isArray(value) ? 'Array' : value;
+  }
+  return env;
+}
+
 describe('appinfo/info.xml', () => {
   it('parses as XML with the elements AppAPI reads', () => {
     expect(SyntaxValidator.validate(infoXml)).toBe(true);
@@ -56,7 +76,8 @@ describe('appinfo/info.xml', () => {
     expect(tag(infoXml, 'id')).toEqual(['keycloak']);
     expect(tag(infoXml, 'version')).toEqual([rootPackage.version]);
     expect(tag(infoXml, 'image-tag')).toEqual([rootPackage.version]);
-    expect(infoXml).toMatch(/<nextcloud min-version="30" max-version="32"\/>/);
+    // Nextcloud refuses to install an app whose max-version is below it: 30–34 are supported.
+    expect(infoXml).toMatch(/<nextcloud min-version="30" max-version="34"\/>/);
   });
 
   it('has narrow anchored routes with valid access levels, OIDC public, the admin console for admins', () => {
@@ -67,7 +88,7 @@ describe('appinfo/info.xml', () => {
       bruteforce: tag(r, 'bruteforce_protection')[0],
     }));
     for (const r of routes) {
-      expect(r.url, r.url).toMatch(/^\^\//);
+      expect(r.url, r.url).toMatch(/^\^\\\/\?/); // anchored, leading slash optional (NC 30–33.0.2)
       expect(r.url).not.toBe('^/.*');
       expect(['PUBLIC', 'USER', 'ADMIN']).toContain(r.level);
       expect(r.verb).toMatch(/^(GET|POST|PUT|DELETE)(,(GET|POST|PUT|DELETE))*$/);
@@ -75,10 +96,13 @@ describe('appinfo/info.xml', () => {
     }
     const levelOf = (path: string) => routes.find((r) => new RegExp(r.url).test(path))?.level;
     expect(levelOf('/realms/commonground/.well-known/openid-configuration')).toBe('PUBLIC');
+    expect(levelOf('/realms/master/protocol/openid-connect/token')).toBe('ADMIN');
     expect(levelOf('/resources/abc/login/keycloak.v2/css/login.css')).toBe('PUBLIC');
     expect(levelOf('/admin/master/console/')).toBe('ADMIN');
     expect(levelOf('/api/token')).toBe('PUBLIC');
-    expect(routes.find((r) => r.url === '^/api/.*')?.bruteforce).toBe('[401,403]');
+    expect(
+      routes.find((r) => levelOf('/api/token') && new RegExp(r.url).test('/api/token'))?.bruteforce,
+    ).toBe('[401,403]');
     expect(levelOf('/heartbeat')).toBeUndefined();
   });
 
@@ -90,9 +114,31 @@ describe('appinfo/info.xml', () => {
     expect([...declared].sort()).toEqual([...read].sort());
     for (const v of tag(infoXml, 'variable')) {
       expect(tag(v, 'description')[0]?.length, tag(v, 'name')[0]).toBeGreaterThan(10);
-      expect(tag(v, 'default')).toHaveLength(1);
-      expect(tag(v, 'default')[0]).not.toMatch(/changeme|secret/i);
+      expect(tag(v, 'default').length).toBeLessThanOrEqual(1);
+      expect(tag(v, 'default')[0] ?? '').not.toMatch(/changeme|secret/i);
     }
+  });
+
+  it('hands the container no bogus value for a setting without a default (as AppAPI 30–34 builds it)', () => {
+    const env = containerEnvFromInfoXml(infoXml);
+    // A variable without a default is left out; one with a default arrives with it.
+    expect(env.KC_HOSTNAME).toBeUndefined();
+    expect(env.KEYCLOAK_URL).toBeUndefined();
+    expect(env.KEYCLOAK_REALM).toBe('commonground');
+    expect(Object.values(env)).not.toContain('Array');
+    // The model itself: an empty <default></default> reaches the container as the word "Array".
+    const empty =
+      '<external-app><environment-variables><variable><name>X</name><default></default></variable></environment-variables></external-app>';
+    expect(containerEnvFromInfoXml(empty)).toEqual({ X: 'Array' });
+    // What the container gets, with AppAPI's own variables, is a valid configuration.
+    const appApi = {
+      APP_ID: 'keycloak',
+      APP_SECRET: 's'.repeat(128),
+      APP_VERSION: '0.1.0',
+      APP_PORT: '23000',
+      NEXTCLOUD_URL: 'https://cloud.example.nl',
+    };
+    expect(() => loadEnv({ ...env, ...appApi })).not.toThrow();
   });
 });
 

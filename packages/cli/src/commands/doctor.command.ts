@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { toAppError } from '@keycloak-exapp/core';
 import { loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
 import { NextcloudUserDirectory, NextcloudHttp } from '@keycloak-exapp/adapter-nextcloud';
-import { PUBLIC_DEFAULT_SECRETS } from '@keycloak-exapp/http-koa';
+import { PUBLIC_DEFAULT_SECRETS, keycloakPublicBase } from '@keycloak-exapp/http-koa';
 import type { CliEnv } from '../env.js';
 import { keycloakTarget, nextcloudConnection, type SourceOptions } from '../cli-context.js';
 import { EXIT } from '../exit-codes.js';
@@ -120,22 +120,26 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
   );
   checks.push(
     await check(
-      'issuer consistent with KC_HOSTNAME and reachable',
-      'set KC_HOSTNAME to the URL consumers reach Keycloak at (see the README: which URL is my issuer?)',
+      'issuer as the server derives it (KC_HOSTNAME, or NEXTCLOUD_URL and the proxy) and reachable',
+      'set KC_HOSTNAME to the URL consumers reach Keycloak at, or NEXTCLOUD_PROXY (see the README: which URL is my issuer?)',
       async () => {
         if (!target) throw new Error('no Keycloak');
         const discovery = await json(`${target.baseUrl}/realms/${realm}/.well-known/openid-configuration`);
         const issuer = (discovery.body as { issuer?: string } | undefined)?.issuer;
         if (!issuer) throw new Error('no discovery document');
-        if (env.KC_HOSTNAME && issuer !== `${env.KC_HOSTNAME.replace(/\/$/, '')}/realms/${realm}`)
-          throw new Error(`issuer ${issuer} does not match KC_HOSTNAME`);
+        const base =
+          env.KC_HOSTNAME || env.NEXTCLOUD_URL
+            ? keycloakPublicBase({ ...env, NEXTCLOUD_URL: env.NEXTCLOUD_URL ?? '', APP_ID: env.APP_ID })
+            : undefined;
+        if (base && issuer !== `${base.url}/realms/${realm}`)
+          throw new Error(`issuer ${issuer} is not ${base.url}/realms/${realm} (chosen from ${base.source})`);
         const reachable = await json(`${issuer}/.well-known/openid-configuration`).catch((e: unknown) => ({
           status: 0,
           body: String(e),
         }));
         if (reachable.status !== 200)
           throw new Error(`issuer ${issuer} is not reachable from here (${reachable.status})`);
-        return issuer;
+        return base ? `${issuer} (base from ${base.source})` : issuer;
       },
     ),
   );

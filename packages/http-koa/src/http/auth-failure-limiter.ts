@@ -1,8 +1,7 @@
-import { RateLimitedError } from '@keycloak-exapp/core';
-
 /**
- * Slows secret guessing: a client address that fails authentication `maxFailures` times within
- * `windowMs` gets 429 until the window has passed. Successful calls are never limited.
+ * Counts failed authentications per client: a client that fails `maxFailures` times within
+ * `windowMs` is blocked (429) until the window has passed. The caller asks only after a credential
+ * failed to verify, so a valid credential is never refused here.
  */
 export class AuthFailureLimiter {
   readonly #failures = new Map<string, { count: number; windowStart: number }>();
@@ -11,29 +10,40 @@ export class AuthFailureLimiter {
     private readonly maxFailures = 20,
     private readonly windowMs = 60_000,
     private readonly now: () => number = Date.now,
+    /** Clients tracked at most; beyond it the oldest windows are forgotten first. */
+    private readonly maxClients = 10_000,
   ) {}
 
-  assertAllowed(address: string): void {
-    const entry = this.#current(address);
-    if (entry && entry.count >= this.maxFailures) {
-      throw new RateLimitedError('too many failed authentication attempts; try again later');
-    }
+  isBlocked(client: string): boolean {
+    const entry = this.#current(client);
+    return entry !== undefined && entry.count >= this.maxFailures;
   }
 
-  recordFailure(address: string): void {
-    const entry = this.#current(address) ?? { count: 0, windowStart: this.now() };
+  recordFailure(client: string): void {
+    const entry = this.#current(client) ?? { count: 0, windowStart: this.now() };
     entry.count++;
-    this.#failures.set(address, entry);
-    if (this.#failures.size > 10_000) {
-      for (const [key, value] of this.#failures)
-        if (this.now() - value.windowStart >= this.windowMs) this.#failures.delete(key);
+    this.#failures.set(client, entry);
+    if (this.#failures.size > this.maxClients) this.#prune();
+  }
+
+  get trackedClients(): number {
+    return this.#failures.size;
+  }
+
+  #prune(): void {
+    for (const [key, value] of this.#failures)
+      if (this.now() - value.windowStart >= this.windowMs) this.#failures.delete(key);
+    // Still too many live windows: forget the oldest (Map order is insertion order).
+    for (const key of this.#failures.keys()) {
+      if (this.#failures.size <= this.maxClients) break;
+      this.#failures.delete(key);
     }
   }
 
-  #current(address: string): { count: number; windowStart: number } | undefined {
-    const entry = this.#failures.get(address);
+  #current(client: string): { count: number; windowStart: number } | undefined {
+    const entry = this.#failures.get(client);
     if (entry && this.now() - entry.windowStart >= this.windowMs) {
-      this.#failures.delete(address);
+      this.#failures.delete(client);
       return undefined;
     }
     return entry;

@@ -1,10 +1,10 @@
 import type { Context } from 'koa';
-import { UnauthenticatedError } from '@keycloak-exapp/core';
+import { RateLimitedError, UnauthenticatedError } from '@keycloak-exapp/core';
 import { AppApiRequestVerifier } from '@keycloak-exapp/adapter-nextcloud';
 import type { Consumer, ConsumerRegistry } from '../consumers.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 
-/** Who is calling: a consumer ExApp (by its secret) or Nextcloud through AppAPI (user or system). */
+/** Who is calling: a consumer ExApp (by its secret), a Nextcloud user, or Nextcloud itself. */
 export type Caller =
   | { readonly kind: 'consumer'; readonly consumer: Consumer }
   | { readonly kind: 'nextcloud-user'; readonly userId: string }
@@ -17,42 +17,81 @@ export interface CallerAuth {
 }
 
 /**
- * Authenticates a request, failing closed: a request that carries AppAPI headers is accepted only
- * with a valid signature (whatever else it carries); otherwise X-API-SECRET must match a consumer.
+ * What a verified AppAPI signature with an **empty user** means on a route. Both of Nextcloud's
+ * proxies sign an anonymous visitor's request exactly like that, so it means "Nextcloud itself"
+ * only on AppAPI's own direct calls (`/heartbeat`, `/init`, `/enabled`, which neither proxy
+ * forwards), and "anonymous" everywhere else.
  */
-export function authenticate(ctx: Context, auth: CallerAuth): Caller {
-  const address = ctx.request.ip || 'unknown';
-  auth.limiter.assertAllowed(address);
-  try {
-    return identify(ctx, auth);
-  } catch (error) {
-    auth.limiter.recordFailure(address);
-    throw error;
-  }
-}
+export type EmptyUserMeans = 'nextcloud-itself' | 'anonymous';
 
-function identify(ctx: Context, auth: CallerAuth): Caller {
+/**
+ * Authenticates a request, failing closed:
+ * 1. AppAPI headers, when present, must verify (constant time), whatever else the request carries.
+ * 2. `X-API-SECRET`, when present, must match a consumer: checked whether or not a proxy added
+ *    AppAPI headers, so a consumer reaches the API directly, through HaRP and through the classic
+ *    proxy alike.
+ * 3. Otherwise a signed non-empty user is that Nextcloud user; a signed empty user is Nextcloud
+ *    itself only where `emptyUser` says so; anything else is refused (401).
+ *
+ * Failures count against the client (see `clientKeyOf`); a client over the limit gets 429. A valid
+ * credential is never refused by the limiter, so a flood cannot lock out AppAPI or a consumer.
+ */
+export function authenticate(
+  ctx: Context,
+  auth: CallerAuth,
+  emptyUser: EmptyUserMeans = 'anonymous',
+): Caller {
+  const socketKey = ctx.req.socket.remoteAddress ?? 'unix-socket';
+  let signed: { userId: string | null } | undefined;
   if (AppApiRequestVerifier.claimsAppApi(ctx.headers)) {
     const result = auth.verifier.verify(ctx.headers);
-    if (!result.ok) throw new UnauthenticatedError(`AppAPI authentication failed: ${result.reason}`);
-    return result.userId === null
-      ? { kind: 'nextcloud-system' }
-      : { kind: 'nextcloud-user', userId: result.userId };
+    if (!result.ok) refuse(auth, socketKey, `AppAPI authentication failed: ${result.reason}`);
+    signed = result;
   }
+  const client = clientKeyOf(ctx, socketKey, signed !== undefined);
   const secret = ctx.get('x-api-secret');
-  if (secret === '')
-    throw new UnauthenticatedError('credentials missing: send X-API-SECRET or AppAPI headers');
-  const consumer = auth.consumers.match(secret);
-  if (!consumer) throw new UnauthenticatedError('X-API-SECRET is not valid');
-  return { kind: 'consumer', consumer };
+  if (secret !== '') {
+    const consumer = auth.consumers.match(secret);
+    if (!consumer) refuse(auth, client, 'X-API-SECRET is not valid');
+    return { kind: 'consumer', consumer };
+  }
+  if (signed?.userId) return { kind: 'nextcloud-user', userId: signed.userId };
+  if (signed && emptyUser === 'nextcloud-itself') return { kind: 'nextcloud-system' };
+  refuse(
+    auth,
+    client,
+    signed
+      ? 'anonymous request: send X-API-SECRET, or call as a logged-in Nextcloud user'
+      : 'credentials missing: send X-API-SECRET or AppAPI headers',
+  );
 }
 
+/**
+ * The client a failure counts against: the address the classic proxy vouches for (`X-Origin-IP`,
+ * trusted only on a request whose AppAPI signature verified, since that proxy replaces any such
+ * header a browser sends), else the socket's peer. HaRP adds no client address and talks over a
+ * unix socket, so its callers share one key; a valid credential is never limited, so that shared
+ * key only slows failing callers.
+ */
+function clientKeyOf(ctx: Context, socketKey: string, isSigned: boolean): string {
+  const origin = ctx.get('x-origin-ip').trim();
+  return isSigned && origin !== '' ? `origin:${origin}` : socketKey;
+}
+
+function refuse(auth: CallerAuth, client: string, message: string): never {
+  if (auth.limiter.isBlocked(client))
+    throw new RateLimitedError('too many failed authentication attempts; try again later');
+  auth.limiter.recordFailure(client);
+  throw new UnauthenticatedError(message);
+}
+
+/** The caller as an audit line names it (a user's id, a consumer's name; never a secret). */
 export function describeCaller(caller: Caller): string {
   switch (caller.kind) {
     case 'consumer':
       return `consumer:${caller.consumer.name}`;
     case 'nextcloud-user':
-      return `nextcloud-user`;
+      return `nextcloud-user:${caller.userId}`;
     case 'nextcloud-system':
       return 'nextcloud-system';
   }

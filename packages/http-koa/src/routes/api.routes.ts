@@ -12,6 +12,7 @@ import {
   type IssueToken,
   type SyncUser,
 } from '@keycloak-exapp/core';
+import { auditAs, audited } from '../http/audit.js';
 import { authenticate, describeCaller, type Caller, type CallerAuth } from '../http/caller.js';
 import { assertQuery, readJsonObject } from '../http/read-json.js';
 import type { Operation } from '../consumers.js';
@@ -34,19 +35,32 @@ function parseUserId(value: unknown, where: string): string {
   return parsed.data;
 }
 
-/** Sync and delete: a consumer with the operation, Nextcloud itself, or a Nextcloud admin. */
-async function authorizeAdminOperation(ctx: Context, deps: ApiDeps, operation: Operation): Promise<Caller> {
+/**
+ * Sync, delete, job reads and metrics: a consumer allowed the operation, or a Nextcloud admin.
+ * An empty-user AppAPI signature is anonymous here (both proxies sign anonymous visitors so), and
+ * the audit record of the request names whoever was let in or refused.
+ */
+async function authorizeAdminOperation(
+  ctx: Context,
+  deps: ApiDeps,
+  operation: Operation,
+  op: string,
+): Promise<Caller> {
+  const record = auditAs(ctx, op);
   const caller = authenticate(ctx, deps.auth);
-  if (caller.kind === 'consumer' && !caller.consumer.operations.has(operation)) {
-    throw new ForbiddenError(`consumer "${caller.consumer.name}" may not ${operation}`);
+  record.caller = caller;
+  switch (caller.kind) {
+    case 'consumer':
+      if (!caller.consumer.operations.has(operation))
+        throw new ForbiddenError(`consumer "${caller.consumer.name}" may not ${operation}`);
+      return caller;
+    case 'nextcloud-user':
+      if (!(await deps.service.isNextcloudAdmin(caller.userId, ctx.state.signal)))
+        throw new ForbiddenError(`${operation} needs a Nextcloud admin`);
+      return caller;
+    case 'nextcloud-system':
+      throw new ForbiddenError(`${operation} needs a consumer secret or a Nextcloud admin`);
   }
-  if (
-    caller.kind === 'nextcloud-user' &&
-    !(await deps.service.isNextcloudAdmin(caller.userId, ctx.state.signal))
-  ) {
-    throw new ForbiddenError(`${operation} needs a Nextcloud admin`);
-  }
-  return caller;
 }
 
 /** The original ExApp's API surface, with a sound auth model in front of it. */
@@ -58,6 +72,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     ctx.set('cache-control', 'no-store');
     await next();
   });
+  router.use(audited());
 
   router.post('/token', async (ctx) => {
     const started = performance.now();
@@ -71,39 +86,45 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   router.post('/sync-user', async (ctx) => {
     assertQuery(ctx, []);
-    await authorizeAdminOperation(ctx, deps, 'sync');
+    await authorizeAdminOperation(ctx, deps, 'sync', 'sync-user');
     const body = await readJsonObject(ctx);
     const userId = parseUserId(body.user_id, 'user_id');
+    ctx.state.audit!.target = userId;
     service.assertReady();
     const result = await deps.syncUser.execute({ userId }, { signal: ctx.state.signal });
+    ctx.state.audit!.outcome = result.outcome;
     ctx.body = { user_id: result.userId, outcome: result.outcome };
   });
 
   router.post('/delete-user', async (ctx) => {
     assertQuery(ctx, []);
-    await authorizeAdminOperation(ctx, deps, 'delete');
+    await authorizeAdminOperation(ctx, deps, 'delete', 'delete-user');
     const body = await readJsonObject(ctx);
     const userId = parseUserId(body.user_id, 'user_id');
+    ctx.state.audit!.target = userId;
     service.assertReady();
     const result = await deps.deleteUser.execute({ userId }, { signal: ctx.state.signal });
+    ctx.state.audit!.outcome = result.outcome;
     ctx.body = { user_id: result.userId, outcome: result.outcome };
   });
 
   router.post('/sync-all', async (ctx) => {
     assertQuery(ctx, ['async']);
-    await authorizeAdminOperation(ctx, deps, 'sync');
+    await authorizeAdminOperation(ctx, deps, 'sync', 'sync-all');
+    ctx.state.audit!.target = 'all users';
     const isAsync = ctx.query.async === '1' || ctx.query.async === 'true';
     if (ctx.query.async !== undefined && !['0', '1', 'true', 'false'].includes(String(ctx.query.async))) {
       throw new InvalidInputError('async must be 1 or 0');
     }
     service.assertReady();
     const job = service.startSyncAll();
+    ctx.state.audit!.outcome = `job ${job.id}`;
     if (isAsync) {
       ctx.status = 202;
       ctx.body = { job_id: job.id, status: job.status, status_url: `/api/sync-all/jobs/${job.id}` };
       return;
     }
-    const done = await service.waitForJob(job);
+    const done = await job.finished;
     if (done.status === 'failed') {
       ctx.status = 502;
       ctx.body = { error: done.error?.message, code: done.error?.code, requestId: ctx.state.requestId };
@@ -114,7 +135,8 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   router.get('/sync-all/jobs/:id', async (ctx) => {
     assertQuery(ctx, []);
-    await authorizeAdminOperation(ctx, deps, 'sync');
+    await authorizeAdminOperation(ctx, deps, 'sync', 'sync-all-job');
+    ctx.state.audit!.target = ctx.params.id;
     const job = service.job(ctx.params.id ?? '');
     if (!job) throw new NotFoundError('no such job');
     ctx.body = { job_id: job.id, status: job.status, report: job.report ?? null, error: job.error ?? null };
@@ -126,9 +148,10 @@ export function apiRoutes(deps: ApiDeps): Router {
 /** `GET /metrics`: Prometheus text, for Nextcloud admins, AppAPI itself and consumers allowed to sync. */
 export function metricsRoutes(deps: ApiDeps): Router {
   const router = new Router();
+  router.use(audited());
   router.get('/metrics', async (ctx) => {
     assertQuery(ctx, []);
-    await authorizeAdminOperation(ctx, deps, 'sync');
+    await authorizeAdminOperation(ctx, deps, 'sync', 'metrics');
     ctx.set('cache-control', 'no-store');
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();

@@ -1,12 +1,19 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import proxies from 'koa-proxies';
-import { ForbiddenError, InvalidInputError, type Logger } from '@keycloak-exapp/core';
+import { ForbiddenError, InvalidInputError, toAppError, type Logger } from '@keycloak-exapp/core';
+import { auditAs, writeAudit } from '../http/audit.js';
 import { authenticate, type CallerAuth } from '../http/caller.js';
 import type { ExAppService } from '../exapp-service.js';
 
 /** The paths that belong to Keycloak; everything else is ours (or 404). */
 export const KEYCLOAK_PATHS = /^\/(realms|resources|admin)(\/|$)/;
+/**
+ * Keycloak paths only a verified Nextcloud admin reaches: the admin console and REST API, and the
+ * master realm (its token endpoint logs in Keycloak's own administrators and the ExApp's service
+ * client). Matched on the decoded path, in any letter case.
+ */
+export const ADMIN_ONLY_PATHS = /^\/(admin|realms\/master)(\/|$)/i;
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS']);
 /** Nextcloud's own cookies: the session, the instance cookie oc<id>, the same-site markers. */
 const NEXTCLOUD_COOKIE = /^(oc|nc_|__Host-nc_)/i;
@@ -65,12 +72,23 @@ export function keycloakProxy(opts: KeycloakProxyOptions): Koa.Middleware[] {
     }
     if (!METHODS.has(ctx.method))
       throw new InvalidInputError(`method ${ctx.method} is not passed to Keycloak`);
-    if (ctx.path.startsWith('/admin')) {
-      const caller = authenticate(ctx, opts.auth);
-      const isAdmin =
-        caller.kind === 'nextcloud-user' &&
-        (await opts.service.isNextcloudAdmin(caller.userId, ctx.state.signal));
-      if (!isAdmin) throw new ForbiddenError("Keycloak's admin console is for Nextcloud admins");
+    if (ADMIN_ONLY_PATHS.test(decodedPath(ctx.path))) {
+      const record = auditAs(ctx, 'keycloak-admin');
+      record.target = `${ctx.method} ${ctx.path}`;
+      try {
+        const caller = authenticate(ctx, opts.auth);
+        record.caller = caller;
+        const isAdmin =
+          caller.kind === 'nextcloud-user' &&
+          (await opts.service.isNextcloudAdmin(caller.userId, ctx.state.signal));
+        if (!isAdmin)
+          throw new ForbiddenError("Keycloak's admin console and master realm are for Nextcloud admins");
+      } catch (error) {
+        writeAudit(ctx, toAppError(error).code);
+        throw error;
+      }
+      record.outcome = 'forwarded';
+      writeAudit(ctx, undefined);
     }
     opts.service.assertKeycloakRunning();
     const headers = ctx.req.headers;
@@ -100,4 +118,13 @@ export function keycloakProxy(opts: KeycloakProxyOptions): Koa.Middleware[] {
     },
   });
   return [guard, forward];
+}
+
+/** The path as Keycloak will read it (encoded slashes and dots were refused before this). */
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    throw new InvalidInputError('the path is not valid percent-encoding');
+  }
 }

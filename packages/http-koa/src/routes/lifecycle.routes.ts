@@ -13,14 +13,14 @@ export function lifecycleRoutes(service: ExAppService, auth: CallerAuth, version
   });
 
   router.post('/init', (ctx) => {
-    const caller = authenticate(ctx, auth);
+    const caller = authenticate(ctx, auth, 'nextcloud-itself');
     if (caller.kind !== 'nextcloud-system') throw new ForbiddenError('/init is for AppAPI only');
     service.startInit();
     ctx.body = {};
   });
 
   router.put('/enabled', async (ctx) => {
-    const caller = authenticate(ctx, auth);
+    const caller = authenticate(ctx, auth, 'nextcloud-itself');
     if (caller.kind !== 'nextcloud-system') throw new ForbiddenError('/enabled is for AppAPI only');
     const flag = ctx.query.enabled;
     if (flag !== '1' && flag !== '0') throw new InvalidInputError('enabled must be 1 or 0');
