@@ -254,7 +254,12 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
       lifecycleRoutes(service, auth, env.APP_VERSION),
       apiRoutes(apiDeps),
       metricsRoutes(apiDeps),
-      uiRoutes(env.APP_ID, env.KC_HOSTNAME_ADMIN ?? env.KC_HOSTNAME),
+      // The console through the classic proxy cannot log in (it keeps one Set-Cookie): only an
+      // explicit or HaRP base is handed to the top-menu loader.
+      uiRoutes(
+        env.APP_ID,
+        env.KC_HOSTNAME_ADMIN ?? (publicBase.source === 'classic' ? undefined : publicBase.url),
+      ),
     ],
     fallthrough: keycloakProxy({
       target: connection.baseUrl,

@@ -110,7 +110,9 @@ export async function startExApp(
     KEYCLOAK_CACHE_DIR: join(REPO_ROOT, '.keycloak'),
     KEYCLOAK_VERSION: process.env.KEYCLOAK_VERSION,
     KEYCLOAK_JAVA_HOME: process.env.KEYCLOAK_JAVA_HOME,
-    KC_HOSTNAME: issuerBase,
+    // No KC_HOSTNAME: the server derives Keycloak's public base from NEXTCLOUD_URL and the proxy,
+    // which for the fake's HaRP-like proxy is `issuerBase`.
+    NEXTCLOUD_PROXY: 'harp',
     KEYCLOAK_API_CONSUMERS: JSON.stringify([
       { name: 'opentalk', secret: OPENTALK_SECRET, clientIds: ['opentalk'], operations: ['token'] },
       {

@@ -1,135 +1,113 @@
-import { describe, expect, it } from 'vitest';
-import { OPENTALK_SECRET, OPS_SECRET, appApiAs, call } from '../exapp-harness.js';
-import { e2e, token } from './context.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AUTH_MATRIX, CALLERS, UNTRUSTED, type CallerColumn, type Way } from '../auth-matrix.data.js';
+import { OPENTALK_SECRET, OPS_SECRET, appApiAs, call, type Reply } from '../exapp-harness.js';
+import { REALM, e2e, loadInfoXmlRoutes, token } from './context.js';
+
+/** What each caller sends: directly, or to Nextcloud (where a session cookie logs a user in). */
+function credentials(caller: CallerColumn, way: Way): Record<string, string> {
+  const nc = e2e.h.nc;
+  const loggedIn = (user: string) => (way === 'direct' ? appApiAs(nc, user) : { cookie: nc.login(user) });
+  switch (caller) {
+    case 'anonymous':
+      return {};
+    case 'wrong secret':
+      return { 'x-api-secret': 'not-the-secret-at-all-0000000000' };
+    case 'forged AppAPI':
+      return appApiAs(nc, 'admin', 'forged-secret');
+    case 'replayed AppAPI':
+      // A valid signature of another ExApp (its own id and secret), replayed here.
+      return {
+        ...appApiAs(nc, 'admin', 'opentalk-exapp-own-secret-0123456789'),
+        'ex-app-id': 'opentalk',
+      };
+    case 'user':
+      return loggedIn('carol');
+    case 'admin':
+      return loggedIn('admin');
+    case 'consumer with op':
+      return { 'x-api-secret': OPS_SECRET };
+    case 'consumer without op':
+      return { 'x-api-secret': OPENTALK_SECRET }; // token for opentalk only
+    case 'AppAPI itself':
+      return appApiAs(nc, '');
+  }
+}
+
+async function send(way: Way, method: string, path: string, headers: Record<string, string>, body?: string) {
+  const nc = e2e.h.nc;
+  const prefix =
+    way === 'HaRP' ? '/exapps/keycloak' : way === 'classic' ? '/index.php/apps/app_api/proxy/keycloak' : '';
+  const base = way === 'direct' ? e2e.h.url : nc.url;
+  try {
+    return await call(base, method, `${prefix}${path}`, headers, body);
+  } catch {
+    return { status: 0, headers: {}, body: undefined, text: '' } satisfies Reply; // connection dropped
+  }
+}
 
 export function describeAuthMatrix(): void {
-  describe('the auth matrix', () => {
-    type Cred = 'none' | 'wrongSecret' | 'otherConsumer' | 'forgedAppApi' | 'user' | 'admin' | 'system';
-    const creds: Record<Cred, () => Record<string, string>> = {
-      none: () => ({}),
-      wrongSecret: () => ({ 'x-api-secret': 'not-the-secret-at-all-0000000000' }),
-      otherConsumer: () => ({ 'x-api-secret': OPENTALK_SECRET }), // may only get opentalk tokens
-      forgedAppApi: () => ({ ...appApiAs(e2e.h.nc, 'admin', 'forged-secret'), 'x-api-secret': OPS_SECRET }),
-      user: () => appApiAs(e2e.h.nc, 'carol'),
-      admin: () => appApiAs(e2e.h.nc, 'admin'),
-      system: () => appApiAs(e2e.h.nc, ''),
-    };
-    const json = { 'content-type': 'application/json' };
-    const routes: {
-      name: string;
-      method: string;
-      path: string;
-      headers?: Record<string, string>;
-      body?: string;
-      expect: Record<Cred, number>;
-    }[] = [
-      {
-        name: 'token for carol, client valtimo',
-        method: 'POST',
-        path: '/api/token?client_id=valtimo',
-        headers: { 'x-nc-user-id': 'carol' },
-        expect: {
-          none: 401,
-          wrongSecret: 401,
-          otherConsumer: 403,
-          forgedAppApi: 401,
-          user: 200,
-          admin: 403,
-          system: 403,
-        },
-      },
-      {
-        name: 'sync-user',
-        method: 'POST',
-        path: '/api/sync-user',
-        headers: json,
-        body: JSON.stringify({ user_id: 'dave' }),
-        expect: {
-          none: 401,
-          wrongSecret: 401,
-          otherConsumer: 403,
-          forgedAppApi: 401,
-          user: 403,
-          admin: 200,
-          system: 200,
-        },
-      },
-      {
-        name: 'delete-user',
-        method: 'POST',
-        path: '/api/delete-user',
-        headers: json,
-        body: JSON.stringify({ user_id: 'never-existed' }),
-        expect: {
-          none: 401,
-          wrongSecret: 401,
-          otherConsumer: 403,
-          forgedAppApi: 401,
-          user: 403,
-          admin: 200,
-          system: 200,
-        },
-      },
-      {
-        name: 'sync-all (async)',
-        method: 'POST',
-        path: '/api/sync-all?async=1',
-        expect: {
-          none: 401,
-          wrongSecret: 401,
-          otherConsumer: 403,
-          forgedAppApi: 401,
-          user: 403,
-          admin: 202,
-          system: 202,
-        },
-      },
-      {
-        name: 'init',
-        method: 'POST',
-        path: '/init',
-        expect: {
-          none: 401,
-          wrongSecret: 401,
-          otherConsumer: 403,
-          forgedAppApi: 401,
-          user: 403,
-          admin: 403,
-          system: 200,
-        },
-      },
-      {
-        name: 'enabled',
-        method: 'PUT',
-        path: '/enabled?enabled=1',
-        expect: {
-          none: 401,
-          wrongSecret: 401,
-          otherConsumer: 403,
-          forgedAppApi: 401,
-          user: 403,
-          admin: 403,
-          system: 200,
-        },
-      },
+  describe('the auth matrix: every route × every caller, directly and through both proxies', () => {
+    let resource = '';
+    const privilegedToUntrusted: string[] = [];
+    beforeAll(async () => {
+      loadInfoXmlRoutes();
+      const login = await call(
+        e2e.h.url,
+        'GET',
+        `/realms/${REALM}/protocol/openid-connect/auth?client_id=opentalk&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://talk.example.test/cb')}&code_challenge_method=S256&code_challenge=${'a'.repeat(43)}`,
+      );
+      resource = /\/resources\/[^"'?\s]+\.css/.exec(login.text)?.[0] ?? '';
+      expect(resource, 'a theme file on the login page').not.toBe('');
+    });
+
+    const ways: { way: Way; label: string; nextcloud?: string }[] = [
+      { way: 'direct', label: 'directly' },
+      { way: 'HaRP', label: 'through HaRP' },
+      { way: 'classic', label: 'through the classic proxy of Nextcloud 31.0.9', nextcloud: '31.0.9' },
+      { way: 'classic', label: 'through the classic proxy of Nextcloud 34.0.1', nextcloud: '34.0.1' },
     ];
-    for (const route of routes) {
-      for (const cred of Object.keys(route.expect) as Cred[]) {
-        it(`${route.name} × ${cred} → ${route.expect[cred]}`, async () => {
-          const res = await call(
-            e2e.h.url,
-            route.method,
-            route.path,
-            { ...route.headers, ...creds[cred]() },
-            route.body,
-          );
-          expect(res.status).toBe(route.expect[cred]);
-          if (res.status >= 400)
-            expect(res.body).toMatchObject({ code: expect.any(String), error: expect.any(String) });
-        }, 120_000);
-      }
+    for (const { way, label, nextcloud } of ways) {
+      describe(label, () => {
+        beforeAll(() => {
+          if (nextcloud) e2e.h.nc.version = nextcloud;
+        });
+        for (const row of AUTH_MATRIX) {
+          it(row.name, async () => {
+            const path = row.path.replace('<resource>', resource);
+            const seen: Record<string, number> = {};
+            const wanted: Record<string, number> = {};
+            for (const [i, caller] of CALLERS.entries()) {
+              const expected = row.expect[way][i];
+              if (expected === null || expected === undefined) continue;
+              const res = await send(
+                way,
+                row.method,
+                path,
+                { ...row.headers, ...credentials(caller, way) },
+                row.body,
+              );
+              seen[caller] = res.status;
+              wanted[caller] = expected;
+              if (row.privileged && UNTRUSTED.includes(caller) && res.status >= 200 && res.status < 300)
+                privilegedToUntrusted.push(`${label} ${row.name} × ${caller}`);
+              if (way === 'direct' && res.status >= 400 && !path.startsWith('/realms/commonground'))
+                expect(res.body, `${row.name} × ${caller}`).toMatchObject({
+                  code: expect.any(String),
+                  error: expect.any(String),
+                });
+            }
+            expect(seen).toEqual(wanted);
+          }, 120_000);
+        }
+      });
     }
-    it('lets the operations consumer do everything it is allowed to', async () => {
+
+    it('gave no privileged answer to an anonymous or forged caller', () => {
+      expect(privilegedToUntrusted).toEqual([]);
+    });
+
+    it('lets the operations consumer run a whole sync job and read it back', async () => {
+      e2e.h.nc.version = '32.0.10';
       expect((await token('carol', 'valtimo', OPS_SECRET)).status).toBe(200);
       const job = await call(e2e.h.url, 'POST', '/api/sync-all?async=1', { 'x-api-secret': OPS_SECRET });
       expect(job.status).toBe(202);

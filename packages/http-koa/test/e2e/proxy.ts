@@ -1,27 +1,11 @@
-import { XMLParser } from 'fast-xml-parser';
-import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, appApiAs, call } from '../exapp-harness.js';
-import { REALM, e2e } from './context.js';
+import { OPENTALK_SECRET, appApiAs, call } from '../exapp-harness.js';
+import { REALM, e2e, loadInfoXmlRoutes } from './context.js';
 
 export function describeProxy(): void {
   describe('Keycloak behind Nextcloud (HaRP-like proxy, routes from info.xml)', () => {
     const harp = () => `${e2e.h.nc.url}/exapps/keycloak`;
-    beforeAll(() => {
-      const info = new XMLParser().parse(readFileSync(join(REPO_ROOT, 'appinfo/info.xml'), 'utf8'));
-      e2e.h.nc.exApp.routes = (
-        info.info['external-app'].routes.route as {
-          url: string;
-          verb: string;
-          access_level: 'PUBLIC' | 'USER' | 'ADMIN';
-        }[]
-      ).map((r) => ({
-        url: r.url,
-        verb: r.verb,
-        accessLevel: r.access_level,
-      }));
-    });
+    beforeAll(loadInfoXmlRoutes);
 
     it('serves the discovery document with the configured issuer, and every endpoint in it answers', async () => {
       const res = await fetch(`${harp()}/realms/${REALM}/.well-known/openid-configuration`);
@@ -46,6 +30,48 @@ export function describeProxy(): void {
         expect(answer.status, key).toBeLessThan(500);
         expect(answer.status, key).not.toBe(404);
       }
+    });
+
+    it('gives the same issuer in a token from /api/token and in the discovery document through either proxy', async () => {
+      const classic = `${e2e.h.nc.url}/index.php/apps/app_api/proxy/keycloak`;
+      const issuers = new Set<string>();
+      for (const base of [harp(), classic]) {
+        const res = await fetch(`${base}/realms/${REALM}/.well-known/openid-configuration`);
+        expect(res.status, base).toBe(200);
+        issuers.add(((await res.json()) as { issuer: string }).issuer);
+      }
+      const issued = await call(e2e.h.url, 'POST', '/api/token?client_id=opentalk', {
+        'x-api-secret': OPENTALK_SECRET,
+        'x-nc-user-id': 'alice',
+      });
+      expect(issued.status).toBe(200);
+      const claims = JSON.parse(
+        Buffer.from(issued.body.access_token.split('.')[1], 'base64url').toString(),
+      ) as {
+        iss: string;
+      };
+      issuers.add(claims.iss);
+      expect([...issuers]).toEqual([`${e2e.h.issuerBase}/realms/${REALM}`]);
+    });
+
+    it('serves a consumer its token through HaRP and through the classic proxy, and refuses delete-user without credentials', async () => {
+      const before = await e2e.idp.findUserByNextcloudId('alice');
+      expect(before).toBeDefined();
+      for (const prefix of ['/exapps/keycloak', '/index.php/apps/app_api/proxy/keycloak']) {
+        const headers = { 'x-api-secret': OPENTALK_SECRET, 'x-nc-user-id': 'alice' };
+        const viaProxy = await call(e2e.h.nc.url, 'POST', `${prefix}/api/token?client_id=opentalk`, headers);
+        expect(viaProxy.status, prefix).toBe(200);
+        expect(viaProxy.body).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String) });
+        const anonymous = await call(
+          e2e.h.nc.url,
+          'POST',
+          `${prefix}/api/delete-user`,
+          { 'content-type': 'application/json' },
+          '{"user_id":"alice"}',
+        );
+        expect(anonymous.status, prefix).toBe(401);
+      }
+      expect(await e2e.idp.findUserByNextcloudId('alice')).toEqual(before);
     });
 
     it('passes every Set-Cookie of the login page to the browser (PKCE is required for the public client)', async () => {

@@ -1,0 +1,194 @@
+// The auth model as data: who gets what on every route, directly and through each of Nextcloud's
+// proxies. The e2e test asserts every cell against the real server (and Keycloak); the README
+// prints the same table (a unit test keeps the two equal).
+
+/** The callers, in column order. */
+export const CALLERS = [
+  'anonymous',
+  'wrong secret',
+  'forged AppAPI',
+  'replayed AppAPI',
+  'user',
+  'admin',
+  'consumer with op',
+  'consumer without op',
+  'AppAPI itself',
+] as const;
+export type CallerColumn = (typeof CALLERS)[number];
+
+/** Callers that must never get a privileged answer. */
+export const UNTRUSTED: readonly CallerColumn[] = [
+  'anonymous',
+  'wrong secret',
+  'forged AppAPI',
+  'replayed AppAPI',
+];
+
+export type Way = 'direct' | 'HaRP' | 'classic';
+export const WAYS: readonly Way[] = ['direct', 'HaRP', 'classic'];
+
+/** One status per caller (CALLERS order); 0 = the proxy drops the connection; null = not applicable. */
+export type Cells = readonly (number | null)[];
+
+export interface MatrixRow {
+  readonly name: string;
+  readonly method: string;
+  /** `<resource>` is replaced by a real theme file of the running Keycloak. */
+  readonly path: string;
+  readonly body?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Whether a 2xx here acts on or reveals something (sync, delete, admin, metrics, init). */
+  readonly privileged: boolean;
+  readonly expect: Readonly<Record<Way, Cells>>;
+}
+
+const json = { 'content-type': 'application/json' };
+const same = (cells: Cells): Record<Way, Cells> => ({
+  direct: cells,
+  HaRP: cells.slice(0, 8),
+  classic: cells.slice(0, 8),
+});
+/** A route AppAPI calls directly and neither proxy forwards (HaRP drops the connection, PHP 404s). */
+const lifecycle = (direct: Cells): Record<Way, Cells> => ({
+  direct,
+  HaRP: Array(8).fill(0),
+  classic: Array(8).fill(404),
+});
+
+//                      anon wrong forged replay user admin ops  token appapi
+export const AUTH_MATRIX: readonly MatrixRow[] = [
+  {
+    name: 'heartbeat',
+    method: 'GET',
+    path: '/heartbeat',
+    privileged: false,
+    expect: lifecycle([200, 200, 200, 200, 200, 200, 200, 200, 200]),
+  },
+  {
+    name: 'init',
+    method: 'POST',
+    path: '/init',
+    privileged: true,
+    expect: lifecycle([401, 401, 401, 401, 403, 403, 403, 403, 200]),
+  },
+  {
+    name: 'enabled',
+    method: 'PUT',
+    path: '/enabled?enabled=1',
+    privileged: true,
+    expect: lifecycle([401, 401, 401, 401, 403, 403, 403, 403, 200]),
+  },
+  {
+    name: 'token for carol (client valtimo)',
+    method: 'POST',
+    path: '/api/token?client_id=valtimo',
+    headers: { 'x-nc-user-id': 'carol' },
+    privileged: true,
+    expect: same([401, 401, 401, 401, 200, 403, 200, 403, 401]),
+  },
+  {
+    name: 'sync-user',
+    method: 'POST',
+    path: '/api/sync-user',
+    headers: json,
+    body: JSON.stringify({ user_id: 'dave' }),
+    privileged: true,
+    expect: same([401, 401, 401, 401, 403, 200, 200, 403, 401]),
+  },
+  {
+    name: 'delete-user',
+    method: 'POST',
+    path: '/api/delete-user',
+    headers: json,
+    body: JSON.stringify({ user_id: 'never-existed' }),
+    privileged: true,
+    expect: same([401, 401, 401, 401, 403, 200, 200, 403, 401]),
+  },
+  {
+    name: 'sync-all (async)',
+    method: 'POST',
+    path: '/api/sync-all?async=1',
+    privileged: true,
+    expect: same([401, 401, 401, 401, 403, 202, 202, 403, 401]),
+  },
+  {
+    name: 'sync-all job (unknown id)',
+    method: 'GET',
+    path: '/api/sync-all/jobs/no-such-job',
+    privileged: true,
+    expect: same([401, 401, 401, 401, 403, 404, 404, 403, 401]),
+  },
+  {
+    name: 'metrics',
+    method: 'GET',
+    path: '/metrics',
+    privileged: true,
+    expect: {
+      direct: [401, 401, 401, 401, 403, 200, 200, 403, 401],
+      HaRP: [403, 403, 403, 403, 403, 200, 403, 403],
+      classic: [404, 404, 404, 404, 404, 200, 404, 404],
+    },
+  },
+  {
+    name: 'top-menu icon',
+    method: 'GET',
+    path: '/img/keycloak.svg',
+    privileged: false,
+    expect: {
+      direct: [200, 200, 200, 200, 200, 200, 200, 200, 200],
+      HaRP: [403, 403, 403, 403, 200, 200, 403, 403],
+      classic: [404, 404, 404, 404, 200, 200, 404, 404],
+    },
+  },
+  {
+    name: 'realm discovery',
+    method: 'GET',
+    path: '/realms/commonground/.well-known/openid-configuration',
+    privileged: false,
+    expect: same([200, 200, 200, 200, 200, 200, 200, 200, 200]),
+  },
+  {
+    name: 'login theme file',
+    method: 'GET',
+    path: '<resource>',
+    privileged: false,
+    expect: same([200, 200, 200, 200, 200, 200, 200, 200, 200]),
+  },
+  {
+    name: 'master realm',
+    method: 'GET',
+    path: '/realms/master/.well-known/openid-configuration',
+    privileged: true,
+    expect: {
+      direct: [401, 401, 401, 401, 403, 200, 403, 403, 401],
+      HaRP: [403, 403, 403, 403, 403, 200, 403, 403],
+      classic: [404, 404, 404, 404, 404, 200, 404, 404],
+    },
+  },
+  {
+    name: 'admin console',
+    method: 'GET',
+    path: '/admin/master/console/',
+    privileged: true,
+    expect: {
+      direct: [401, 401, 401, 401, 403, 200, 403, 403, 401],
+      HaRP: [403, 403, 403, 403, 403, 200, 403, 403],
+      classic: [404, 404, 404, 404, 404, 200, 404, 404],
+    },
+  },
+];
+
+/** The README's table: one line per route, each cell "direct / HaRP / classic". */
+export function authMatrixMarkdown(): string {
+  const cell = (row: MatrixRow, i: number) =>
+    WAYS.map((way) => {
+      const status = row.expect[way][i];
+      return status === null || status === undefined ? '–' : status === 0 ? 'drop' : String(status);
+    }).join(' / ');
+  const header = `| route | ${CALLERS.join(' | ')} |`;
+  const rule = `| --- | ${CALLERS.map(() => '---').join(' | ')} |`;
+  const lines = AUTH_MATRIX.map(
+    (row) => `| \`${row.method} ${row.path}\` | ${CALLERS.map((_, i) => cell(row, i)).join(' | ')} |`,
+  );
+  return [header, rule, ...lines].join('\n');
+}
