@@ -72,38 +72,93 @@ export function describeAuthMatrix(): void {
           if (nextcloud) e2e.h.nc.version = nextcloud;
         });
         for (const row of AUTH_MATRIX) {
-          it(row.name, async () => {
-            const path = row.path.replace('<resource>', resource);
-            const seen: Record<string, number> = {};
-            const wanted: Record<string, number> = {};
-            for (const [i, caller] of CALLERS.entries()) {
-              const expected = row.expect[way][i];
-              if (expected === null || expected === undefined) continue;
-              const res = await send(
-                way,
-                row.method,
-                path,
-                { ...row.headers, ...credentials(caller, way) },
-                row.body,
-              );
-              seen[caller] = res.status;
-              wanted[caller] = expected;
-              if (row.privileged && UNTRUSTED.includes(caller) && res.status >= 200 && res.status < 300)
-                privilegedToUntrusted.push(`${label} ${row.name} × ${caller}`);
-              if (way === 'direct' && res.status >= 400 && !path.startsWith('/realms/commonground'))
-                expect(res.body, `${row.name} × ${caller}`).toMatchObject({
-                  code: expect.any(String),
-                  error: expect.any(String),
-                });
-            }
-            expect(seen).toEqual(wanted);
-          }, 120_000);
+          it(
+            row.name,
+            async () => {
+              const path = row.path.replace('<resource>', resource);
+              const seen: Record<string, number> = {};
+              const wanted: Record<string, number> = {};
+              for (const [i, caller] of CALLERS.entries()) {
+                const expected = row.expect[way][i];
+                if (expected === null || expected === undefined) continue;
+                const res = await send(
+                  way,
+                  row.method,
+                  path,
+                  { ...row.headers, ...credentials(caller, way) },
+                  row.body,
+                );
+                seen[caller] = res.status;
+                wanted[caller] = expected;
+                if (row.privileged && UNTRUSTED.includes(caller) && res.status >= 200 && res.status < 300)
+                  privilegedToUntrusted.push(`${label} ${row.name} × ${caller}`);
+                if (way === 'direct' && res.status >= 400 && !path.startsWith('/realms/commonground'))
+                  expect(res.body, `${row.name} × ${caller}`).toMatchObject({
+                    code: expect.any(String),
+                    error: expect.any(String),
+                  });
+              }
+              expect(seen).toEqual(wanted);
+            },
+            120_000,
+          );
         }
       });
     }
 
     it('gave no privileged answer to an anonymous or forged caller', () => {
       expect(privilegedToUntrusted).toEqual([]);
+    });
+
+    it('wrote an audit line for every privileged operation, allowed and refused, with caller, target and request id', () => {
+      const lines = e2e.h
+        .logs()
+        .split('\n')
+        .filter((l) => l.includes('"audit"'))
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              audit: string;
+              caller: string;
+              target?: string;
+              outcome: string;
+              requestId?: string;
+            },
+        );
+      for (const op of [
+        'sync-user',
+        'delete-user',
+        'sync-all',
+        'sync-all-job',
+        'metrics',
+        'keycloak-admin',
+      ]) {
+        const mine = lines.filter((l) => l.audit === op);
+        expect(
+          mine.every((l) => typeof l.requestId === 'string' && l.requestId.length > 0),
+          op,
+        ).toBe(true);
+        expect(
+          mine.some((l) => l.caller === 'unauthenticated' && l.outcome === 'UNAUTHENTICATED'),
+          op,
+        ).toBe(true);
+        expect(
+          mine.some(
+            (l) =>
+              l.caller === 'nextcloud-user:admin' && !['UNAUTHENTICATED', 'FORBIDDEN'].includes(l.outcome),
+          ),
+          op,
+        ).toBe(true);
+      }
+      const deleted = lines.find((l) => l.audit === 'delete-user' && l.caller === 'consumer:operations');
+      expect(deleted).toMatchObject({ target: 'never-existed', outcome: expect.any(String) });
+      expect(
+        lines.some(
+          (l) =>
+            l.audit === 'keycloak-admin' &&
+            l.target === 'GET /realms/master/.well-known/openid-configuration',
+        ),
+      ).toBe(true);
     });
 
     it('lets the operations consumer run a whole sync job and read it back', async () => {
