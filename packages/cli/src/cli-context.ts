@@ -31,6 +31,8 @@ export interface KeycloakTarget {
   readonly http: KeycloakHttp;
   readonly baseUrl: string;
   readonly realm: string;
+  /** The public base URL the server gave its Keycloak (from the runtime file), and from what. */
+  readonly publicBase?: { readonly url: string; readonly source: string } | undefined;
 }
 
 function readSecrets(env: CliEnv): PersistentSecrets | undefined {
@@ -63,7 +65,10 @@ export function keycloakTarget(env: CliEnv): KeycloakTarget {
       `no Keycloak: set KEYCLOAK_URL (and its admin client), or APP_PERSISTENT_STORAGE to the server's storage (${env.APP_PERSISTENT_STORAGE})`,
     );
   }
-  const { baseUrl } = JSON.parse(readFileSync(runtime, 'utf8')) as { baseUrl: string };
+  const { baseUrl, publicBase } = JSON.parse(readFileSync(runtime, 'utf8')) as {
+    baseUrl: string;
+    publicBase?: { url: string; source: string };
+  };
   const http = new KeycloakHttp({
     baseUrl,
     admin: {
@@ -72,7 +77,7 @@ export function keycloakTarget(env: CliEnv): KeycloakTarget {
       clientSecret: new Secret(secrets.keycloakAdminClientSecret),
     },
   });
-  return { http, baseUrl, realm: env.KEYCLOAK_REALM };
+  return { http, baseUrl, realm: env.KEYCLOAK_REALM, publicBase };
 }
 
 /** Users: a users file, Nextcloud with an admin app password, or Nextcloud through AppAPI. */

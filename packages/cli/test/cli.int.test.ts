@@ -147,6 +147,12 @@ describe('keycloak-exapp doctor', () => {
     expect(res.stdout.match(/✓/g)?.length).toBe(7);
   });
 
+  it('says which public base URL it checked the issuer against', async () => {
+    const res = await cli(['doctor'], { KC_HOSTNAME: server.baseUrl });
+    expect(res.code, res.stdout).toBe(0);
+    expect(res.stdout).toMatch(/✓ issuer .*\(base from KC_HOSTNAME\)/);
+  });
+
   const broken: [string, Record<string, string>, RegExp][] = [
     ['Keycloak unreachable', { KEYCLOAK_URL: 'http://127.0.0.1:1' }, /✗ Keycloak reachable/],
     ['wrong admin credentials', { KEYCLOAK_ADMIN_CLIENT_SECRET: 'wrong' }, /✗ Keycloak admin credentials/],

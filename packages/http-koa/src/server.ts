@@ -144,7 +144,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     // Where the CLI in this container finds the embedded Keycloak (its port is chosen at start).
     await writeFile(
       join(storage, KEYCLOAK_RUNTIME_FILE),
-      `${JSON.stringify({ baseUrl: supervisor.baseUrl, managementUrl: supervisor.managementUrl })}\n`,
+      `${JSON.stringify({ baseUrl: supervisor.baseUrl, managementUrl: supervisor.managementUrl, publicBase })}\n`,
     );
     connection = {
       baseUrl: supervisor.baseUrl,

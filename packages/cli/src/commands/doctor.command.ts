@@ -127,10 +127,15 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
         const discovery = await json(`${target.baseUrl}/realms/${realm}/.well-known/openid-configuration`);
         const issuer = (discovery.body as { issuer?: string } | undefined)?.issuer;
         if (!issuer) throw new Error('no discovery document');
-        const base =
-          env.KC_HOSTNAME || env.NEXTCLOUD_URL
-            ? keycloakPublicBase({ ...env, NEXTCLOUD_URL: env.NEXTCLOUD_URL ?? '', APP_ID: env.APP_ID })
-            : undefined;
+        // What the server chose (it records it next to Keycloak's ports), or what KC_HOSTNAME says.
+        const base = env.KC_HOSTNAME
+          ? keycloakPublicBase({
+              ...env,
+              KC_HOSTNAME: env.KC_HOSTNAME,
+              NEXTCLOUD_URL: '',
+              APP_ID: env.APP_ID,
+            })
+          : target.publicBase;
         if (base && issuer !== `${base.url}/realms/${realm}`)
           throw new Error(`issuer ${issuer} is not ${base.url}/realms/${realm} (chosen from ${base.source})`);
         const reachable = await json(`${issuer}/.well-known/openid-configuration`).catch((e: unknown) => ({
@@ -139,7 +144,9 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
         }));
         if (reachable.status !== 200)
           throw new Error(`issuer ${issuer} is not reachable from here (${reachable.status})`);
-        return base ? `${issuer} (base from ${base.source})` : issuer;
+        return base
+          ? `${issuer} (base from ${base.source})`
+          : `${issuer} (no fixed hostname recorded: this Keycloak was not started by the server)`;
       },
     ),
   );

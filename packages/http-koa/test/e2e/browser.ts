@@ -90,7 +90,8 @@ export function describeBrowser(): void {
       });
       let callback: string | undefined;
       const rp = createServer((req, res) => {
-        callback = `http://127.0.0.1:${e2e.h.rpPort}${req.url ?? ''}`;
+        // Only the redirect counts: Chromium also asks this origin for /favicon.ico.
+        if (req.url?.startsWith('/cb')) callback = `http://127.0.0.1:${e2e.h.rpPort}${req.url}`;
         res.writeHead(200, { 'content-type': 'text/plain' }).end('signed in');
       });
       await new Promise<void>((ok) => rp.listen(e2e.h.rpPort, '127.0.0.1', ok));
