@@ -20,6 +20,12 @@ export const envSchema = z.object({
   /** Set by HaRP daemons: listen on a unix socket instead of TCP (§1 listening rule). */
   HP_SHARED_KEY: z.string().optional(),
   HP_EXAPP_SOCK: z.string().default('/tmp/exapp.sock'),
+  /** Set by HaRP daemons in FRP mode: where HaRP's FRP server listens; frpc is started with them. */
+  HP_FRP_ADDRESS: z.string().optional(),
+  HP_FRP_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  /** The image's frpc and the folder HaRP's FRP TLS certificates are mounted at. */
+  FRPC_BINARY: z.string().default('frpc'),
+  FRP_CERTS_DIR: z.string().default('/certs/frp'),
 
   // Keycloak.
   KEYCLOAK_MODE: z.enum(['embedded', 'external']).default('embedded'),

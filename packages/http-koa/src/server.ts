@@ -60,6 +60,7 @@ import { uiRoutes } from './routes/ui.routes.js';
 import { keycloakProxy } from './routes/keycloak-proxy.js';
 import { ServerMetrics } from './metrics.js';
 import { keycloakPublicBase } from './public-base.js';
+import { FrpClient } from './frp-client.js';
 
 /** Written next to the secrets: the embedded Keycloak's loopback URLs, for the CLI. */
 export const KEYCLOAK_RUNTIME_FILE = 'keycloak-runtime.json';
@@ -73,6 +74,8 @@ export interface ServerContext {
   readonly logger: Logger;
   readonly supervisor: KeycloakProcessSupervisor | undefined;
   readonly keycloakUrl: string;
+  /** HaRP's FRP client, in FRP mode once listening. */
+  readonly frpc: FrpClient | undefined;
   listen(): Promise<Server>;
   close(): Promise<void>;
 }
@@ -248,10 +251,11 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     syncUser: container.get<SyncUser>(SYNC_USER),
     deleteUser: container.get<DeleteUser>(DELETE_USER),
   };
+  let frpc: FrpClient | undefined;
   const app = createApp({
     logger,
     routers: [
-      lifecycleRoutes(service, auth, env.APP_VERSION),
+      lifecycleRoutes(service, auth, env.APP_VERSION, () => frpc?.state),
       apiRoutes(apiDeps),
       metricsRoutes(apiDeps),
       // The console through the classic proxy cannot log in (it keeps one Set-Cookie): only an
@@ -277,12 +281,31 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     logger,
     supervisor,
     keycloakUrl: connection.baseUrl,
+    get frpc() {
+      return frpc;
+    },
     async listen() {
       server = createHttpServer(app);
       if (env.HP_SHARED_KEY) {
         if (existsSync(env.HP_EXAPP_SOCK)) await rm(env.HP_EXAPP_SOCK);
         await new Promise<void>((ok) => server!.listen(env.HP_EXAPP_SOCK, ok));
         logger.info({ socket: env.HP_EXAPP_SOCK }, 'listening on the HaRP unix socket');
+        // FRP mode: HaRP reaches the socket through its FRP server and our frpc (§1 listening rule).
+        if (env.HP_FRP_ADDRESS && env.HP_FRP_PORT) {
+          frpc = new FrpClient(
+            {
+              serverAddress: env.HP_FRP_ADDRESS,
+              serverPort: env.HP_FRP_PORT,
+              sharedKey: new Secret(env.HP_SHARED_KEY),
+              appId: env.APP_ID,
+              remotePort: env.APP_PORT,
+              socketPath: env.HP_EXAPP_SOCK,
+              certsDir: env.FRP_CERTS_DIR,
+            },
+            { binary: env.FRPC_BINARY, logger },
+          );
+          await frpc.start();
+        }
       } else {
         await new Promise<void>((ok) => server!.listen(env.APP_PORT, env.APP_HOST, ok));
         logger.info({ host: env.APP_HOST, port: (server.address() as { port: number }).port }, 'listening');
@@ -292,6 +315,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     async close() {
       const closing = server ? new Promise<void>((ok) => server!.close(() => ok())) : Promise.resolve();
       server?.closeIdleConnections();
+      await frpc?.stop();
       await service.shutdown();
       server?.closeAllConnections();
       await closing;

@@ -5,11 +5,24 @@ import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { DerivedPasswordVault, Secret } from '@keycloak-exapp/core';
-import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
+import { XMLParser } from 'fast-xml-parser';
+import { FakeNextcloud, type ProxyRoute } from '@keycloak-exapp/fake-nextcloud';
 import { freePort } from '@keycloak-exapp/adapter-keycloak';
 import { buildServer, loadEnv, type ServerContext } from '@keycloak-exapp/http-koa';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+
+/** The routes Nextcloud registers from appinfo/info.xml, as the fake's proxies use them. */
+export function infoXmlRoutes(): ProxyRoute[] {
+  const info = new XMLParser().parse(readFileSync(join(REPO_ROOT, 'appinfo/info.xml'), 'utf8'));
+  return (
+    info.info['external-app'].routes.route as {
+      url: string;
+      verb: string;
+      access_level: ProxyRoute['accessLevel'];
+    }[]
+  ).map((r) => ({ url: r.url, verb: r.verb, accessLevel: r.access_level }));
+}
 export const OPENTALK_SECRET = 'opentalk-consumer-secret-0123456789abcdef';
 export const OPS_SECRET = 'operations-consumer-secret-0123456789abcdef';
 
@@ -136,7 +149,12 @@ export async function startExApp(
     keycloakEnv: { JAVA_OPTS_APPEND: process.env.KEYCLOAK_TEST_JAVA_OPTS ?? '-XX:TieredStopAtLevel=1' },
   });
   const http = await server.listen();
-  const url = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+  // In HaRP's FRP mode the server listens on a unix socket only; HaRP reaches it at APP_PORT on
+  // its FRP server, which forwards to our frpc.
+  const url =
+    overrides.HP_SHARED_KEY && overrides.APP_PORT
+      ? `http://127.0.0.1:${overrides.APP_PORT}`
+      : `http://127.0.0.1:${(http.address() as { port: number }).port}`;
   nc.exApp.target = { url };
   return {
     nc,

@@ -29,6 +29,8 @@ const INJECTED = [
   'APP_PERSISTENT_STORAGE',
   'HP_SHARED_KEY',
   'HP_EXAPP_SOCK',
+  'HP_FRP_ADDRESS',
+  'HP_FRP_PORT',
 ];
 const IMAGE = [
   'KEYCLOAK_VERSION',
@@ -36,6 +38,8 @@ const IMAGE = [
   'KEYCLOAK_JAVA_HOME',
   'KEYCLOAK_CACHE_DIR',
   'KEYCLOAK_HTTP_PORT',
+  'FRPC_BINARY',
+  'FRP_CERTS_DIR',
 ];
 /** Accepted for OpenRegister compose files; the install dialog shows KEYCLOAK_DB. */
 const ALIASES = ['KC_DB'];

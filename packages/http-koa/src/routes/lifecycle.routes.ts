@@ -4,12 +4,19 @@ import { authenticate, type CallerAuth } from '../http/caller.js';
 import type { ExAppService } from '../exapp-service.js';
 
 /** AppAPI's calls (§3): heartbeat without auth; init and enabled only from Nextcloud itself. */
-export function lifecycleRoutes(service: ExAppService, auth: CallerAuth, version: string): Router {
+export function lifecycleRoutes(
+  service: ExAppService,
+  auth: CallerAuth,
+  version: string,
+  /** The FRP client's state in HaRP's FRP mode (undefined otherwise). */
+  frpcState: () => string | undefined = () => undefined,
+): Router {
   const router = new Router();
 
   router.get('/heartbeat', (ctx) => {
     ctx.set('cache-control', 'no-store');
-    ctx.body = { status: 'ok', keycloak: service.keycloakState(), version };
+    const frpc = frpcState();
+    ctx.body = { status: 'ok', keycloak: service.keycloakState(), version, ...(frpc ? { frpc } : {}) };
   });
 
   router.post('/init', (ctx) => {

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import { Secret } from '@keycloak-exapp/core';
 import { KeycloakHttp, KeycloakIdentityProvider } from '@keycloak-exapp/adapter-keycloak';
-import { REPO_ROOT, call, type ExAppHarness } from '../exapp-harness.js';
+import { call, infoXmlRoutes, type ExAppHarness } from '../exapp-harness.js';
 
 export const REALM = 'commonground';
 
@@ -34,12 +32,5 @@ export function idpFor(): KeycloakIdentityProvider {
 
 /** The routes Nextcloud registers from info.xml, as the fake's proxies use them. */
 export function loadInfoXmlRoutes(): void {
-  const info = new XMLParser().parse(readFileSync(join(REPO_ROOT, 'appinfo/info.xml'), 'utf8'));
-  e2e.h.nc.exApp.routes = (
-    info.info['external-app'].routes.route as {
-      url: string;
-      verb: string;
-      access_level: 'PUBLIC' | 'USER' | 'ADMIN';
-    }[]
-  ).map((r) => ({ url: r.url, verb: r.verb, accessLevel: r.access_level }));
+  e2e.h.nc.exApp.routes = infoXmlRoutes();
 }
