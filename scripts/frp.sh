@@ -5,11 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=$(awk '/^require github.com\/fatedier\/frp /{print $3}' tools/frp/go.mod)
+root=$(pwd)
 out=".keycloak/tools/frp-$version"
 if [ ! -x "$out/frpc" ] || [ ! -x "$out/frps" ]; then
   echo "frp: building frpc and frps $version with $(go version | cut -d' ' -f3)" >&2
   mkdir -p "$out"
-  (cd tools/frp && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "../../$out/" \
+  (cd tools/frp && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$root/$out/" \
     github.com/fatedier/frp/cmd/frpc github.com/fatedier/frp/cmd/frps)
 fi
 echo "$out"

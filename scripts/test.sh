@@ -10,6 +10,10 @@ bash scripts/setup.sh --with-postgres --with-chromium
 node scripts/check-repo-paths.mjs # a clone has nothing beside it: no file may read outside the repository
 npx turbo run lint typecheck --output-logs=errors-only
 npx tsc -p bench && npx eslint bench # the benchmark is not a package; keep it compiling
+# The image Nextcloud installs, built from docker/Dockerfile on local stand-ins of its base images
+# (starts Debian's Docker engine where needed); the container tests run it through testcontainers.
+bash scripts/image.sh > /dev/null
+export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 npx vitest run
 KEYCLOAK_VERSION="${KEYCLOAK_COMPAT_VERSION:-26.5.6}" KEYCLOAK_TEST_DATABASES=dev-file \
   npx vitest run --project int packages/adapter-keycloak/test/keycloak.contract.int.test.ts

@@ -28,17 +28,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ]);
     return () => Promise.resolve();
   }
-  if (process.env.KEYCLOAK_TEST_MODE === 'container') {
-    const { startKeycloakContainers } = await import('./keycloak-container.js');
-    const containers = await startKeycloakContainers();
-    project.provide(
-      'keycloakServers',
-      containers.map((c) => c.info),
-    );
-    return async () => {
-      await Promise.all(containers.map((c) => c.stop()));
-    };
-  }
   const started: StartedKeycloakServer[] = [];
   const stopAll = async (): Promise<void> => {
     await Promise.allSettled(started.map((s) => s.stop()));

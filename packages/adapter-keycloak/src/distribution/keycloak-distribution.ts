@@ -1,7 +1,18 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { cp, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  cp,
+  lstat,
+  mkdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  symlink,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -156,9 +167,16 @@ export async function createInstanceHome(distributionHome: string, instanceDir: 
   await cp(join(distributionHome, 'bin', 'kc.sh'), join(instanceDir, 'bin', 'kc.sh'));
   await cp(join(distributionHome, 'conf'), join(instanceDir, 'conf'), { recursive: true, force: true });
   await cp(join(distributionHome, 'version.txt'), join(instanceDir, 'version.txt'));
+  // The links follow the distribution: after an upgrade (another KEYCLOAK_VERSION, another image)
+  // they must point at the new jars, not the old ones (or at nothing).
   for (const name of ['lib', 'providers', 'themes']) {
     const link = join(instanceDir, name);
-    if (!existsSync(link)) await symlink(join(distributionHome, name), link);
+    const target = join(distributionHome, name);
+    const existing = await lstat(link).catch(() => undefined);
+    if (existing && !existing.isSymbolicLink()) continue; // a folder of the admin's own: leave it
+    if (existing && (await readlink(link)) === target) continue;
+    if (existing) await unlink(link);
+    await symlink(target, link);
   }
   return instanceDir;
 }

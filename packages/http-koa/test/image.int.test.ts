@@ -1,0 +1,372 @@
+// The image Nextcloud installs (docker/Dockerfile, built by scripts/image.sh), run by testcontainers
+// as AppAPI runs it: host networking on loopback, AppAPI's variables, a named volume at
+// /nc_app_keycloak_data. The fake Nextcloud plays AppAPI and the proxies on the host.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeycloakHttp, freePort } from '@keycloak-exapp/adapter-keycloak';
+import { Secret } from '@keycloak-exapp/core';
+import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
+import { REPO_ROOT, call, infoXmlRoutes, type Reply } from './exapp-harness.js';
+
+// The engine here has no bridge network and no registry: testcontainers must not look for the
+// bridge's gateway nor start Ryuk (whose image cannot be pulled); the tests remove what they start.
+process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+
+const IMAGE = process.env.KEYCLOAK_EXAPP_IMAGE ?? 'keycloak-exapp:test';
+const STORAGE = '/nc_app_keycloak_data';
+const REALM = 'commonground';
+const pg = {
+  user: process.env.KEYCLOAK_TEST_PG_USER ?? 'keycloak_exapp_test',
+  password: process.env.KEYCLOAK_TEST_PG_PASSWORD ?? 'keycloak_exapp_test',
+  port: process.env.KEYCLOAK_TEST_PG_PORT ?? '5432',
+};
+
+const volumes: string[] = [];
+const started: StartedTestContainer[] = [];
+
+/** AppAPI's variables for a container on the host network (§1), and nothing else. */
+function appApiEnv(nc: FakeNextcloud, port: number): Record<string, string> {
+  return {
+    AA_VERSION: '32.0.0',
+    APP_SECRET: nc.exApp.secret,
+    APP_ID: nc.exApp.appId,
+    APP_DISPLAY_NAME: 'Keycloak',
+    APP_VERSION: nc.exApp.version,
+    APP_HOST: '127.0.0.1',
+    APP_PORT: String(port),
+    APP_PERSISTENT_STORAGE: STORAGE,
+    NEXTCLOUD_URL: `${nc.url}/index.php`,
+    COMPUTE_DEVICE: 'CPU',
+  };
+}
+
+async function run(volume: string, env: Record<string, string>): Promise<StartedTestContainer> {
+  const container = await new GenericContainer(IMAGE)
+    .withNetworkMode('host')
+    .withEnvironment(env)
+    .withBindMounts([{ source: volume, target: STORAGE, mode: 'rw' }]) // a name: a Docker volume
+    .withWaitStrategy(Wait.forLogMessage(/"msg":"listening/))
+    .withStartupTimeout(120_000)
+    .start();
+  started.push(container);
+  return container;
+}
+
+function newVolume(): string {
+  const name = `keycloak-exapp-test-${randomBytes(4).toString('hex')}`;
+  volumes.push(name);
+  return name;
+}
+
+async function exec(container: StartedTestContainer, command: string): Promise<string> {
+  const result = await container.exec(['sh', '-c', command]);
+  if (result.exitCode !== 0) throw new Error(`${command}: exit ${result.exitCode}: ${result.output}`);
+  return result.output.trim();
+}
+
+async function readJson<T>(container: StartedTestContainer, file: string): Promise<T> {
+  return JSON.parse(await exec(container, `cat ${STORAGE}/${file}`)) as T;
+}
+
+/** Keycloak's admin API from the host (it listens on loopback of the shared host network). */
+async function keycloakAdmin(container: StartedTestContainer): Promise<KeycloakHttp> {
+  const runtime = await readJson<{ baseUrl: string }>(container, 'keycloak-runtime.json');
+  const secrets = await readJson<{ keycloakAdminClientSecret: string }>(
+    container,
+    'keycloak-exapp-secrets.json',
+  );
+  return new KeycloakHttp({
+    baseUrl: runtime.baseUrl,
+    admin: {
+      kind: 'client',
+      clientId: 'keycloak-exapp-admin',
+      clientSecret: new Secret(secrets.keycloakAdminClientSecret),
+    },
+  });
+}
+
+async function passwordCredentials(http: KeycloakHttp): Promise<Record<string, number[]>> {
+  const users = JSON.parse(
+    (await http.admin('GET', `admin/realms/${REALM}/users?max=100`, { what: 'list users' })).body,
+  ) as { id: string; username: string }[];
+  const out: Record<string, number[]> = {};
+  for (const user of users) {
+    const credentials = JSON.parse(
+      (await http.admin('GET', `admin/realms/${REALM}/users/${user.id}/credentials`, { what: 'credentials' }))
+        .body,
+    ) as { type: string; createdDate: number }[];
+    out[user.username] = credentials.filter((c) => c.type === 'password').map((c) => c.createdDate);
+  }
+  return out;
+}
+
+/** OpenTalk's exact request: the consumer secret the ExApp generated on its volume. */
+async function openTalkToken(container: StartedTestContainer, base: string, user: string): Promise<Reply> {
+  const { consumerSecret } = await readJson<{ consumerSecret: string }>(
+    container,
+    'keycloak-exapp-secrets.json',
+  );
+  return call(base, 'POST', '/api/token?client_id=opentalk', {
+    'x-api-secret': consumerSecret,
+    'x-nc-user-id': user,
+    'content-type': 'application/json',
+  });
+}
+
+function seed(nc: FakeNextcloud): void {
+  nc.addUser({ id: 'alice', displayName: 'Alice Adams', email: 'alice@example.test', groups: ['staff'] });
+  nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [] });
+}
+
+afterAll(async () => {
+  for (const container of started) await container.stop({ timeout: 30_000 }).catch(() => undefined);
+  for (const volume of volumes) {
+    try {
+      execFileSync('docker', ['volume', 'rm', '-f', volume], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+}, 180_000);
+
+describe(`the image ${IMAGE} under AppAPI's rules (dev-file)`, () => {
+  let nc: FakeNextcloud;
+  let container: StartedTestContainer;
+  let port = 0;
+  const volume = newVolume();
+  const base = () => `http://127.0.0.1:${port}`;
+
+  beforeAll(async () => {
+    expect(
+      execFileSync('docker', ['image', 'inspect', IMAGE, '--format', '{{.Id}}'], { encoding: 'utf8' }),
+    ).toMatch(/^sha256:/);
+    nc = await new FakeNextcloud({ admins: ['admin'] }).start();
+    seed(nc);
+    port = await freePort();
+    container = await run(volume, appApiEnv(nc, port));
+    nc.exApp.target = { url: base() };
+  }, 180_000);
+  afterAll(() => nc?.stop());
+
+  it('installs through AppAPI (heartbeat → init to 100 → enabled) and answers OpenTalk’s token call', async () => {
+    const { progress, error } = await nc.appApi.install({ timeoutMs: 480_000 });
+    expect(error).toBe('');
+    expect(progress.at(-1)).toBe(100);
+    const res = await openTalkToken(container, base(), 'alice');
+    expect(res.status, res.text).toBe(200);
+    expect(Object.keys(res.body)).toEqual(
+      expect.arrayContaining(['access_token', 'refresh_token', 'id_token', 'expires_in', 'token_type']),
+    );
+  }, 600_000);
+
+  it('runs as a non-root user that writes only to its volume (and the JVM’s /tmp)', async () => {
+    expect(await exec(container, 'id -u')).not.toBe('0');
+    expect(await exec(container, 'stat -c %u /proc/1')).not.toBe('0');
+    const written = await exec(
+      container,
+      `find / -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path ${STORAGE} -o -path /tmp \\) -prune -o -user "$(id -u)" -print 2>/dev/null || true`,
+    );
+    expect(written.split('\n').filter(Boolean)).toEqual([]);
+  });
+
+  it("reports healthy through the image's own HEALTHCHECK", async () => {
+    const deadline = Date.now() + 120_000;
+    let status = '';
+    while (Date.now() < deadline) {
+      status = execFileSync(
+        'docker',
+        ['inspect', container.getId(), '--format', '{{.State.Health.Status}}'],
+        {
+          encoding: 'utf8',
+        },
+      ).trim();
+      if (status === 'healthy' || status === 'unhealthy') break;
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+    expect(status).toBe('healthy');
+  }, 180_000);
+
+  it('stops gracefully on `docker stop` (SIGTERM): exit 0 well within the stop timeout', async () => {
+    const before = Date.now();
+    await container.stop({ timeout: 60_000, remove: false });
+    const seconds = (Date.now() - before) / 1000;
+    const state = JSON.parse(
+      execFileSync('docker', ['inspect', container.getId(), '--format', '{{json .State}}'], {
+        encoding: 'utf8',
+      }),
+    ) as { ExitCode: number; OOMKilled: boolean; Running: boolean };
+    expect(state).toMatchObject({ ExitCode: 0, Running: false });
+    expect(seconds).toBeLessThan(60);
+    // The server stopped Keycloak itself (Quarkus logs its own shutdown), without the SIGKILL fallback.
+    const logs = execFileSync('docker', ['logs', container.getId()], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(logs).toContain('shutting down');
+    expect(logs).toMatch(/stopped in \d/);
+    expect(logs).not.toContain('did not stop within the grace period');
+    execFileSync('docker', ['rm', '-f', container.getId()], { stdio: 'ignore' });
+  }, 120_000);
+
+  it('keeps the consumer secret, realm and users in a new container on the same volume, with 0 password writes', async () => {
+    const progressReports = nc.calls.filter((c) => c.path === '/apps/app_api/ex-app/status').length;
+    const again = await run(volume, appApiEnv(nc, port));
+    container = again;
+    // Resumed from the init marker: Keycloak starts and the realm is checked; no second install.
+    let credentialsBefore: Record<string, number[]> | undefined;
+    let res: Reply | undefined;
+    const deadline = Date.now() + 180_000;
+    while (Date.now() < deadline) {
+      const beat = await call(base(), 'GET', '/heartbeat').catch(() => undefined);
+      if (beat?.body?.keycloak === 'ready') {
+        credentialsBefore ??= await passwordCredentials(await keycloakAdmin(again));
+        res = await openTalkToken(again, base(), 'alice');
+        if (res.status !== 503) break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    expect(res?.status, res?.text).toBe(200);
+    expect(credentialsBefore?.alice).toHaveLength(1);
+    expect(await passwordCredentials(await keycloakAdmin(again))).toEqual(credentialsBefore);
+    expect(nc.calls.filter((c) => c.path === '/apps/app_api/ex-app/status').length).toBe(progressReports);
+  }, 300_000);
+});
+
+describe(`the image ${IMAGE} with KEYCLOAK_DB=postgres on the host's PostgreSQL`, () => {
+  it('installs and serves a token', async () => {
+    const nc = await new FakeNextcloud({ admins: ['admin'] }).start();
+    const database = `kc_image_${randomBytes(4).toString('hex')}`;
+    execFileSync(
+      'psql',
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        pg.port,
+        '-U',
+        pg.user,
+        '-d',
+        'postgres',
+        '-qc',
+        `CREATE DATABASE ${database}`,
+      ],
+      {
+        env: { ...process.env, PGPASSWORD: pg.password },
+      },
+    );
+    try {
+      seed(nc);
+      const port = await freePort();
+      const container = await run(newVolume(), {
+        ...appApiEnv(nc, port),
+        KEYCLOAK_DB: 'postgres',
+        KC_DB_URL: `jdbc:postgresql://127.0.0.1:${pg.port}/${database}`,
+        KC_DB_USERNAME: pg.user,
+        KC_DB_PASSWORD: pg.password,
+      });
+      nc.exApp.target = { url: `http://127.0.0.1:${port}` };
+      expect((await nc.appApi.install({ timeoutMs: 480_000 })).error).toBe('');
+      expect((await openTalkToken(container, `http://127.0.0.1:${port}`, 'alice')).status).toBe(200);
+      await container.stop({ timeout: 60_000 });
+    } finally {
+      await nc.stop();
+      execFileSync(
+        'psql',
+        [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          pg.port,
+          '-U',
+          pg.user,
+          '-d',
+          'postgres',
+          '-qc',
+          `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`,
+        ],
+        { env: { ...process.env, PGPASSWORD: pg.password } },
+      );
+    }
+  }, 600_000);
+});
+
+describe(`the image ${IMAGE} in HaRP's FRP mode: frps → the image's frpc → its unix socket`, () => {
+  let frps: ChildProcess;
+  let work = '';
+  afterAll(() => {
+    frps?.kill('SIGTERM');
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('installs, serves a consumer through /exapps/keycloak/api/token and the discovery document through the proxy', async () => {
+    const frpDir = join(
+      REPO_ROOT,
+      execFileSync('bash', [join(REPO_ROOT, 'scripts/frp.sh')], { encoding: 'utf8' }).trim(),
+    );
+    work = mkdtempSync(join(tmpdir(), 'image-frp-'));
+    const bindPort = await freePort();
+    const remotePort = await freePort();
+    writeFileSync(
+      join(work, 'frps.toml'),
+      `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nproxyBindAddr = "127.0.0.1"\nallowPorts = [{ single = ${remotePort} }]\n`,
+    );
+    frps = spawn(join(frpDir, 'frps'), ['-c', join(work, 'frps.toml')], { stdio: 'ignore' });
+    const nc = await new FakeNextcloud({ admins: ['admin'] }).start();
+    try {
+      seed(nc);
+      nc.exApp.routes = infoXmlRoutes();
+      const container = await new GenericContainer(IMAGE)
+        .withNetworkMode('host')
+        .withEnvironment({
+          ...appApiEnv(nc, remotePort),
+          HP_SHARED_KEY: `harp-key-${randomBytes(8).toString('hex')}`,
+          HP_FRP_ADDRESS: '127.0.0.1',
+          HP_FRP_PORT: String(bindPort),
+        })
+        .withBindMounts([{ source: newVolume(), target: STORAGE, mode: 'rw' }])
+        .withWaitStrategy(Wait.forLogMessage(/listening on the HaRP unix socket/))
+        .withStartupTimeout(120_000)
+        .start();
+      started.push(container);
+      // HaRP reaches the ExApp only through its FRP server: the fake's target is frps's port.
+      nc.exApp.target = { url: `http://127.0.0.1:${remotePort}` };
+      await expect
+        .poll(
+          async () =>
+            (await call(`http://127.0.0.1:${remotePort}`, 'GET', '/heartbeat').catch(() => undefined))?.body
+              ?.frpc,
+          {
+            timeout: 60_000,
+            interval: 500,
+          },
+        )
+        .toBe('connected');
+      expect((await nc.appApi.install({ timeoutMs: 480_000 })).error).toBe('');
+      const { consumerSecret } = await readJson<{ consumerSecret: string }>(
+        container,
+        'keycloak-exapp-secrets.json',
+      );
+      const token = await call(nc.url, 'POST', '/exapps/keycloak/api/token?client_id=opentalk', {
+        'x-api-secret': consumerSecret,
+        'x-nc-user-id': 'alice',
+      });
+      expect(token.status, token.text).toBe(200);
+      const discovery = await call(
+        nc.url,
+        'GET',
+        `/exapps/keycloak/realms/${REALM}/.well-known/openid-configuration`,
+      );
+      expect(discovery.status).toBe(200);
+      expect(discovery.body.issuer).toBe(`${nc.url}/exapps/keycloak/realms/${REALM}`);
+      await container.stop({ timeout: 60_000 });
+    } finally {
+      await nc.stop();
+    }
+  }, 600_000);
+});
