@@ -53,7 +53,6 @@ export { USER_DIRECTORY } from './ports/user-directory/user-directory.token.js';
 export type { PasswordVault } from './ports/password-vault/password-vault.port.js';
 export { PASSWORD_VAULT } from './ports/password-vault/password-vault.token.js';
 export { DerivedPasswordVault } from './ports/password-vault/derived-password-vault.js';
-export { InMemoryPasswordVault } from './ports/password-vault/in-memory-password-vault.js';
 export type {
   ProcessState,
   ProcessStatus,

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { DerivedPasswordVault, InMemoryPasswordVault, Secret } from '@keycloak-exapp/core';
+import { DerivedPasswordVault, Secret } from '@keycloak-exapp/core';
+import { InMemoryPasswordVault, describePasswordVaultContract } from '@keycloak-exapp/core/testing';
 
 describe('DerivedPasswordVault', () => {
   const key = new Secret('a-very-long-and-random-key-0123456789');
@@ -51,4 +52,13 @@ describe('Secret', () => {
     expect(inspect({ secret })).not.toContain('hunter2');
     expect(secret.reveal()).toBe('hunter2-hunter2');
   });
+});
+
+describePasswordVaultContract(
+  'DerivedPasswordVault',
+  () => new DerivedPasswordVault(new Secret('a-very-long-and-random-key-0123456789')),
+  { isStableAcrossInstances: true },
+);
+describePasswordVaultContract('InMemoryPasswordVault', () => new InMemoryPasswordVault(), {
+  isStableAcrossInstances: false,
 });

@@ -18,5 +18,10 @@ export {
   describeProcessSupervisorContract,
   type ProcessSupervisorHarness,
 } from '../ports/process-supervisor/process-supervisor.contract.js';
+export { InMemoryPasswordVault } from '../ports/password-vault/in-memory-password-vault.js';
+export {
+  describePasswordVaultContract,
+  type PasswordVaultCaps,
+} from '../ports/password-vault/password-vault.contract.js';
 export { ManualClock } from '../ports/clock/clock.fake.js';
 export { CapturingLogger, type LogEntry } from '../ports/logger/logger.fake.js';
