@@ -52,6 +52,9 @@ export const envSchema = z.object({
   /** The proxy of Nextcloud in front of the ExApp; unset: HaRP when HP_SHARED_KEY is set, else classic. */
   NEXTCLOUD_PROXY: z.enum(['harp', 'classic']).optional(),
   KC_HOSTNAME_ADMIN: z.string().optional(),
+  /** The admin console's first administrator (the original's settings); unset: generated. */
+  KC_BOOTSTRAP_ADMIN_USERNAME: z.string().min(1).optional(),
+  KC_BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),
   KC_DB_URL: z.string().optional(),
   KC_DB_USERNAME: z.string().optional(),
   KC_DB_PASSWORD: z.string().optional(),
@@ -89,6 +92,27 @@ export type ServerEnv = Readonly<
 
 export class EnvError extends Error {}
 
+/** Passwords a console administrator must never have: defaults of images, guides and demos. */
+const WEAK_PASSWORDS = new Set([
+  'admin',
+  'administrator',
+  'password',
+  'changeme',
+  'keycloak',
+  'secret',
+  'welcome',
+]);
+
+/** Why a console admin password is refused, or undefined when it is acceptable. */
+export function weakPasswordReason(password: string, username: string): string | undefined {
+  const lower = password.toLowerCase();
+  if (WEAK_PASSWORDS.has(lower.replace(/[^a-z]/g, '')) || lower === username.toLowerCase())
+    return 'it is a well-known default or the username';
+  if (password.length < 12) return 'it has fewer than 12 characters';
+  if (new Set(password).size < 6) return 'it has fewer than 6 different characters';
+  return undefined;
+}
+
 /** Parses the environment once; a bad value names the variable. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): ServerEnv {
   const parsed = envSchema.safeParse(source);
@@ -102,5 +126,15 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       'KEYCLOAK_MODE=external needs KEYCLOAK_URL, KEYCLOAK_ADMIN_CLIENT_ID and KEYCLOAK_ADMIN_CLIENT_SECRET',
     );
   }
+  const { KC_BOOTSTRAP_ADMIN_USERNAME: user, KC_BOOTSTRAP_ADMIN_PASSWORD: password } = env;
+  if ((user === undefined) !== (password === undefined))
+    throw new EnvError(
+      'KC_BOOTSTRAP_ADMIN_USERNAME and KC_BOOTSTRAP_ADMIN_PASSWORD go together: set both or neither',
+    );
+  const weak = user !== undefined && password !== undefined ? weakPasswordReason(password, user) : undefined;
+  if (weak)
+    throw new EnvError(
+      `KC_BOOTSTRAP_ADMIN_PASSWORD is refused because ${weak}: choose a long random password, or leave both unset to have one generated`,
+    );
   return Object.freeze(env);
 }

@@ -5,7 +5,7 @@ export {
   type BuildOptions,
   type ServerContext,
 } from './server.js';
-export { loadEnv, envSchema, EnvError, type ServerEnv } from './env.js';
+export { loadEnv, envSchema, EnvError, weakPasswordReason, type ServerEnv } from './env.js';
 export { createApp, type AppParts } from './app.js';
 export { ERROR_STATUS } from './http/error-status.js';
 export { REDACT_PATHS, createLogger } from './logger.js';

@@ -137,7 +137,14 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
             }
           : { kind: 'dev-file' },
       admin: { clientId: adminClientId, clientSecret: new Secret(secrets.keycloakAdminClientSecret) },
-      adminUser: { username: KEYCLOAK_CONSOLE_ADMIN, password: new Secret(secrets.keycloakAdminPassword) },
+      // Keycloak creates this administrator on its first start only (an empty master realm).
+      adminUser:
+        env.KC_BOOTSTRAP_ADMIN_USERNAME && env.KC_BOOTSTRAP_ADMIN_PASSWORD
+          ? {
+              username: env.KC_BOOTSTRAP_ADMIN_USERNAME,
+              password: new Secret(env.KC_BOOTSTRAP_ADMIN_PASSWORD),
+            }
+          : { username: KEYCLOAK_CONSOLE_ADMIN, password: new Secret(secrets.keycloakAdminPassword) },
       ...(env.KEYCLOAK_HTTP_PORT ? { httpPort: env.KEYCLOAK_HTTP_PORT } : {}),
       hostname: publicBase.url,
       hostnameAdmin: env.KC_HOSTNAME_ADMIN,

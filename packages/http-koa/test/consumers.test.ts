@@ -143,3 +143,29 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ ...base, KEYCLOAK_MODE: 'external' })).toThrow(/KEYCLOAK_URL/);
   });
 });
+
+describe('KC_BOOTSTRAP_ADMIN_USERNAME / KC_BOOTSTRAP_ADMIN_PASSWORD', () => {
+  const base = {
+    APP_ID: 'keycloak',
+    APP_SECRET: 's',
+    APP_VERSION: '1',
+    APP_PORT: '23000',
+    NEXTCLOUD_URL: 'https://cloud.example.nl',
+  };
+  it('accepts a strong pair and refuses a default, short or username-like password with a clear error', () => {
+    expect(
+      loadEnv({
+        ...base,
+        KC_BOOTSTRAP_ADMIN_USERNAME: 'kc-admin',
+        KC_BOOTSTRAP_ADMIN_PASSWORD: 'x7Gv-93kd-Qm2p-LL0a',
+      }).KC_BOOTSTRAP_ADMIN_USERNAME,
+    ).toBe('kc-admin');
+    for (const password of ['admin', 'Admin123', 'changeme!', 'kc-admin', 'aaaaaaaaaaaaaaaa', 'short-1A']) {
+      expect(() =>
+        loadEnv({ ...base, KC_BOOTSTRAP_ADMIN_USERNAME: 'kc-admin', KC_BOOTSTRAP_ADMIN_PASSWORD: password }),
+      ).toThrow(/KC_BOOTSTRAP_ADMIN_PASSWORD is refused because/);
+    }
+    expect(() => loadEnv({ ...base, KC_BOOTSTRAP_ADMIN_USERNAME: 'kc-admin' })).toThrow(/go together/);
+    expect(loadEnv(base).KC_BOOTSTRAP_ADMIN_USERNAME).toBeUndefined(); // unset: generated, as before
+  });
+});

@@ -25,6 +25,7 @@ export function infoXmlRoutes(): ProxyRoute[] {
 }
 export const OPENTALK_SECRET = 'opentalk-consumer-secret-0123456789abcdef';
 export const OPS_SECRET = 'operations-consumer-secret-0123456789abcdef';
+export const CONSOLE_ADMIN = { username: 'nc-keycloak-admin', password: 'Console-Admin-Password-7f3a9c21e5' };
 
 export interface ExAppHarness {
   readonly nc: FakeNextcloud;
@@ -52,7 +53,7 @@ export interface ExAppHarnessOptions {
  * Every secret value a test file used or was handed: consumer and app secrets, and each token the
  * API returned (recorded by `call`). `leakedSecrets` looks for all of them in the server's logs.
  */
-export const usedSecrets = new Set<string>([OPENTALK_SECRET, OPS_SECRET]);
+export const usedSecrets = new Set<string>([OPENTALK_SECRET, OPS_SECRET, CONSOLE_ADMIN.password]);
 
 /** An answer body as JSON (undefined when it is not), its tokens recorded in `usedSecrets`. */
 export function readAnswer(text: string): unknown {
@@ -138,6 +139,9 @@ export async function startExApp(
     KEYCLOAK_REDIRECT_URIS: JSON.stringify({
       opentalk: ['https://talk.example.test/*', `http://127.0.0.1:${rpPort}/*`],
     }),
+    // The original's settings name the console admin (instead of a generated "admin").
+    KC_BOOTSTRAP_ADMIN_USERNAME: CONSOLE_ADMIN.username,
+    KC_BOOTSTRAP_ADMIN_PASSWORD: CONSOLE_ADMIN.password,
     DIRECTORY_TTL_SECONDS: '1',
     AUTH_FAILURES_PER_MINUTE: '100000',
     SYNC_INTERVAL_SECONDS: '3600',

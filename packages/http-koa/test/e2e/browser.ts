@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import * as client from 'openid-client';
 import { createServer } from 'node:http';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../exapp-harness.js';
+import { CONSOLE_ADMIN, REPO_ROOT } from '../exapp-harness.js';
 import { REALM, e2e } from './context.js';
 
 export function describeBrowser(): void {
@@ -36,11 +36,9 @@ export function describeBrowser(): void {
       const page = await context.newPage();
       await page.goto(`${e2e.h.issuerBase}/admin/master/console/`);
       await page.waitForSelector('#username', { timeout: 90_000 });
-      const secrets = JSON.parse(readFileSync(`${e2e.h.storage}/keycloak-exapp-secrets.json`, 'utf8')) as {
-        keycloakAdminPassword: string;
-      };
-      await page.fill('#username', 'admin');
-      await page.fill('#password', secrets.keycloakAdminPassword);
+      // The administrator KC_BOOTSTRAP_ADMIN_USERNAME/PASSWORD named (the harness sets them).
+      await page.fill('#username', CONSOLE_ADMIN.username);
+      await page.fill('#password', CONSOLE_ADMIN.password);
       await page.click('#kc-login');
       await page.goto(`${e2e.h.issuerBase}/admin/master/console/#/${REALM}/users`);
       await page.getByText('carol', { exact: true }).first().waitFor({ timeout: 90_000 });
