@@ -26,6 +26,7 @@ export {
 export { ExAppService, type KeycloakState } from './exapp-service.js';
 export { keycloakPublicBase, type KeycloakPublicBase, type PublicBaseSettings } from './public-base.js';
 export { SyncJobs, type SyncJob } from './sync-jobs.js';
+export { OPENAPI_DOCUMENT } from './openapi.js';
 export { FrpClient, frpcConfig, type FrpClientState, type FrpSettings } from './frp-client.js';
 export { NextcloudAdminCheck } from './nextcloud-admin-check.js';
 export { AuthFailureLimiter } from './http/auth-failure-limiter.js';

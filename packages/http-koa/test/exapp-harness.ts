@@ -9,6 +9,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { FakeNextcloud, type ProxyRoute } from '@keycloak-exapp/fake-nextcloud';
 import { freePort } from '@keycloak-exapp/adapter-keycloak';
 import { buildServer, loadEnv, type ServerContext } from '@keycloak-exapp/http-koa';
+import { assertMatchesOpenApi } from './openapi-check.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -200,6 +201,12 @@ export function call(
         res.on('data', (c: Buffer) => (text += c.toString()));
         res.on('end', () => {
           const parsed = readAnswer(text);
+          try {
+            assertMatchesOpenApi(method, url, res.statusCode ?? 0, res.headers['content-type'] ?? '', text);
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+            return;
+          }
           resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text });
         });
       },

@@ -13,6 +13,7 @@ import {
   type SyncUser,
 } from '@keycloak-exapp/core';
 import { auditAs, audited } from '../http/audit.js';
+import { OPENAPI_DOCUMENT } from '../openapi.js';
 import { authenticate, describeCaller, type Caller, type CallerAuth } from '../http/caller.js';
 import { assertQuery, readJsonObject } from '../http/read-json.js';
 import type { Operation } from '../consumers.js';
@@ -73,6 +74,10 @@ export function apiRoutes(deps: ApiDeps): Router {
     await next();
   });
   router.use(audited());
+
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = OPENAPI_DOCUMENT;
+  });
 
   router.post('/token', async (ctx) => {
     const started = performance.now();

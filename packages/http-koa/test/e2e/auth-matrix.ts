@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_MATRIX, CALLERS, UNTRUSTED, type CallerColumn, type Way } from '../auth-matrix.data.js';
 import { OPENTALK_SECRET, OPS_SECRET, appApiAs, call, type Reply } from '../exapp-harness.js';
+import { checkedAnswers } from '../openapi-check.js';
 import { REALM, e2e, loadInfoXmlRoutes, token } from './context.js';
 
 /** What each caller sends: directly, or to Nextcloud (where a session cookie logs a user in). */
@@ -108,6 +109,14 @@ export function describeAuthMatrix(): void {
 
     it('gave no privileged answer to an anonymous or forged caller', () => {
       expect(privilegedToUntrusted).toEqual([]);
+    });
+
+    it('checked each of those answers against the OpenAPI document the server serves', async () => {
+      // `call` validates every answer of /api/* and /metrics (status listed, body matching).
+      expect(checkedAnswers.count).toBeGreaterThan(150);
+      const served = await call(e2e.h.url, 'GET', '/api/openapi.json');
+      expect(served.status).toBe(200);
+      expect(served.body).toMatchObject({ openapi: '3.1.0', paths: { '/api/token': expect.any(Object) } });
     });
 
     it('wrote an audit line for every privileged operation, allowed and refused, with caller, target and request id', () => {
