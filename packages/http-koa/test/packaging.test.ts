@@ -146,6 +146,42 @@ describe('appinfo/info.xml', () => {
   });
 });
 
+describe('licence and package metadata', () => {
+  it('is EUPL-1.2 everywhere the licence is named, as the original ExApp', () => {
+    expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(/^EUROPEAN UNION PUBLIC LICENCE v\. 1\.2\n/);
+    const manifests = [
+      'package.json',
+      ...['core', 'adapter-keycloak', 'adapter-nextcloud', 'http-koa', 'cli', 'fake-nextcloud'].map(
+        (p) => `packages/${p}/package.json`,
+      ),
+    ];
+    for (const file of manifests) {
+      const manifest = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as Record<string, unknown>;
+      expect(manifest.license, file).toBe('EUPL-1.2');
+      expect(manifest.engines, file).toEqual({ node: '>=20.19' });
+      if (file !== 'package.json') {
+        expect(manifest.repository, file).toMatchObject({
+          type: 'git',
+          directory: file.replace('/package.json', ''),
+        });
+        expect(manifest.files, file).toEqual(expect.arrayContaining(['dist']));
+      }
+    }
+    // The App Store's schema accepts agpl, mpl or apache only; agpl is EUPL-1.2's compatible licence.
+    expect(tag(infoXml, 'licence')).toEqual(['agpl']);
+    expect(infoXml).toContain('EUPL-1.2');
+  });
+
+  it("keeps the test fake out of the CLI's run-time dependencies", () => {
+    const cli = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    expect(Object.keys(cli.dependencies)).not.toContain('@keycloak-exapp/fake-nextcloud');
+    expect(Object.keys(cli.optionalDependencies ?? {})).toEqual(['@keycloak-exapp/fake-nextcloud']);
+  });
+});
+
 describe('docker/', () => {
   it('pins the Keycloak version the repo pins, Node 22 and Java 25', () => {
     expect(dockerfile).toContain(`ARG KEYCLOAK_VERSION=${DEFAULT_KEYCLOAK_VERSION}`);

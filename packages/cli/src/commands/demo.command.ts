@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
+import { freePort } from '@keycloak-exapp/adapter-keycloak';
 import { KEYCLOAK_CONSOLE_ADMIN, buildServer, loadEnv, loadOrCreateSecrets } from '@keycloak-exapp/http-koa';
 import type { CliEnv } from '../env.js';
 import { readUsersFile } from '../users-file.js';
@@ -20,7 +20,12 @@ export function demoCommand(env: CliEnv): Command {
     .option('--storage <dir>', 'persistent storage of the demo', '.data/demo')
     .action(async (opts: { port: string; usersFile: string; storage: string }) => {
       const users = await readUsersFile(opts.usersFile);
+      // The fake Nextcloud is an optional dependency, loaded only here: the other commands (and the
+      // image, which installs without it) never load a test fake.
+      const { FakeNextcloud } = await import('@keycloak-exapp/fake-nextcloud');
       const nc = await new FakeNextcloud({ appSecret: randomBytes(32).toString('hex') }).start();
+      // A local demo: browsers and curl reach Keycloak directly, so that is its issuer.
+      const keycloakPort = await freePort();
       nc.addUsers(users);
       const storage = resolve(opts.storage);
       const serverEnv = loadEnv({
@@ -34,6 +39,8 @@ export function demoCommand(env: CliEnv): Command {
         KEYCLOAK_CACHE_DIR: env.KEYCLOAK_CACHE_DIR,
         KEYCLOAK_VERSION: env.KEYCLOAK_VERSION,
         KEYCLOAK_JAVA_HOME: env.KEYCLOAK_JAVA_HOME,
+        KEYCLOAK_HTTP_PORT: String(keycloakPort),
+        KC_HOSTNAME: `http://127.0.0.1:${keycloakPort}`,
         LOG_LEVEL: 'warn',
       });
       const server = await buildServer(serverEnv, { logDestination: process.stderr });
