@@ -1,10 +1,10 @@
+export { buildServer, type BuildOptions, type ServerContext } from './server.js';
 export {
   KEYCLOAK_CONSOLE_ADMIN,
   KEYCLOAK_RUNTIME_FILE,
-  buildServer,
-  type BuildOptions,
-  type ServerContext,
-} from './server.js';
+  connectKeycloak,
+  type KeycloakParts,
+} from './keycloak-connection.js';
 export { loadEnv, envSchema, EnvError, weakPasswordReason, type ServerEnv } from './env.js';
 export { createApp, type AppParts } from './app.js';
 export { ERROR_STATUS } from './http/error-status.js';

@@ -1,0 +1,108 @@
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Secret, type Logger } from '@keycloak-exapp/core';
+import {
+  DEFAULT_KEYCLOAK_VERSION,
+  createLocalKeycloak,
+  findJavaHome,
+  installKeycloak,
+  type KeycloakConnection,
+  type KeycloakProcessSupervisor,
+} from '@keycloak-exapp/adapter-keycloak';
+import type { ServerEnv } from './env.js';
+import type { PersistentSecrets } from './persistent-secrets.js';
+import type { KeycloakPublicBase } from './public-base.js';
+
+/** Written next to the secrets: the embedded Keycloak's loopback URLs, for the CLI. */
+export const KEYCLOAK_RUNTIME_FILE = 'keycloak-runtime.json';
+
+/** The admin console user of the embedded Keycloak (master realm); its password is on the volume. */
+export const KEYCLOAK_CONSOLE_ADMIN = 'admin';
+
+export interface KeycloakParts {
+  readonly storage: string;
+  readonly secrets: PersistentSecrets;
+  readonly publicBase: KeycloakPublicBase;
+  readonly logger: Logger;
+  /** Test hook: extra KC_* settings and JVM options for the embedded Keycloak. */
+  readonly keycloakEnv?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The Keycloak the server talks to: in embedded mode a supervised child (installed or taken from
+ * KEYCLOAK_HOME, its instance on the volume, the console admin and service client bootstrapped),
+ * whose loopback URLs are written for the CLI; in external mode the configured server and client.
+ */
+export async function connectKeycloak(
+  env: ServerEnv,
+  parts: KeycloakParts,
+): Promise<{ supervisor: KeycloakProcessSupervisor | undefined; connection: KeycloakConnection }> {
+  const { storage, secrets, publicBase, logger } = parts;
+  let supervisor: KeycloakProcessSupervisor | undefined;
+  let connection: KeycloakConnection;
+  if (env.KEYCLOAK_MODE === 'embedded') {
+    const version = env.KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION;
+    const javaHome = findJavaHome(version, { explicit: env.KEYCLOAK_JAVA_HOME });
+    const installed = env.KEYCLOAK_HOME
+      ? { version, home: join(env.KEYCLOAK_HOME, env.KEYCLOAK_DB), javaHome, build: { db: env.KEYCLOAK_DB } }
+      : await installKeycloak({
+          version,
+          javaHome,
+          build: { db: env.KEYCLOAK_DB },
+          cacheDir: resolve(env.KEYCLOAK_CACHE_DIR),
+          logger,
+        });
+    const adminClientId = 'keycloak-exapp-admin';
+    supervisor = await createLocalKeycloak({
+      installed,
+      instanceDir: join(storage, 'keycloak'),
+      database:
+        env.KEYCLOAK_DB === 'postgres'
+          ? {
+              kind: 'postgres',
+              url: env.KC_DB_URL ?? '',
+              username: env.KC_DB_USERNAME ?? '',
+              password: new Secret(env.KC_DB_PASSWORD ?? ''),
+            }
+          : { kind: 'dev-file' },
+      admin: { clientId: adminClientId, clientSecret: new Secret(secrets.keycloakAdminClientSecret) },
+      // Keycloak creates this administrator on its first start only (an empty master realm).
+      adminUser:
+        env.KC_BOOTSTRAP_ADMIN_USERNAME && env.KC_BOOTSTRAP_ADMIN_PASSWORD
+          ? {
+              username: env.KC_BOOTSTRAP_ADMIN_USERNAME,
+              password: new Secret(env.KC_BOOTSTRAP_ADMIN_PASSWORD),
+            }
+          : { username: KEYCLOAK_CONSOLE_ADMIN, password: new Secret(secrets.keycloakAdminPassword) },
+      ...(env.KEYCLOAK_HTTP_PORT ? { httpPort: env.KEYCLOAK_HTTP_PORT } : {}),
+      hostname: publicBase.url,
+      hostnameAdmin: env.KC_HOSTNAME_ADMIN,
+      env: { JAVA_OPTS_KC_HEAP: env.JAVA_OPTS_KC_HEAP, ...parts.keycloakEnv },
+      logger,
+    });
+    // Where the CLI in this container finds the embedded Keycloak (its port is chosen at start).
+    await writeFile(
+      join(storage, KEYCLOAK_RUNTIME_FILE),
+      `${JSON.stringify({ baseUrl: supervisor.baseUrl, managementUrl: supervisor.managementUrl, publicBase })}\n`,
+    );
+    connection = {
+      baseUrl: supervisor.baseUrl,
+      admin: {
+        kind: 'client',
+        clientId: adminClientId,
+        clientSecret: new Secret(secrets.keycloakAdminClientSecret),
+      },
+    };
+  } else {
+    connection = {
+      baseUrl: env.KEYCLOAK_URL!,
+      admin: {
+        kind: 'client',
+        clientId: env.KEYCLOAK_ADMIN_CLIENT_ID!,
+        clientSecret: new Secret(env.KEYCLOAK_ADMIN_CLIENT_SECRET!),
+      },
+    };
+  }
+
+  return { supervisor, connection };
+}
