@@ -4,12 +4,16 @@ import { ConfigurationError, Secret } from '@keycloak-exapp/core';
 
 export type Operation = 'token' | 'sync' | 'delete';
 
-/** A consumer ExApp allowed to call the API with its own secret. */
-export interface Consumer {
+/** Who a consumer is and what it may do: its name, the client ids and the operations it is allowed. */
+export interface ConsumerGrant {
   readonly name: string;
-  readonly secret: Secret;
   readonly clientIds: ReadonlySet<string>;
   readonly operations: ReadonlySet<Operation>;
+}
+
+/** A consumer ExApp allowed to call the API with its own secret. */
+export interface Consumer extends ConsumerGrant {
+  readonly secret: Secret;
 }
 
 /** The original Python ExApp's public default secret: refused unless explicitly allowed. */

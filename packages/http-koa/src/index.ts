@@ -14,6 +14,7 @@ export {
   PUBLIC_DEFAULT_SECRETS,
   buildConsumers,
   type Consumer,
+  type ConsumerGrant,
   type Operation,
 } from './consumers.js';
 export {
@@ -27,6 +28,10 @@ export { ExAppService, type KeycloakState } from './exapp-service.js';
 export { keycloakPublicBase, type KeycloakPublicBase, type PublicBaseSettings } from './public-base.js';
 export { SyncJobs, type SyncJob } from './sync-jobs.js';
 export { OPENAPI_DOCUMENT } from './openapi.js';
+export { tokenApiRouter, type TokenApiDeps } from './routes/api.routes.js';
+export { audited } from './http/audit.js';
+export { errorHandler } from './middleware/error-handler.js';
+export { requestContext } from './middleware/request-context.js';
 export { FrpClient, frpcConfig, type FrpClientState, type FrpSettings } from './frp-client.js';
 export { NextcloudAdminCheck } from './nextcloud-admin-check.js';
 export { AuthFailureLimiter } from './http/auth-failure-limiter.js';

@@ -33,10 +33,7 @@ import type {
   SyncAllUsers,
   SyncUser,
 } from '@keycloak-exapp/core';
-import {
-  loadRealmFile,
-  type KeycloakProcessSupervisor,
-} from '@keycloak-exapp/adapter-keycloak';
+import { loadRealmFile, type KeycloakProcessSupervisor } from '@keycloak-exapp/adapter-keycloak';
 import { keycloakModule } from '@keycloak-exapp/adapter-keycloak/wiring';
 import { APP_API_CLIENT, APP_API_VERIFIER, nextcloudModule } from '@keycloak-exapp/adapter-nextcloud/wiring';
 import type { AppApiClient, AppApiRequestVerifier } from '@keycloak-exapp/adapter-nextcloud';
@@ -49,7 +46,8 @@ import type { ServerEnv } from './env.js';
 import { ExAppService } from './exapp-service.js';
 import { createLogger } from './logger.js';
 import { loadOrCreateSecrets } from './persistent-secrets.js';
-import { apiRoutes, metricsRoutes } from './routes/api.routes.js';
+import { metricsRoutes, tokenApiRouter } from './routes/api.routes.js';
+import { authenticate } from './http/caller.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';
 import { uiRoutes } from './routes/ui.routes.js';
 import { keycloakProxy } from './routes/keycloak-proxy.js';
@@ -183,19 +181,21 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     limiter: new AuthFailureLimiter(env.AUTH_FAILURES_PER_MINUTE),
   };
   const apiDeps = {
-    service,
     metrics,
-    auth,
     issueToken: container.get<IssueToken>(ISSUE_TOKEN),
     syncUser: container.get<SyncUser>(SYNC_USER),
     deleteUser: container.get<DeleteUser>(DELETE_USER),
+    authenticate: (ctx: Koa.Context) => authenticate(ctx, auth),
+    isAdmin: (userId: string, signal: AbortSignal) => service.isNextcloudAdmin(userId, signal),
+    assertReady: () => service.assertReady(),
+    syncJobs: { start: () => service.startSyncAll(), get: (id: string) => service.job(id) },
   };
   let frpc: FrpClient | undefined;
   const app = createApp({
     logger,
     routers: [
       lifecycleRoutes(service, auth, env.APP_VERSION, () => frpc?.state),
-      apiRoutes(apiDeps),
+      tokenApiRouter(apiDeps),
       metricsRoutes(apiDeps),
       // The console through the classic proxy cannot log in (it keeps one Set-Cookie): only an
       // explicit or HaRP base is handed to the top-menu loader.

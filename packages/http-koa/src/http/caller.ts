@@ -1,12 +1,12 @@
 import type { Context } from 'koa';
 import { RateLimitedError, UnauthenticatedError } from '@keycloak-exapp/core';
 import { AppApiRequestVerifier } from '@keycloak-exapp/adapter-nextcloud';
-import type { Consumer, ConsumerRegistry } from '../consumers.js';
+import type { ConsumerGrant, ConsumerRegistry } from '../consumers.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 
 /** Who is calling: a consumer ExApp (by its secret), a Nextcloud user, or Nextcloud itself. */
 export type Caller =
-  | { readonly kind: 'consumer'; readonly consumer: Consumer }
+  | { readonly kind: 'consumer'; readonly consumer: ConsumerGrant }
   | { readonly kind: 'nextcloud-user'; readonly userId: string }
   | { readonly kind: 'nextcloud-system' };
 

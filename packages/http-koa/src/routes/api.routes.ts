@@ -14,19 +14,30 @@ import {
 } from '@keycloak-exapp/core';
 import { auditAs, audited } from '../http/audit.js';
 import { OPENAPI_DOCUMENT } from '../openapi.js';
-import { authenticate, describeCaller, type Caller, type CallerAuth } from '../http/caller.js';
+import { describeCaller, type Caller } from '../http/caller.js';
 import { assertQuery, readJsonObject } from '../http/read-json.js';
 import type { Operation } from '../consumers.js';
-import type { ExAppService } from '../exapp-service.js';
 import type { ServerMetrics } from '../metrics.js';
+import type { SyncJob } from '../sync-jobs.js';
 
-export interface ApiDeps {
-  readonly service: ExAppService;
-  readonly metrics: ServerMetrics;
-  readonly auth: CallerAuth;
+/**
+ * What the token and sync API needs. The ExApp server passes consumer secrets and AppAPI
+ * signatures as `authenticate`; a service that embeds the API passes its own authentication and
+ * maps its callers to consumers (a name, the client ids and the operations each may use).
+ */
+export interface TokenApiDeps {
   readonly issueToken: IssueToken;
   readonly syncUser: SyncUser;
   readonly deleteUser: DeleteUser;
+  /** Who is calling; throws UNAUTHENTICATED (401) when nobody acceptable is. */
+  authenticate(ctx: Context): Caller | Promise<Caller>;
+  /** Whether a Nextcloud user may sync and delete; default: no Nextcloud user may. */
+  isAdmin?(userId: string, signal: AbortSignal): Promise<boolean>;
+  /** Throws NOT_READY (503) while the identity provider cannot serve; default: always ready. */
+  assertReady?(): void;
+  /** Full-sync jobs for `/sync-all`; without them that route answers 404. */
+  readonly syncJobs?: { start(): SyncJob; get(id: string): SyncJob | undefined };
+  readonly metrics?: ServerMetrics;
 }
 
 function parseUserId(value: unknown, where: string): string {
@@ -43,12 +54,12 @@ function parseUserId(value: unknown, where: string): string {
  */
 async function authorizeAdminOperation(
   ctx: Context,
-  deps: ApiDeps,
+  deps: TokenApiDeps,
   operation: Operation,
   op: string,
 ): Promise<Caller> {
   const record = auditAs(ctx, op);
-  const caller = authenticate(ctx, deps.auth);
+  const caller = await deps.authenticate(ctx);
   record.caller = caller;
   switch (caller.kind) {
     case 'consumer':
@@ -56,7 +67,7 @@ async function authorizeAdminOperation(
         throw new ForbiddenError(`consumer "${caller.consumer.name}" may not ${operation}`);
       return caller;
     case 'nextcloud-user':
-      if (!(await deps.service.isNextcloudAdmin(caller.userId, ctx.state.signal)))
+      if (!(await (deps.isAdmin?.(caller.userId, ctx.state.signal) ?? false)))
         throw new ForbiddenError(`${operation} needs a Nextcloud admin`);
       return caller;
     case 'nextcloud-system':
@@ -64,10 +75,14 @@ async function authorizeAdminOperation(
   }
 }
 
-/** The original ExApp's API surface, with a sound auth model in front of it. */
-export function apiRoutes(deps: ApiDeps): Router {
-  const router = new Router({ prefix: '/api' });
-  const { service } = deps;
+/**
+ * The original ExApp's API surface (`/token`, `/sync-user`, `/delete-user`, `/sync-all`, its jobs,
+ * `/openapi.json`) as a router to mount under `prefix`, behind the auth model of `deps`. The ExApp
+ * mounts it at `/api`; a service embeds it under a prefix of its own, next to its own routes.
+ */
+export function tokenApiRouter(deps: TokenApiDeps, prefix = '/api'): Router {
+  const router = new Router({ prefix });
+  const ready = () => deps.assertReady?.();
 
   router.use(async (ctx, next) => {
     ctx.set('cache-control', 'no-store');
@@ -84,7 +99,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     try {
       await issueTokenRoute(ctx, deps, started);
     } catch (error) {
-      deps.metrics.tokenRequests.inc({ outcome: toAppError(error).code, source: 'none' });
+      deps.metrics?.tokenRequests.inc({ outcome: toAppError(error).code, source: 'none' });
       throw error;
     }
   });
@@ -95,7 +110,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     const body = await readJsonObject(ctx);
     const userId = parseUserId(body.user_id, 'user_id');
     ctx.state.audit!.target = userId;
-    service.assertReady();
+    ready();
     const result = await deps.syncUser.execute({ userId }, { signal: ctx.state.signal });
     ctx.state.audit!.outcome = result.outcome;
     ctx.body = { user_id: result.userId, outcome: result.outcome };
@@ -107,7 +122,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     const body = await readJsonObject(ctx);
     const userId = parseUserId(body.user_id, 'user_id');
     ctx.state.audit!.target = userId;
-    service.assertReady();
+    ready();
     const result = await deps.deleteUser.execute({ userId }, { signal: ctx.state.signal });
     ctx.state.audit!.outcome = result.outcome;
     ctx.body = { user_id: result.userId, outcome: result.outcome };
@@ -121,12 +136,12 @@ export function apiRoutes(deps: ApiDeps): Router {
     if (ctx.query.async !== undefined && !['0', '1', 'true', 'false'].includes(String(ctx.query.async))) {
       throw new InvalidInputError('async must be 1 or 0');
     }
-    service.assertReady();
-    const job = service.startSyncAll();
+    ready();
+    const job = jobsOf(deps).start();
     ctx.state.audit!.outcome = `job ${job.id}`;
     if (isAsync) {
       ctx.status = 202;
-      ctx.body = { job_id: job.id, status: job.status, status_url: `/api/sync-all/jobs/${job.id}` };
+      ctx.body = { job_id: job.id, status: job.status, status_url: `${prefix}/sync-all/jobs/${job.id}` };
       return;
     }
     const done = await job.finished;
@@ -142,7 +157,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     assertQuery(ctx, []);
     await authorizeAdminOperation(ctx, deps, 'sync', 'sync-all-job');
     ctx.state.audit!.target = ctx.params.id;
-    const job = service.job(ctx.params.id ?? '');
+    const job = jobsOf(deps).get(ctx.params.id ?? '');
     if (!job) throw new NotFoundError('no such job');
     ctx.body = { job_id: job.id, status: job.status, report: job.report ?? null, error: job.error ?? null };
   });
@@ -150,8 +165,13 @@ export function apiRoutes(deps: ApiDeps): Router {
   return router;
 }
 
-/** `GET /metrics`: Prometheus text, for Nextcloud admins, AppAPI itself and consumers allowed to sync. */
-export function metricsRoutes(deps: ApiDeps): Router {
+function jobsOf(deps: TokenApiDeps): NonNullable<TokenApiDeps['syncJobs']> {
+  if (!deps.syncJobs) throw new NotFoundError('full sync is not offered here');
+  return deps.syncJobs;
+}
+
+/** `GET /metrics`: Prometheus text, for Nextcloud admins and consumers allowed to sync. */
+export function metricsRoutes(deps: TokenApiDeps & { readonly metrics: ServerMetrics }): Router {
   const router = new Router();
   router.use(audited());
   router.get('/metrics', async (ctx) => {
@@ -165,9 +185,9 @@ export function metricsRoutes(deps: ApiDeps): Router {
 }
 
 /** `POST /api/token`: the original's request and answer, behind the auth model. */
-async function issueTokenRoute(ctx: Context, deps: ApiDeps, started: number): Promise<void> {
+async function issueTokenRoute(ctx: Context, deps: TokenApiDeps, started: number): Promise<void> {
   assertQuery(ctx, ['client_id']);
-  const caller = authenticate(ctx, deps.auth);
+  const caller = await deps.authenticate(ctx);
   const clientParse = clientIdSchema.safeParse(ctx.query.client_id);
   if (!clientParse.success) throw new InvalidInputError('client_id is missing or malformed');
   const clientId = clientParse.data;
@@ -186,13 +206,13 @@ async function issueTokenRoute(ctx: Context, deps: ApiDeps, started: number): Pr
     throw new ForbiddenError('tokens are issued for a user: use a consumer secret or call as that user');
   }
   if (!deps.issueToken.isClientAllowed(clientId)) throw new ClientNotAllowedError(clientId);
-  deps.service.assertReady();
+  deps.assertReady?.();
   const audit = { audit: 'token', caller: describeCaller(caller), userId, clientId };
   try {
     const issued = await deps.issueToken.execute({ userId, clientId }, { signal: ctx.state.signal });
-    deps.metrics.tokenRequests.inc({ outcome: 'issued', source: issued.source });
+    deps.metrics?.tokenRequests.inc({ outcome: 'issued', source: issued.source });
     if (issued.source !== 'cache')
-      deps.metrics.grantSeconds.observe({ source: issued.source }, (performance.now() - started) / 1000);
+      deps.metrics?.grantSeconds.observe({ source: issued.source }, (performance.now() - started) / 1000);
     ctx.state.logger.info(
       {
         ...audit,
