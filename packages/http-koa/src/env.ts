@@ -1,6 +1,21 @@
 import { z } from 'zod';
 
 const bool = z.stringbool();
+
+/** A setting that holds JSON: parsed here, then held to `schema`, so a bad value names the variable. */
+function json<T extends z.ZodType>(schema: T) {
+  return z
+    .string()
+    .transform((text, ctx): unknown => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
 const seconds = z.coerce.number().int().min(0);
 
 /**
@@ -37,7 +52,8 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
     .default('commonground'),
   KEYCLOAK_REALM_FILE: z.string().optional(),
-  KEYCLOAK_REDIRECT_URIS: z.string().optional(),
+  /** JSON {"<clientId>": ["https://app.example/*"]}: redirect URIs per client (web origins follow). */
+  KEYCLOAK_REDIRECT_URIS: json(z.record(z.string().min(1), z.array(z.string().min(1)))).optional(),
   KEYCLOAK_VERSION: z.string().optional(),
   KEYCLOAK_HOME: z.string().optional(),
   KEYCLOAK_JAVA_HOME: z.string().optional(),

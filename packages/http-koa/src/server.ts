@@ -105,9 +105,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     keycloakEnv: opts.keycloakEnv,
   });
 
-  const redirectUris = env.KEYCLOAK_REDIRECT_URIS
-    ? (JSON.parse(env.KEYCLOAK_REDIRECT_URIS) as Record<string, string[]>)
-    : undefined;
+  const redirectUris = env.KEYCLOAK_REDIRECT_URIS;
   const realmSpec = await loadRealmFile(env.KEYCLOAK_REALM_FILE, { realm: env.KEYCLOAK_REALM, redirectUris });
 
   const container = new Container();

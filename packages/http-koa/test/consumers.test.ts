@@ -169,3 +169,27 @@ describe('KC_BOOTSTRAP_ADMIN_USERNAME / KC_BOOTSTRAP_ADMIN_PASSWORD', () => {
     expect(loadEnv(base).KC_BOOTSTRAP_ADMIN_USERNAME).toBeUndefined(); // unset: generated, as before
   });
 });
+
+describe('KEYCLOAK_REDIRECT_URIS', () => {
+  const base = {
+    APP_ID: 'keycloak',
+    APP_SECRET: 's',
+    APP_VERSION: '1',
+    APP_PORT: '23000',
+    NEXTCLOUD_URL: 'https://cloud.example.nl',
+  };
+  it('is parsed and checked once, at start, and a bad value names the variable', () => {
+    expect(
+      loadEnv({ ...base, KEYCLOAK_REDIRECT_URIS: '{"opentalk":["https://talk.example.nl/*"]}' })
+        .KEYCLOAK_REDIRECT_URIS,
+    ).toEqual({
+      opentalk: ['https://talk.example.nl/*'],
+    });
+    expect(() => loadEnv({ ...base, KEYCLOAK_REDIRECT_URIS: '{opentalk:' })).toThrow(
+      /not valid JSON[\s\S]*KEYCLOAK_REDIRECT_URIS/,
+    );
+    expect(() => loadEnv({ ...base, KEYCLOAK_REDIRECT_URIS: '{"opentalk":"https://x/*"}' })).toThrow(
+      /KEYCLOAK_REDIRECT_URIS/,
+    );
+  });
+});
