@@ -9,6 +9,8 @@ export TURBO_TELEMETRY_DISABLED=1
 bash scripts/setup.sh --with-postgres --with-chromium
 node scripts/check-repo-paths.mjs # a clone has nothing beside it: no file may read outside the repository
 npx turbo run lint typecheck --output-logs=errors-only
+# The public API of every library, as checked-in reports (packages/*/etc): a change shows in review.
+npx turbo run api:check --output-logs=errors-only
 npx tsc -p bench && npx eslint bench # the benchmark is not a package; keep it compiling
 # The image Nextcloud installs, built from docker/Dockerfile on local stand-ins of its base images
 # (starts Debian's Docker engine where needed); the container tests run it through testcontainers.
