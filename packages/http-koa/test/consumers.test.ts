@@ -113,14 +113,16 @@ describe('AuthFailureLimiter', () => {
   });
 });
 
+/** The variables AppAPI always sets: the least a valid environment holds. */
+const base = {
+  APP_ID: 'keycloak',
+  APP_SECRET: 's',
+  APP_VERSION: '1',
+  APP_PORT: '23000',
+  NEXTCLOUD_URL: 'http://nc.local/index.php',
+};
+
 describe('loadEnv', () => {
-  const base = {
-    APP_ID: 'keycloak',
-    APP_SECRET: 's',
-    APP_VERSION: '1',
-    APP_PORT: '23000',
-    NEXTCLOUD_URL: 'http://nc.local/index.php',
-  };
   it('applies the documented defaults', () => {
     expect(loadEnv(base)).toMatchObject({
       KEYCLOAK_REALM: 'commonground',
@@ -145,13 +147,6 @@ describe('loadEnv', () => {
 });
 
 describe('KC_BOOTSTRAP_ADMIN_USERNAME / KC_BOOTSTRAP_ADMIN_PASSWORD', () => {
-  const base = {
-    APP_ID: 'keycloak',
-    APP_SECRET: 's',
-    APP_VERSION: '1',
-    APP_PORT: '23000',
-    NEXTCLOUD_URL: 'https://cloud.example.nl',
-  };
   it('accepts a strong pair and refuses a default, short or username-like password with a clear error', () => {
     expect(
       loadEnv({
@@ -171,13 +166,6 @@ describe('KC_BOOTSTRAP_ADMIN_USERNAME / KC_BOOTSTRAP_ADMIN_PASSWORD', () => {
 });
 
 describe('KEYCLOAK_REDIRECT_URIS', () => {
-  const base = {
-    APP_ID: 'keycloak',
-    APP_SECRET: 's',
-    APP_VERSION: '1',
-    APP_PORT: '23000',
-    NEXTCLOUD_URL: 'https://cloud.example.nl',
-  };
   it('is parsed and checked once, at start, and a bad value names the variable', () => {
     expect(
       loadEnv({ ...base, KEYCLOAK_REDIRECT_URIS: '{"opentalk":["https://talk.example.nl/*"]}' })

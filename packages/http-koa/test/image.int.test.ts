@@ -12,6 +12,7 @@ import { KeycloakHttp, freePort } from '@keycloak-exapp/adapter-keycloak';
 import { Secret } from '@keycloak-exapp/core';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import { REPO_ROOT, call, infoXmlRoutes, type Reply } from './exapp-harness.js';
+import { freshDatabase } from './postgres.js';
 
 // The engine here has no bridge network and no registry: testcontainers must not look for the
 // bridge's gateway nor start Ryuk (whose image cannot be pulled); the tests remove what they start.
@@ -21,12 +22,6 @@ process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 const IMAGE = process.env.KEYCLOAK_EXAPP_IMAGE ?? 'keycloak-exapp:test';
 const STORAGE = '/nc_app_keycloak_data';
 const REALM = 'commonground';
-const pg = {
-  user: process.env.KEYCLOAK_TEST_PG_USER ?? 'keycloak_exapp_test',
-  password: process.env.KEYCLOAK_TEST_PG_PASSWORD ?? 'keycloak_exapp_test',
-  port: process.env.KEYCLOAK_TEST_PG_PORT ?? '5432',
-};
-
 const volumes: string[] = [];
 const started: StartedTestContainer[] = [];
 
@@ -241,57 +236,18 @@ describe(`the image ${IMAGE} under AppAPI's rules (dev-file)`, () => {
 describe(`the image ${IMAGE} with KEYCLOAK_DB=postgres on the host's PostgreSQL`, () => {
   it('installs and serves a token', async () => {
     const nc = await new FakeNextcloud({ admins: ['admin'] }).start();
-    const database = `kc_image_${randomBytes(4).toString('hex')}`;
-    execFileSync(
-      'psql',
-      [
-        '-h',
-        '127.0.0.1',
-        '-p',
-        pg.port,
-        '-U',
-        pg.user,
-        '-d',
-        'postgres',
-        '-qc',
-        `CREATE DATABASE ${database}`,
-      ],
-      {
-        env: { ...process.env, PGPASSWORD: pg.password },
-      },
-    );
+    const database = freshDatabase('kc_image');
     try {
       seed(nc);
       const port = await freePort();
-      const container = await run(newVolume(), {
-        ...appApiEnv(nc, port),
-        KEYCLOAK_DB: 'postgres',
-        KC_DB_URL: `jdbc:postgresql://127.0.0.1:${pg.port}/${database}`,
-        KC_DB_USERNAME: pg.user,
-        KC_DB_PASSWORD: pg.password,
-      });
+      const container = await run(newVolume(), { ...appApiEnv(nc, port), ...database.env });
       nc.exApp.target = { url: `http://127.0.0.1:${port}` };
       expect((await nc.appApi.install({ timeoutMs: 480_000 })).error).toBe('');
       expect((await openTalkToken(container, `http://127.0.0.1:${port}`, 'alice')).status).toBe(200);
       await container.stop({ timeout: 60_000 });
     } finally {
       await nc.stop();
-      execFileSync(
-        'psql',
-        [
-          '-h',
-          '127.0.0.1',
-          '-p',
-          pg.port,
-          '-U',
-          pg.user,
-          '-d',
-          'postgres',
-          '-qc',
-          `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`,
-        ],
-        { env: { ...process.env, PGPASSWORD: pg.password } },
-      );
+      await database.drop();
     }
   }, 600_000);
 });

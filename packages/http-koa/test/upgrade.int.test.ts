@@ -2,8 +2,6 @@
 // version the original ExApp ships, then started by the same server with the pinned version. The
 // realm, its clients, users and groups and the consumer secret survive, the next token needs no
 // password write, and the init marker is honoured (no second install). Runs on the checkout.
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,24 +10,11 @@ import { DEFAULT_KEYCLOAK_VERSION, KeycloakHttp } from '@keycloak-exapp/adapter-
 import { Secret } from '@keycloak-exapp/core';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import { OPENTALK_SECRET, call, startExApp, type ExAppHarness } from './exapp-harness.js';
+import { freshDatabase } from './postgres.js';
 
 const FROM = '26.5.6';
 const TO = DEFAULT_KEYCLOAK_VERSION;
 const REALM = 'commonground';
-const pg = {
-  user: process.env.KEYCLOAK_TEST_PG_USER ?? 'keycloak_exapp_test',
-  password: process.env.KEYCLOAK_TEST_PG_PASSWORD ?? 'keycloak_exapp_test',
-  host: process.env.KEYCLOAK_TEST_PG_HOST ?? '127.0.0.1',
-  port: process.env.KEYCLOAK_TEST_PG_PORT ?? '5432',
-};
-
-function psql(sql: string): void {
-  execFileSync('psql', ['-h', pg.host, '-p', pg.port, '-U', pg.user, '-d', 'postgres', '-qc', sql], {
-    env: { ...process.env, PGPASSWORD: pg.password },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-}
-
 function adminOf(h: ExAppHarness, secrets: { keycloakAdminClientSecret: string }): KeycloakHttp {
   return new KeycloakHttp({
     baseUrl: h.server.keycloakUrl,
@@ -108,14 +93,9 @@ describe.each(['dev-file', 'postgres'] as const)(`an upgrade from Keycloak ${FRO
     cleanup.push(() => rm(storage, { recursive: true, force: true }));
     const database: Record<string, string> = { KEYCLOAK_DB: db };
     if (db === 'postgres') {
-      const name = `kc_upgrade_${randomBytes(4).toString('hex')}`;
-      psql(`CREATE DATABASE ${name}`);
-      cleanup.push(() => Promise.resolve(psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
-      Object.assign(database, {
-        KC_DB_URL: `jdbc:postgresql://${pg.host}:${pg.port}/${name}`,
-        KC_DB_USERNAME: pg.user,
-        KC_DB_PASSWORD: pg.password,
-      });
+      const fresh = freshDatabase('kc_upgrade');
+      cleanup.push(fresh.drop);
+      Object.assign(database, fresh.env);
     }
 
     // The old version installs, syncs and serves tokens (which sets the users' passwords).
