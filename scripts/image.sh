@@ -81,7 +81,13 @@ jre_tag=$(tag_of temurin temurin.Dockerfile "$jdk_key")
 if ! exists "$jre_tag"; then
   rm -rf "$WORK/temurin" && mkdir -p "$WORK/temurin"
   cp -a "$JDK" "$WORK/temurin/jdk"
-  cp /etc/ssl/certs/java/cacerts "$WORK/temurin/java-cacerts"
+  # The machine's Java truststore (Debian's ca-certificates-java builds it from the CA bundle);
+  # without it, the JDK's own.
+  if [ -f /etc/ssl/certs/java/cacerts ]; then
+    cp /etc/ssl/certs/java/cacerts "$WORK/temurin/java-cacerts"
+  else
+    cp "$JDK/lib/security/cacerts" "$WORK/temurin/java-cacerts"
+  fi
 fi
 jre=$(build_standin temurin temurin.Dockerfile "$jdk_key" --build-arg "DEBIAN=$debian")
 
