@@ -30,6 +30,7 @@ export { SyncJobs, type SyncJob } from './sync-jobs.js';
 export { OPENAPI_DOCUMENT } from './openapi.js';
 export { tokenApiRouter, type TokenApiDeps } from './routes/api.routes.js';
 export { audited } from './http/audit.js';
+export { CacheHitLog } from './http/cache-hit-log.js';
 export { errorHandler } from './middleware/error-handler.js';
 export { requestContext } from './middleware/request-context.js';
 export { FrpClient, frpcConfig, type FrpClientState, type FrpSettings } from './frp-client.js';

@@ -48,6 +48,7 @@ import { createLogger } from './logger.js';
 import { loadOrCreateSecrets } from './persistent-secrets.js';
 import { metricsRoutes, tokenApiRouter } from './routes/api.routes.js';
 import { authenticate } from './http/caller.js';
+import { CacheHitLog } from './http/cache-hit-log.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';
 import { uiRoutes } from './routes/ui.routes.js';
 import { keycloakProxy } from './routes/keycloak-proxy.js';
@@ -178,8 +179,10 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     consumers: new ConsumerRegistry(consumers),
     limiter: new AuthFailureLimiter(env.AUTH_FAILURES_PER_MINUTE),
   };
+  const cacheHitLog = new CacheHitLog(logger);
   const apiDeps = {
     metrics,
+    cacheHitLog,
     issueToken: container.get<IssueToken>(ISSUE_TOKEN),
     syncUser: container.get<SyncUser>(SYNC_USER),
     deleteUser: container.get<DeleteUser>(DELETE_USER),
@@ -254,6 +257,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
       server?.closeIdleConnections();
       await frpc?.stop();
       await service.shutdown();
+      cacheHitLog.close();
       server?.closeAllConnections();
       await closing;
     },

@@ -19,6 +19,7 @@ import { assertQuery, readJsonObject } from '../http/read-json.js';
 import type { Operation } from '../consumers.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { SyncJob } from '../sync-jobs.js';
+import type { CacheHitLog } from '../http/cache-hit-log.js';
 
 /**
  * What the token and sync API needs. The ExApp server passes consumer secrets and AppAPI
@@ -38,6 +39,8 @@ export interface TokenApiDeps {
   /** Full-sync jobs for `/sync-all`; without them that route answers 404. */
   readonly syncJobs?: { start(): SyncJob; get(id: string): SyncJob | undefined };
   readonly metrics?: ServerMetrics;
+  /** Aggregates the log lines of cache hits; without it each hit is logged at debug level. */
+  readonly cacheHitLog?: CacheHitLog;
 }
 
 function parseUserId(value: unknown, where: string): string {
@@ -211,17 +214,20 @@ async function issueTokenRoute(ctx: Context, deps: TokenApiDeps, started: number
   try {
     const issued = await deps.issueToken.execute({ userId, clientId }, { signal: ctx.state.signal });
     deps.metrics?.tokenRequests.inc({ outcome: 'issued', source: issued.source });
-    if (issued.source !== 'cache')
+    const line = {
+      ...audit,
+      outcome: 'issued',
+      source: issued.source,
+      latencyMs: Math.round(performance.now() - started),
+    };
+    if (issued.source === 'cache') {
+      // Counted in the metrics; logged in aggregate (or at debug level), not one info line each.
+      if (deps.cacheHitLog) deps.cacheHitLog.record(audit.caller, userId, clientId);
+      else ctx.state.logger.debug(line, 'token issued');
+    } else {
       deps.metrics?.grantSeconds.observe({ source: issued.source }, (performance.now() - started) / 1000);
-    ctx.state.logger.info(
-      {
-        ...audit,
-        outcome: 'issued',
-        source: issued.source,
-        latencyMs: Math.round(performance.now() - started),
-      },
-      'token issued',
-    );
+      ctx.state.logger.info(line, 'token issued');
+    }
     ctx.body = {
       access_token: issued.tokens.accessToken,
       refresh_token: issued.tokens.refreshToken,
