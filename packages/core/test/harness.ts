@@ -31,22 +31,7 @@ export function directoryUser(id: string, change: Partial<DirectoryUser> = {}): 
 /** A realm with fakes behind it, ready for the use cases. */
 export async function world(opts: { users?: DirectoryUser[]; token?: Partial<TokenConfigInput> } = {}) {
   const idp = new InMemoryIdentityProvider(REALM);
-  const spec = contractRealmSpec(REALM);
-  await idp.reconcileRealm({
-    ...spec,
-    clients: [
-      ...spec.clients,
-      ...CONSUMER_CLIENTS.map((clientId) => ({
-        clientId,
-        publicClient: true,
-        standardFlow: true,
-        directAccessGrants: true,
-        serviceAccount: false,
-        redirectUris: [],
-        webOrigins: [],
-      })),
-    ],
-  });
+  await idp.reconcileRealm(contractRealmSpec(REALM, CONSUMER_CLIENTS));
   idp.resetCounters();
   const directory = new InMemoryUserDirectory(opts.users ?? []);
   const clock = new ManualClock();

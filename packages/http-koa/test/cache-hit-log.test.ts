@@ -15,22 +15,7 @@ const REQUESTS = 1_000;
 /** The token API over the core's fakes, logging into `logger`, with or without the aggregation. */
 async function serve(logger: CapturingLogger, cacheHitLog: CacheHitLog | undefined) {
   const identityProvider = new InMemoryIdentityProvider('r');
-  const spec = contractRealmSpec('r');
-  await identityProvider.reconcileRealm({
-    ...spec,
-    clients: [
-      ...spec.clients,
-      {
-        clientId: 'opentalk',
-        publicClient: true,
-        standardFlow: true,
-        directAccessGrants: true,
-        serviceAccount: false,
-        redirectUris: [],
-        webOrigins: [],
-      },
-    ],
-  });
+  await identityProvider.reconcileRealm(contractRealmSpec('r', ['opentalk']));
   const userDirectory = new InMemoryUserDirectory([
     { id: 'alice', displayName: 'Alice', email: null, enabled: true, groups: [] },
   ]);

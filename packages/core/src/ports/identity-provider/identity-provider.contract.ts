@@ -18,10 +18,20 @@ export interface IdentityProviderHarness {
 }
 
 /** The standard realm the contract suites use: a public grant client and a browser-only client. */
-export function contractRealmSpec(realm: string): RealmSpec {
+export function contractRealmSpec(realm: string, consumerClientIds: readonly string[] = []): RealmSpec {
   return {
     realm,
     clients: [
+      // Public clients that allow the password grant, as consumer ExApps' clients do.
+      ...consumerClientIds.map((clientId) => ({
+        clientId,
+        publicClient: true,
+        standardFlow: true,
+        directAccessGrants: true,
+        serviceAccount: false,
+        redirectUris: [],
+        webOrigins: [],
+      })),
       {
         clientId: 'contract-grant',
         publicClient: true,
