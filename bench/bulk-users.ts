@@ -11,14 +11,16 @@ import { realmHarness, uniqueRealm } from '../packages/adapter-keycloak/test/rea
 
 const count = Number(process.argv[2] ?? 1000);
 const users = (prefix: string) =>
-  Array.from({ length: count }, (_, i) =>
-    toManagedUserSpec({
-      id: `${prefix}${i}`,
-      displayName: `User ${i}`,
-      email: `${prefix}${i}@example.test`,
-      enabled: true,
-      groups: [],
-    }),
+  Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      toManagedUserSpec({
+        id: `${prefix}${i}`,
+        displayName: `User ${i}`,
+        email: `${prefix}${i}@example.test`,
+        enabled: true,
+        groups: [],
+      }),
+    ),
   );
 
 const server = await startKeycloakServer('dev-file');
@@ -30,7 +32,7 @@ try {
     await h.port.reconcileRealm(contractRealmSpec(realm));
     const limit = pLimit(concurrency);
     const started = performance.now();
-    await Promise.all(users('u').map((spec) => limit(() => h.port.createUser(spec))));
+    await Promise.all((await users('u')).map((spec) => limit(() => h.port.createUser(spec))));
     const seconds = (performance.now() - started) / 1000;
     rows.push({
       variant: `per-user create, concurrency ${concurrency}`,
@@ -44,7 +46,7 @@ try {
     const realm = uniqueRealm(`bulk-import${batch}`);
     const h = realmHarness(server.info, realm);
     await h.port.reconcileRealm(contractRealmSpec(realm));
-    const specs = users('p');
+    const specs = await users('p');
     const started = performance.now();
     for (let i = 0; i < specs.length; i += batch) {
       await h.http.admin('POST', `admin/realms/${realm}/partialImport`, {

@@ -85,7 +85,7 @@ export class BaselineSync {
   }
 
   async syncOne(user: DirectoryUser): Promise<void> {
-    const spec = toManagedUserSpec(user);
+    const spec = await toManagedUserSpec(user);
     const rep = {
       username: spec.username,
       email: spec.email ?? undefined,

@@ -82,7 +82,7 @@ const identity = tokenApiRouter(
     issueToken: new IssueToken({
       identityProvider,
       userDirectory,
-      passwordVault: new DerivedPasswordVault(new Secret(env('PASSWORD_KEY'))),
+      passwordVault: await DerivedPasswordVault.fromKey(new Secret(env('PASSWORD_KEY'))),
       clock,
       accessCache,
       config: { allowedClientIds },

@@ -38,7 +38,7 @@ const http = new KeycloakHttp({
 const identityProvider = new KeycloakIdentityProvider(http, realm);
 const userDirectory = new JsonUserDirectory(usersFile);
 // Keep this key (and so every user's password) stable: a new key re-sets each password once.
-const passwordVault = new DerivedPasswordVault(new Secret(required('PASSWORD_KEY')));
+const passwordVault = await DerivedPasswordVault.fromKey(new Secret(required('PASSWORD_KEY')));
 
 await new BootstrapRealm({
   identityProvider,

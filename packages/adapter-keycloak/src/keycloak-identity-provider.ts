@@ -74,7 +74,7 @@ export class KeycloakIdentityProvider implements IdentityProvider {
     opts: CallOptions = {},
   ): Promise<ManagedIdpUser | undefined> {
     // The username is a function of the id, so an exact username lookup finds the only candidate.
-    const user = await this.#users.findByUsername(usernameForNextcloudId(nextcloudId), opts);
+    const user = await this.#users.findByUsername(await usernameForNextcloudId(nextcloudId), opts);
     return user?.nextcloudId === nextcloudId ? (user as ManagedIdpUser) : undefined;
   }
 

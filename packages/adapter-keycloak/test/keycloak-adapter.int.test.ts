@@ -101,7 +101,7 @@ describe('Keycloak adapter against the real server: realm bootstrap', () => {
     await h.port.reconcileRealm(spec);
     const { toManagedUserSpec } = await import('@keycloak-exapp/core');
     const user = await h.port.createUser(
-      toManagedUserSpec({
+      await toManagedUserSpec({
         id: 'Zoë',
         displayName: 'Zoë van der Berg',
         email: 'zoe@example.test',
@@ -110,7 +110,7 @@ describe('Keycloak adapter against the real server: realm bootstrap', () => {
       }),
     );
     const solo = await h.port.createUser(
-      toManagedUserSpec({ id: 'solo', displayName: 'Solo', email: null, enabled: true, groups: [] }),
+      await toManagedUserSpec({ id: 'solo', displayName: 'Solo', email: null, enabled: true, groups: [] }),
     );
     const password = new Secret('Another-Long-Password-123');
     await h.port.setPassword(user.id, password, 'k');

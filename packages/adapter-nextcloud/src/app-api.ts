@@ -1,5 +1,5 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Secret } from '@keycloak-exapp/core';
+import { SecretDigest } from './secret-digest.js';
 
 /** The identity an ExApp presents to Nextcloud (and Nextcloud to the ExApp). */
 export interface AppApiIdentity {
@@ -36,11 +36,11 @@ type HeaderValue = string | string[] | undefined;
  */
 export class AppApiRequestVerifier {
   readonly #appId: string;
-  readonly #secretDigest: Buffer;
+  readonly #secret: SecretDigest;
 
   constructor(appId: string, secret: Secret) {
     this.#appId = appId;
-    this.#secretDigest = digest(secret.reveal());
+    this.#secret = new SecretDigest(secret);
   }
 
   /** Whether the request carries any AppAPI header (and so must be verified, not ignored). */
@@ -60,15 +60,10 @@ export class AppApiRequestVerifier {
     const colon = decoded.indexOf(':');
     if (colon < 0) return { ok: false, reason: 'AUTHORIZATION-APP-API has no user:secret' };
     const user = decoded.slice(0, colon);
-    // Digests have equal length, so the comparison takes the same time whatever the secret's length.
-    const matches = timingSafeEqual(digest(decoded.slice(colon + 1)), this.#secretDigest);
-    if (!matches) return { ok: false, reason: 'AppAPI secret does not match' };
+    if (!this.#secret.matches(decoded.slice(colon + 1)))
+      return { ok: false, reason: 'AppAPI secret does not match' };
     return { ok: true, userId: user.length > 0 ? user : null };
   }
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
 }
 
 function single(value: HeaderValue): string | undefined {

@@ -126,6 +126,7 @@ export async function useCases(env: CliEnv, opts: SourceOptions, logger: Logger)
   const identityProvider = new KeycloakIdentityProvider(target.http, target.realm);
   const directory = userDirectory(env, opts);
   const secrets = await loadOrCreateSecrets(env.APP_PERSISTENT_STORAGE);
+  const passwordVault = await DerivedPasswordVault.fromKey(new Secret(secrets.passwordKey));
   return {
     target,
     identityProvider,
@@ -149,7 +150,7 @@ export async function useCases(env: CliEnv, opts: SourceOptions, logger: Logger)
       new IssueToken({
         identityProvider,
         userDirectory: directory,
-        passwordVault: new DerivedPasswordVault(new Secret(secrets.passwordKey)),
+        passwordVault,
         clock: systemClock,
         logger,
         config: { allowedClientIds: allowedClients(env), deprovisionPolicy: env.DEPROVISION_POLICY },

@@ -5,7 +5,6 @@ export * from './errors/errors.js';
 
 // Domain
 export { Secret } from './domain/secret.js';
-export { sha256Hex } from './domain/sha256.js';
 export {
   USERNAME_MAX_LENGTH,
   isValidKeycloakUsername,

@@ -36,7 +36,7 @@ export async function world(opts: { users?: DirectoryUser[]; token?: Partial<Tok
   const directory = new InMemoryUserDirectory(opts.users ?? []);
   const clock = new ManualClock();
   const cache = new AccessCache({ clock });
-  const vault = new DerivedPasswordVault(new Secret('k'.repeat(32)));
+  const vault = await DerivedPasswordVault.fromKey(new Secret('k'.repeat(32)));
   const token = new IssueToken({
     identityProvider: idp,
     userDirectory: directory,

@@ -125,7 +125,7 @@ describe('IssueToken', () => {
     const rotated = new IssueToken({
       identityProvider: w.idp,
       userDirectory: w.directory,
-      passwordVault: new DerivedPasswordVault(new Secret('n'.repeat(40))),
+      passwordVault: await DerivedPasswordVault.fromKey(new Secret('n'.repeat(40))),
       clock: w.clock,
       config: { allowedClientIds: ['opentalk', 'valtimo'] },
     });
@@ -141,7 +141,7 @@ describe('IssueToken', () => {
     const restarted = new IssueToken({
       identityProvider: w.idp,
       userDirectory: w.directory,
-      passwordVault: new DerivedPasswordVault(new Secret('k'.repeat(32))),
+      passwordVault: await DerivedPasswordVault.fromKey(new Secret('k'.repeat(32))),
       clock: w.clock,
       config: { allowedClientIds: ['opentalk'] },
     });

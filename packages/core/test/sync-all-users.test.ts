@@ -66,7 +66,7 @@ describe('SyncAllUsers', () => {
 
   it('leaves an unmanaged user alone even when a directory user maps to its username', async () => {
     const w = await world({ users: [directoryUser('alice')] });
-    const handMade = w.idp.addUnmanagedUser(usernameForNextcloudId('alice'));
+    const handMade = w.idp.addUnmanagedUser(await usernameForNextcloudId('alice'));
     const report = await w.sync.execute();
     expect(report.failed).toEqual([
       expect.objectContaining({ userId: 'alice', action: 'create', code: 'CONFLICT' }),

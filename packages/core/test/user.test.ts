@@ -30,34 +30,38 @@ describe('splitDisplayName', () => {
 });
 
 describe('toManagedUserSpec', () => {
-  it('never invents an e-mail and lower-cases a given one', () => {
+  it('never invents an e-mail and lower-cases a given one', async () => {
     expect(
-      toManagedUserSpec({ id: 'bob', displayName: 'Bob', email: null, enabled: false, groups: [] }).email,
+      (await toManagedUserSpec({ id: 'bob', displayName: 'Bob', email: null, enabled: false, groups: [] }))
+        .email,
     ).toBeNull();
     expect(normalizeEmail(' Alice@Example.COM ')).toBe('alice@example.com');
     expect(normalizeEmail('')).toBeNull();
   });
-  it('sorts and de-duplicates groups', () => {
+  it('sorts and de-duplicates groups', async () => {
     expect(
-      toManagedUserSpec({
-        id: 'a',
-        displayName: 'A',
-        email: null,
-        enabled: true,
-        groups: ['b', 'a', 'b', ''],
-      }).groups,
+      (
+        await toManagedUserSpec({
+          id: 'a',
+          displayName: 'A',
+          email: null,
+          enabled: true,
+          groups: ['b', 'a', 'b', ''],
+        })
+      ).groups,
     ).toEqual(['a', 'b']);
   });
 });
 
+const spec = await toManagedUserSpec({
+  id: 'alice',
+  displayName: 'Alice Adams',
+  email: 'alice@example.com',
+  enabled: true,
+  groups: ['x', 'y'],
+});
+
 describe('differingFields', () => {
-  const spec = toManagedUserSpec({
-    id: 'alice',
-    displayName: 'Alice Adams',
-    email: 'alice@example.com',
-    enabled: true,
-    groups: ['x', 'y'],
-  });
   const current: IdpUser = {
     id: 'k1',
     username: 'alice',

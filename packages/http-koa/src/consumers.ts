@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigurationError, Secret } from '@keycloak-exapp/core';
+import { SecretDigest } from '@keycloak-exapp/adapter-nextcloud';
 
 export type Operation = 'token' | 'sync' | 'delete';
 
@@ -105,17 +105,16 @@ export function buildConsumers(settings: ConsumerSettings): { consumers: Consume
 
 /** Finds the consumer whose secret matches, comparing every one in constant time. */
 export class ConsumerRegistry {
-  readonly #entries: { consumer: Consumer; digest: Buffer }[];
+  readonly #entries: { consumer: Consumer; secret: SecretDigest }[];
 
   constructor(consumers: readonly Consumer[]) {
-    this.#entries = consumers.map((consumer) => ({ consumer, digest: digest(consumer.secret.reveal()) }));
+    this.#entries = consumers.map((consumer) => ({ consumer, secret: new SecretDigest(consumer.secret) }));
   }
 
   match(presented: string): Consumer | undefined {
-    const candidate = digest(presented);
     let found: Consumer | undefined;
     for (const entry of this.#entries) {
-      if (timingSafeEqual(candidate, entry.digest)) found = entry.consumer; // no early exit
+      if (entry.secret.matches(presented)) found = entry.consumer; // no early exit
     }
     return found;
   }
@@ -123,8 +122,4 @@ export class ConsumerRegistry {
   get size(): number {
     return this.#entries.length;
   }
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
 }

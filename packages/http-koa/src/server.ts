@@ -112,7 +112,9 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
   const container = new Container();
   container.bind(LOGGER).toConstantValue(logger);
   container.bind(CLOCK).toConstantValue(systemClock);
-  container.bind(PASSWORD_VAULT).toConstantValue(new DerivedPasswordVault(new Secret(secrets.passwordKey)));
+  container
+    .bind(PASSWORD_VAULT)
+    .toConstantValue(await DerivedPasswordVault.fromKey(new Secret(secrets.passwordKey)));
   container.load(
     coreModule({
       realmSpec,

@@ -23,7 +23,7 @@ async function serve(logger: CapturingLogger, cacheHitLog: CacheHitLog | undefin
     issueToken: new IssueToken({
       identityProvider,
       userDirectory,
-      passwordVault: new DerivedPasswordVault(new Secret('k'.repeat(32))),
+      passwordVault: await DerivedPasswordVault.fromKey(new Secret('k'.repeat(32))),
       clock: new ManualClock(),
       config: { allowedClientIds: ['opentalk'], directoryTtlMs: 3_600_000 },
     }),

@@ -90,7 +90,7 @@ export async function leakedSecrets(
     string,
     string
   >;
-  const vault = new DerivedPasswordVault(new Secret(stored.passwordKey!));
+  const vault = await DerivedPasswordVault.fromKey(new Secret(stored.passwordKey!));
   const candidates = new Map<string, string>();
   for (const value of usedSecrets) candidates.set(value, 'a secret or token used in the test');
   for (const [name, value] of Object.entries(stored)) candidates.set(value, `stored secret ${name}`);

@@ -53,8 +53,8 @@ const tokenFor = (user: string, clientId: string): Promise<Reply> =>
     'x-api-secret': LOAD_SECRET,
   });
 const syncAll = (): Promise<Reply> => call(h.url, 'POST', '/api/sync-all', { 'x-api-secret': LOAD_SECRET });
-const usernameOf = (id: string) =>
-  toManagedUserSpec({ id, displayName: id, email: null, enabled: true, groups: [] }).username;
+const usernameOf = async (id: string) =>
+  (await toManagedUserSpec({ id, displayName: id, email: null, enabled: true, groups: [] })).username;
 
 async function startServer(): Promise<void> {
   h = await startExApp(
@@ -157,7 +157,7 @@ describe('bursts of first token requests (real Keycloak)', () => {
     const replies = await Promise.all(Array.from({ length: 200 }, () => tokenFor('burst', 'opentalk')));
     expect(replies.map((r) => r.status)).toEqual(replies.map(() => 200));
     for (const r of replies)
-      expect(decodeJwt(r.body.access_token as string).preferred_username).toBe(usernameOf('burst'));
+      expect(decodeJwt(r.body.access_token as string).preferred_username).toBe(await usernameOf('burst'));
     expect((await writes.since()).filter(isPasswordReset)).toHaveLength(1);
   }, 180_000);
 
@@ -166,12 +166,12 @@ describe('bursts of first token requests (real Keycloak)', () => {
     await writes.mark();
     const asks = C_USERS.flatMap((user) => CLIENTS.map((client) => ({ user, client })));
     const replies = await Promise.all(asks.map((a) => tokenFor(a.user, a.client)));
-    replies.forEach((r, i) => {
+    for (const [i, r] of replies.entries()) {
       expect(r.status, `${asks[i]!.user} ${asks[i]!.client}: ${r.text}`).toBe(200);
       const claims = decodeJwt(r.body.access_token as string);
-      expect(claims.preferred_username).toBe(usernameOf(asks[i]!.user));
+      expect(claims.preferred_username).toBe(await usernameOf(asks[i]!.user));
       expect(claims.azp).toBe(asks[i]!.client);
-    });
+    }
     const resets = (await writes.since()).filter(isPasswordReset);
     expect(resets).toHaveLength(50);
     expect(new Set(resets.map(userIdOf)).size).toBe(50);
@@ -353,7 +353,7 @@ describe('Keycloak killed with SIGKILL under token load', () => {
     }
     for (const o of outcomes.filter((x) => x.status === 200)) {
       const claims = decodeJwt((o.body as { access_token: string }).access_token);
-      expect(claims.preferred_username).toBe(usernameOf(o.user));
+      expect(claims.preferred_username).toBe(await usernameOf(o.user));
       expect(claims.azp).toBe(o.client);
     }
     const recoveredAt = Math.max(...failures.map((f) => f.endedAt));

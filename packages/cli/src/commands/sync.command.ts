@@ -37,8 +37,8 @@ export function syncCommand(env: CliEnv, signal: AbortSignal): Command {
             const { planSync } = await import('@keycloak-exapp/core');
             const action =
               dir || current
-                ? planSync(dir ? [dir] : [], current ? [current] : [], env.DEPROVISION_POLICY).actions[0]!
-                    .kind
+                ? (await planSync(dir ? [dir] : [], current ? [current] : [], env.DEPROVISION_POLICY))
+                    .actions[0]!.kind
                 : 'absent';
             if (opts.json) printJson({ userId: opts.user, dryRun: true, outcome: action });
             else process.stdout.write(`${opts.user}: would ${action}\n`);

@@ -38,11 +38,11 @@ export interface SyncPlan {
  *   one that is already disabled under the `disable` policy is unchanged.
  * Users without the managed marker never reach this function, so they are never touched.
  */
-export function planSync(
+export async function planSync(
   directoryUsers: Iterable<DirectoryUser>,
   managedUsers: Iterable<ManagedIdpUser>,
   policy: DeprovisionPolicy,
-): SyncPlan {
+): Promise<SyncPlan> {
   const byNextcloudId = new Map<string, ManagedIdpUser>();
   for (const user of managedUsers) byNextcloudId.set(user.nextcloudId, user);
 
@@ -51,7 +51,7 @@ export function planSync(
   for (const user of directoryUsers) {
     if (seen.has(user.id)) continue;
     seen.add(user.id);
-    const spec = toManagedUserSpec(user);
+    const spec = await toManagedUserSpec(user);
     const current = byNextcloudId.get(user.id);
     if (!current) {
       actions.push({ kind: 'create', nextcloudId: user.id, spec });

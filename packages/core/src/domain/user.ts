@@ -97,11 +97,11 @@ export function normalizeGroups(groups: readonly string[]): string[] {
   return [...new Set(groups.filter((g) => g.length > 0))].sort();
 }
 
-export function toManagedUserSpec(user: DirectoryUser): ManagedUserSpec {
+export async function toManagedUserSpec(user: DirectoryUser): Promise<ManagedUserSpec> {
   const { firstName, lastName } = splitDisplayName(user.displayName, user.id);
   return {
     nextcloudId: user.id,
-    username: usernameForNextcloudId(user.id),
+    username: await usernameForNextcloudId(user.id),
     firstName,
     lastName,
     email: normalizeEmail(user.email),

@@ -1,4 +1,4 @@
-import { sha256Hex } from './sha256.js';
+import { sha256Hex } from './digest.js';
 
 /**
  * Nextcloud user id → Keycloak username.
@@ -28,23 +28,30 @@ const SHORT_PREFIX = '_._';
 const HASH_MARK = '_h';
 const KEEP = /^[a-z0-9.-]$/;
 
-export function usernameForNextcloudId(nextcloudId: string): string {
+export async function usernameForNextcloudId(nextcloudId: string): Promise<string> {
+  const parts = escapedParts(nextcloudId);
+  const encoded = withShortPrefix(parts.join(''));
+  if (encoded.length <= USERNAME_MAX_LENGTH) return encoded;
+  let head = '';
+  for (const part of parts) {
+    if (head.length + part.length > 190) break;
+    head += part;
+  }
+  return `${head}${HASH_MARK}${(await sha256Hex(nextcloudId)).slice(0, 40)}`;
+}
+
+/** Rules 1 and 2, one entry per code point. */
+function escapedParts(nextcloudId: string): string[] {
   const parts: string[] = [];
   for (const char of nextcloudId) {
     parts.push(KEEP.test(char) ? char : `_${char.codePointAt(0)!.toString(16)}_`);
   }
-  let encoded = parts.join('');
-  if (encoded.length > USERNAME_MAX_LENGTH) {
-    let head = '';
-    for (const part of parts) {
-      if (head.length + part.length > 190) break;
-      head += part;
-    }
-    encoded = `${head}${HASH_MARK}${sha256Hex(nextcloudId).slice(0, 40)}`;
-  } else if (encoded.length < 3) {
-    encoded = `${SHORT_PREFIX}${encoded}`;
-  }
-  return encoded;
+  return parts;
+}
+
+/** Rule 3. */
+function withShortPrefix(encoded: string): string {
+  return encoded.length < 3 ? `${SHORT_PREFIX}${encoded}` : encoded;
 }
 
 /** Inverse of `usernameForNextcloudId`; `undefined` for hashed (over-long) or foreign usernames. */
@@ -66,7 +73,9 @@ export function nextcloudIdFromUsername(username: string): string | undefined {
     out += String.fromCodePoint(codePoint);
     rest = rest.slice(match[0].length);
   }
-  return usernameForNextcloudId(out) === username ? out : undefined;
+  // Only the unhashed encoding is reversible: rules 1–3 must give back exactly this username.
+  const reencoded = withShortPrefix(escapedParts(out).join(''));
+  return reencoded.length <= USERNAME_MAX_LENGTH && reencoded === username ? out : undefined;
 }
 
 /** What Keycloak's default username validators accept (used by tests and the fake). */

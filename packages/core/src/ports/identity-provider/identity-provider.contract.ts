@@ -93,7 +93,7 @@ export function describeIdentityProviderContract(
     });
 
     async function createWithPassword(id: string, change: Partial<DirectoryUser> = {}) {
-      const user = await idp.createUser(toManagedUserSpec(directoryUser(id, change)));
+      const user = await idp.createUser(await toManagedUserSpec(directoryUser(id, change)));
       await idp.setPassword(user.id, password, 'key-1');
       return user;
     }
@@ -114,7 +114,7 @@ export function describeIdentityProviderContract(
 
     it('creates a managed user without a credential and finds it by Nextcloud id', async () => {
       const id = uniqueId('Create.');
-      const spec = toManagedUserSpec(
+      const spec = await toManagedUserSpec(
         directoryUser(id, {
           displayName: 'Zoë van der Berg',
           email: `${id}@Example.TEST`,
@@ -141,7 +141,7 @@ export function describeIdentityProviderContract(
 
     it('keeps a missing e-mail missing', async () => {
       const id = uniqueId('noemail');
-      await idp.createUser(toManagedUserSpec(directoryUser(id, { email: null, displayName: 'Solo' })));
+      await idp.createUser(await toManagedUserSpec(directoryUser(id, { email: null, displayName: 'Solo' })));
       expect(await idp.findUserByNextcloudId(id)).toMatchObject({
         email: null,
         firstName: 'Solo',
@@ -151,7 +151,7 @@ export function describeIdentityProviderContract(
 
     it('resolves a repeated create of the same Nextcloud id to the existing user', async () => {
       const id = uniqueId('twice');
-      const spec = toManagedUserSpec(directoryUser(id));
+      const spec = await toManagedUserSpec(directoryUser(id));
       const first = await idp.createUser(spec);
       const second = await idp.createUser(spec);
       expect(second.id).toBe(first.id);
@@ -159,7 +159,7 @@ export function describeIdentityProviderContract(
 
     it('refuses to take over a username an admin created by hand', async () => {
       const id = uniqueId('taken');
-      const spec = toManagedUserSpec(directoryUser(id));
+      const spec = await toManagedUserSpec(directoryUser(id));
       await h.addUnmanagedUser(spec.username);
       await expect(idp.createUser(spec)).rejects.toMatchObject({ code: 'CONFLICT' });
       expect(await idp.findUserByNextcloudId(id)).toBeUndefined();
@@ -169,11 +169,11 @@ export function describeIdentityProviderContract(
     it('creates many users at once with the same per-user semantics, when it can', async () => {
       if (!idp.createUsers) return;
       const ids = [uniqueId('bulk'), uniqueId('bulk'), uniqueId('bulk'), uniqueId('Bulk.Zoë ')];
-      const existing = await idp.createUser(toManagedUserSpec(directoryUser(ids[0]!)));
-      const taken = toManagedUserSpec(directoryUser(ids[1]!));
+      const existing = await idp.createUser(await toManagedUserSpec(directoryUser(ids[0]!)));
+      const taken = await toManagedUserSpec(directoryUser(ids[1]!));
       await h.addUnmanagedUser(taken.username);
       const results = await idp.createUsers(
-        ids.map((id) => toManagedUserSpec(directoryUser(id, { groups: ['bulk-group'] }))),
+        await Promise.all(ids.map((id) => toManagedUserSpec(directoryUser(id, { groups: ['bulk-group'] })))),
       );
       expect(results.map((r) => [r.nextcloudId, r.ok])).toEqual([
         [ids[0], true],
@@ -205,7 +205,7 @@ export function describeIdentityProviderContract(
       ];
       const created = [];
       for (const id of ids)
-        created.push(await idp.createUser(toManagedUserSpec(directoryUser(id, { email: null }))));
+        created.push(await idp.createUser(await toManagedUserSpec(directoryUser(id, { email: null }))));
       expect(new Set(created.map((u) => u.id)).size).toBe(ids.length);
       for (const [i, id] of ids.entries()) {
         const found = await idp.findUserByNextcloudId(id);
@@ -217,7 +217,7 @@ export function describeIdentityProviderContract(
     it('updates profile, e-mail, enabled state and groups, keeping the password key', async () => {
       const id = uniqueId('upd');
       const user = await createWithPassword(id, { groups: ['a'] });
-      const spec = toManagedUserSpec(
+      const spec = await toManagedUserSpec(
         directoryUser(id, { displayName: 'Jan de Vries', email: null, enabled: false, groups: ['b', 'c'] }),
       );
       await idp.updateUser(user.id, spec);
@@ -233,7 +233,7 @@ export function describeIdentityProviderContract(
 
     it('lists managed users in pages and never lists unmanaged ones', async () => {
       const ids = [uniqueId('page'), uniqueId('page'), uniqueId('page')];
-      for (const id of ids) await idp.createUser(toManagedUserSpec(directoryUser(id)));
+      for (const id of ids) await idp.createUser(await toManagedUserSpec(directoryUser(id)));
       const unmanaged = uniqueId('hand');
       await h.addUnmanagedUser(unmanaged);
       const seen: string[] = [];

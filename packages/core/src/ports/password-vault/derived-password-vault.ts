@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../../errors/errors.js';
 import { Secret } from '../../domain/secret.js';
-import { sha256Hex } from '../../domain/sha256.js';
+import { base64url, sha256Hex } from '../../domain/digest.js';
 import type { PasswordVault } from './password-vault.port.js';
 
 const MIN_KEY_LENGTH = 32;
@@ -14,9 +14,15 @@ const MIN_KEY_LENGTH = 32;
  */
 export class DerivedPasswordVault implements PasswordVault {
   readonly keyId: string;
-  readonly #key: ReturnType<typeof crypto.subtle.importKey>;
+  readonly #key: Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 
-  constructor(key: Secret) {
+  private constructor(keyId: string, key: Awaited<ReturnType<typeof crypto.subtle.importKey>>) {
+    this.keyId = keyId;
+    this.#key = key;
+  }
+
+  /** Rejects with CONFIGURATION when the key is shorter than 32 characters. */
+  static async fromKey(key: Secret): Promise<DerivedPasswordVault> {
     const raw = key.reveal();
     if (raw.length < MIN_KEY_LENGTH) {
       throw new ConfigurationError(
@@ -24,34 +30,23 @@ export class DerivedPasswordVault implements PasswordVault {
       );
     }
     // A hash of a high-entropy key identifies it without revealing it.
-    this.keyId = sha256Hex(`keycloak-exapp/password-key-id\0${raw}`).slice(0, 16);
-    this.#key = crypto.subtle.importKey(
+    const keyId = (await sha256Hex(`keycloak-exapp/password-key-id\0${raw}`)).slice(0, 16);
+    const hmacKey = await crypto.subtle.importKey(
       'raw',
       new TextEncoder().encode(raw),
       { name: 'HMAC', hash: 'SHA-256' },
       false,
       ['sign'],
     );
+    return new DerivedPasswordVault(keyId, hmacKey);
   }
 
   async passwordFor(realm: string, nextcloudId: string): Promise<Secret> {
     const mac = await crypto.subtle.sign(
       'HMAC',
-      await this.#key,
+      this.#key,
       new TextEncoder().encode(`${realm}\0${nextcloudId}`),
     );
     return new Secret(base64url(new Uint8Array(mac)));
   }
-}
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-function base64url(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
-    for (let j = 0; j < chars; j++) out += ALPHABET.charAt((n >> (18 - 6 * j)) & 63);
-  }
-  return out;
 }

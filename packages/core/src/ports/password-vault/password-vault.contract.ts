@@ -12,18 +12,18 @@ export interface PasswordVaultCaps {
  */
 export function describePasswordVaultContract(
   name: string,
-  create: () => PasswordVault,
+  create: () => PasswordVault | Promise<PasswordVault>,
   caps: PasswordVaultCaps,
 ): void {
   describe(`PasswordVault contract · ${name}`, () => {
     it('gives a user the same password every time it is asked', async () => {
-      const vault = create();
+      const vault = await create();
       const first = (await vault.passwordFor('commonground', 'alice')).reveal();
       expect((await vault.passwordFor('commonground', 'alice')).reveal()).toBe(first);
     });
 
     it('gives every user of every realm a password of their own, long enough to resist guessing', async () => {
-      const vault = create();
+      const vault = await create();
       const passwords = await Promise.all(
         [
           ['commonground', 'alice'],
@@ -38,13 +38,13 @@ export function describePasswordVaultContract(
     });
 
     it('never shows a password when it is printed or serialized', async () => {
-      const password = await create().passwordFor('commonground', 'alice');
+      const password = await (await create()).passwordFor('commonground', 'alice');
       expect(JSON.stringify({ password })).not.toContain(password.reveal());
       expect(String(password)).not.toContain(password.reveal());
     });
 
     it('names its key with a stable, non-empty id that does not reveal a password', async () => {
-      const vault = create();
+      const vault = await create();
       expect(vault.keyId.length).toBeGreaterThan(0);
       expect(vault.keyId).toBe(vault.keyId);
       expect((await vault.passwordFor('commonground', 'alice')).reveal()).not.toContain(vault.keyId);
@@ -52,15 +52,15 @@ export function describePasswordVaultContract(
 
     if (caps.isStableAcrossInstances) {
       it('agrees with another instance made the same way: no password resets after a restart', async () => {
-        const [a, b] = [create(), create()];
+        const [a, b] = [await create(), await create()];
         expect(b.keyId).toBe(a.keyId);
         expect((await b.passwordFor('commonground', 'alice')).reveal()).toBe(
           (await a.passwordFor('commonground', 'alice')).reveal(),
         );
       });
     } else {
-      it('starts afresh in another instance, under another key id (so passwords are re-set once)', () => {
-        const [a, b] = [create(), create()];
+      it('starts afresh in another instance, under another key id (so passwords are re-set once)', async () => {
+        const [a, b] = [await create(), await create()];
         expect(b.keyId).not.toBe(a.keyId);
       });
     }

@@ -127,7 +127,7 @@ export class IssueToken {
       }
       throw directoryUser ? new UserDisabledError(userId) : new UserNotFoundError(userId);
     }
-    const spec = toManagedUserSpec(directoryUser);
+    const spec = await toManagedUserSpec(directoryUser);
     let account: ManagedIdpUser | undefined = await identityProvider.findUserByNextcloudId(userId, opts);
     if (!account) {
       account = await identityProvider.createUser(spec, opts);

@@ -54,7 +54,7 @@ export class SyncAllUsers {
     if (action.kind !== 'disable' && action.kind !== 'delete') return action;
     const still = await this.deps.userDirectory.getUser(action.nextcloudId, { signal });
     if (!still) return action;
-    return planSync([still], [action.current], policy).actions[0]!;
+    return (await planSync([still], [action.current], policy)).actions[0]!;
   }
 
   async execute(input: SyncAllUsersInput = {}, opts: SyncAllUsersOptions = {}): Promise<SyncReport> {
@@ -81,7 +81,7 @@ export class SyncAllUsers {
         `the user directory listed no users; refusing to deprovision ${managedUsers.length} managed users (is the acting user a Nextcloud admin?)`,
       );
     }
-    const plan = planSync(directoryUsers, managedUsers, policy);
+    const plan = await planSync(directoryUsers, managedUsers, policy);
     const total = plan.actions.length;
     logger.info({ total, dryRun, ...plan.counts }, 'sync planned');
     if (dryRun) {

@@ -43,7 +43,7 @@ export class SyncUser {
       this.deps.identityProvider.findUserByNextcloudId(userId, opts),
     ]);
     if (!directoryUser && !current) return { userId, outcome: 'absent' };
-    const plan = planSync(
+    const plan = await planSync(
       directoryUser ? [directoryUser] : [],
       current ? [current] : [],
       this.#config.deprovisionPolicy,

@@ -1,0 +1,23 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Secret } from '@keycloak-exapp/core';
+
+/**
+ * A shared secret kept as its SHA-256 digest, compared with a presented value in constant time.
+ * Digests have equal length, so a comparison takes the same time whatever either value's length.
+ * Used for AppAPI's secret and for the token API's consumer secrets alike.
+ */
+export class SecretDigest {
+  readonly #digest: Buffer;
+
+  constructor(secret: Secret) {
+    this.#digest = sha256(secret.reveal());
+  }
+
+  matches(presented: string): boolean {
+    return timingSafeEqual(sha256(presented), this.#digest);
+  }
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
