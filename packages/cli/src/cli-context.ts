@@ -1,22 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ConfigurationError, Secret, type Logger } from '@keycloak-exapp/core';
+import { loadRealmFile, type KeycloakConnection } from '@keycloak-exapp/adapter-keycloak';
+import type { NextcloudConnection } from '@keycloak-exapp/adapter-nextcloud';
 import {
-  ConfigurationError,
-  DerivedPasswordVault,
-  IssueToken,
-  Secret,
-  SyncAllUsers,
-  SyncUser,
-  systemClock,
-  type Logger,
-  type UserDirectory,
-} from '@keycloak-exapp/core';
-import { KeycloakHttp, KeycloakIdentityProvider, loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
-import { NextcloudHttp, NextcloudUserDirectory } from '@keycloak-exapp/adapter-nextcloud';
-import {
+  EMBEDDED_ADMIN_CLIENT_ID,
   KEYCLOAK_RUNTIME_FILE,
   SECRETS_FILE,
+  createExAppContainer,
   loadOrCreateSecrets,
+  resolveUseCases,
+  type ExAppUseCases,
   type PersistentSecrets,
 } from '@keycloak-exapp/http-koa';
 import type { CliEnv } from './env.js';
@@ -28,7 +22,7 @@ export interface SourceOptions {
 }
 
 export interface KeycloakTarget {
-  readonly http: KeycloakHttp;
+  readonly connection: KeycloakConnection;
   readonly baseUrl: string;
   readonly realm: string;
   /** The public base URL the server gave its Keycloak (from the runtime file), and from what. */
@@ -48,15 +42,15 @@ export function keycloakTarget(env: CliEnv): KeycloakTarget {
         'KEYCLOAK_URL needs KEYCLOAK_ADMIN_CLIENT_ID and KEYCLOAK_ADMIN_CLIENT_SECRET',
       );
     }
-    const http = new KeycloakHttp({
+    const connection: KeycloakConnection = {
       baseUrl: env.KEYCLOAK_URL,
       admin: {
         kind: 'client',
         clientId: env.KEYCLOAK_ADMIN_CLIENT_ID,
         clientSecret: new Secret(env.KEYCLOAK_ADMIN_CLIENT_SECRET),
       },
-    });
-    return { http, baseUrl: env.KEYCLOAK_URL, realm: env.KEYCLOAK_REALM };
+    };
+    return { connection, baseUrl: env.KEYCLOAK_URL, realm: env.KEYCLOAK_REALM };
   }
   const runtime = join(env.APP_PERSISTENT_STORAGE, KEYCLOAK_RUNTIME_FILE);
   const secrets = readSecrets(env);
@@ -69,25 +63,18 @@ export function keycloakTarget(env: CliEnv): KeycloakTarget {
     baseUrl: string;
     publicBase?: { url: string; source: string };
   };
-  const http = new KeycloakHttp({
+  const connection: KeycloakConnection = {
     baseUrl,
     admin: {
       kind: 'client',
-      clientId: 'keycloak-exapp-admin',
+      clientId: EMBEDDED_ADMIN_CLIENT_ID,
       clientSecret: new Secret(secrets.keycloakAdminClientSecret),
     },
-  });
-  return { http, baseUrl, realm: env.KEYCLOAK_REALM, publicBase };
+  };
+  return { connection, baseUrl, realm: env.KEYCLOAK_REALM, publicBase };
 }
 
-/** Users: a users file, Nextcloud with an admin app password, or Nextcloud through AppAPI. */
-export function userDirectory(env: CliEnv, opts: SourceOptions): UserDirectory {
-  if (opts.usersFile) return new FileUserDirectory(resolve(opts.usersFile));
-  const connection = nextcloudConnection(env, opts);
-  return new NextcloudUserDirectory(new NextcloudHttp(connection), { actingUser: env.NEXTCLOUD_ACTING_USER });
-}
-
-export function nextcloudConnection(env: CliEnv, opts: SourceOptions) {
+export function nextcloudConnection(env: CliEnv, opts: SourceOptions): NextcloudConnection {
   if (opts.nextcloudUrl) {
     if (!env.NEXTCLOUD_APP_PASSWORD)
       throw new ConfigurationError(
@@ -99,6 +86,7 @@ export function nextcloudConnection(env: CliEnv, opts: SourceOptions) {
       appVersion: env.APP_VERSION,
       secret: new Secret(''),
       basicAuth: { user: env.NEXTCLOUD_ACTING_USER, password: new Secret(env.NEXTCLOUD_APP_PASSWORD) },
+      requestTimeoutMs: env.NEXTCLOUD_TIMEOUT_SECONDS * 1000,
     };
   }
   if (!env.NEXTCLOUD_URL || !env.APP_SECRET) {
@@ -112,48 +100,43 @@ export function nextcloudConnection(env: CliEnv, opts: SourceOptions) {
     appVersion: env.APP_VERSION,
     secret: new Secret(env.APP_SECRET),
     aaVersion: env.AA_VERSION,
+    requestTimeoutMs: env.NEXTCLOUD_TIMEOUT_SECONDS * 1000,
   };
 }
 
-export function allowedClients(env: CliEnv): string[] {
-  return env.KEYCLOAK_ALLOWED_CLIENTS.split(',')
-    .map((c) => c.trim())
-    .filter(Boolean);
-}
-
-export async function useCases(env: CliEnv, opts: SourceOptions, logger: Logger) {
+/**
+ * The use cases of a CLI run, from the same composition root as the server's: one graph, one
+ * token cache shared by every use case, the same settings mapped the same way. Users come from a
+ * users file, Nextcloud with an app password, or Nextcloud through AppAPI.
+ */
+export async function useCases(
+  env: CliEnv,
+  opts: SourceOptions,
+  logger: Logger,
+): Promise<ExAppUseCases & { target: KeycloakTarget }> {
   const target = keycloakTarget(env);
-  const identityProvider = new KeycloakIdentityProvider(target.http, target.realm);
-  const directory = userDirectory(env, opts);
+  const { usersFile } = opts;
+  const users = usersFile
+    ? { directory: () => new FileUserDirectory(resolve(usersFile)) }
+    : { nextcloud: { connection: nextcloudConnection(env, opts), actingUser: env.NEXTCLOUD_ACTING_USER } };
   const secrets = await loadOrCreateSecrets(env.APP_PERSISTENT_STORAGE);
-  const passwordVault = await DerivedPasswordVault.fromKey(new Secret(secrets.passwordKey));
-  return {
-    target,
-    identityProvider,
-    directory,
-    realmSpec: () => loadRealmFile(env.KEYCLOAK_REALM_FILE, { realm: env.KEYCLOAK_REALM }),
-    syncAll: (concurrency?: number) =>
-      new SyncAllUsers({
-        identityProvider,
-        userDirectory: directory,
-        clock: systemClock,
-        logger,
-        config: { deprovisionPolicy: env.DEPROVISION_POLICY, ...(concurrency ? { concurrency } : {}) },
-      }),
-    syncUser: () =>
-      new SyncUser({
-        identityProvider,
-        userDirectory: directory,
-        config: { deprovisionPolicy: env.DEPROVISION_POLICY },
-      }),
-    issueToken: () =>
-      new IssueToken({
-        identityProvider,
-        userDirectory: directory,
-        passwordVault,
-        clock: systemClock,
-        logger,
-        config: { allowedClientIds: allowedClients(env), deprovisionPolicy: env.DEPROVISION_POLICY },
-      }),
-  };
+  const container = createExAppContainer({
+    logger,
+    passwordKey: new Secret(secrets.passwordKey),
+    realmSpec: await loadRealmFile(env.KEYCLOAK_REALM_FILE, {
+      realm: env.KEYCLOAK_REALM,
+      redirectUris: env.KEYCLOAK_REDIRECT_URIS,
+    }),
+    keycloak: { connection: target.connection, realm: target.realm, maxQueuedGrants: env.TOKEN_QUEUE_MAX },
+    users,
+    sync: { concurrency: env.SYNC_CONCURRENCY, deprovisionPolicy: env.DEPROVISION_POLICY },
+    token: {
+      allowedClientIds: env.KEYCLOAK_ALLOWED_CLIENTS,
+      directoryTtlMs: env.DIRECTORY_TTL_SECONDS * 1000,
+      isTokenCacheEnabled: env.TOKEN_CACHE_ENABLED,
+      maxCachedTokenSets: env.TOKEN_CACHE_MAX_ENTRIES,
+      deprovisionPolicy: env.DEPROVISION_POLICY,
+    },
+  });
+  return { target, ...(await resolveUseCases(container)) };
 }

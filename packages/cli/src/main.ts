@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '@keycloak-exapp/core';
 import { demoCommand } from './commands/demo.command.js';

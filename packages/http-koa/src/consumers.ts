@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { ConfigurationError, Secret } from '@keycloak-exapp/core';
 import { SecretDigest } from '@keycloak-exapp/adapter-nextcloud';
+import type { ConsumerSpec } from './settings/token-api.settings.js';
 
 export type Operation = 'token' | 'sync' | 'delete';
 
@@ -25,23 +25,9 @@ export const PUBLIC_DEFAULT_SECRETS = new Set([
   'nextcloud-keycloak-api-secret',
 ]);
 
-const consumersSchema = z.array(
-  z
-    .object({
-      name: z.string().min(1),
-      secret: z.string().min(16, 'a consumer secret needs at least 16 characters'),
-      clientIds: z.array(z.string().min(1)).min(1),
-      operations: z
-        .array(z.enum(['token', 'sync', 'delete']))
-        .min(1)
-        .default(['token']),
-    })
-    .strict(),
-);
-
 export interface ConsumerSettings {
-  /** KEYCLOAK_API_CONSUMERS: a JSON list of {name, secret, clientIds, operations}. */
-  readonly consumersJson?: string | undefined;
+  /** KEYCLOAK_API_CONSUMERS, parsed by `consumerListSchema`. */
+  readonly consumers?: readonly ConsumerSpec[] | undefined;
   /** KEYCLOAK_API_SECRET: one consumer, as in the original ExApp. */
   readonly apiSecret?: string | undefined;
   /** Used when neither is set: generated on first start, kept on the persistent volume. */
@@ -54,17 +40,8 @@ export function buildConsumers(settings: ConsumerSettings): { consumers: Consume
   const warnings: string[] = [];
   const all = new Set<Operation>(['token', 'sync', 'delete']);
   let list: Consumer[];
-  if (settings.consumersJson) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(settings.consumersJson);
-    } catch (error) {
-      throw new ConfigurationError('KEYCLOAK_API_CONSUMERS is not valid JSON', { cause: error });
-    }
-    const parsed = consumersSchema.safeParse(raw);
-    if (!parsed.success)
-      throw new ConfigurationError(`KEYCLOAK_API_CONSUMERS: ${z.prettifyError(parsed.error)}`);
-    list = parsed.data.map((c) => ({
+  if (settings.consumers) {
+    list = settings.consumers.map((c) => ({
       name: c.name,
       secret: new Secret(c.secret),
       clientIds: new Set(c.clientIds),

@@ -1,11 +1,13 @@
 export { buildServer, type BuildOptions, type ServerContext } from './server.js';
 export {
+  EMBEDDED_ADMIN_CLIENT_ID,
   KEYCLOAK_CONSOLE_ADMIN,
   KEYCLOAK_RUNTIME_FILE,
   connectKeycloak,
   type KeycloakParts,
 } from './keycloak-connection.js';
-export { loadEnv, envSchema, EnvError, weakPasswordReason, type ServerEnv } from './env.js';
+export { loadEnv, envSchema, EnvError, type ServerEnv } from './env.js';
+export { weakPasswordReason } from './settings/keycloak.settings.js';
 export { createApp, type AppParts } from './app.js';
 export { ERROR_STATUS } from './http/error-status.js';
 export { REDACT_PATHS, createLogger } from './logger.js';
@@ -24,9 +26,11 @@ export {
   SECRETS_FILE,
   type PersistentSecrets,
 } from './persistent-secrets.js';
-export { ExAppService, type KeycloakState } from './exapp-service.js';
+export { ExAppLifecycle, type ExAppLifecycleDeps, type TopMenu } from './lifecycle/exapp-lifecycle.js';
+export { KeycloakReadiness, type KeycloakState } from './lifecycle/keycloak-readiness.js';
+export { InitMarker } from './lifecycle/init-marker.js';
 export { keycloakPublicBase, type KeycloakPublicBase, type PublicBaseSettings } from './public-base.js';
-export { SyncJobs, type SyncJob } from './sync-jobs.js';
+export { SyncJobs, type SyncJob } from './lifecycle/sync-jobs.js';
 export { OPENAPI_DOCUMENT } from './openapi.js';
 export { tokenApiRouter, type TokenApiDeps } from './routes/api.routes.js';
 export { audited } from './http/audit.js';
@@ -34,7 +38,7 @@ export { CacheHitLog } from './http/cache-hit-log.js';
 export { errorHandler } from './middleware/error-handler.js';
 export { requestContext } from './middleware/request-context.js';
 export { FrpClient, frpcConfig, type FrpClientState, type FrpSettings } from './frp-client.js';
-export { NextcloudAdminCheck } from './nextcloud-admin-check.js';
+export { NextcloudAdminCheck } from './lifecycle/nextcloud-admin-check.js';
 export { AuthFailureLimiter } from './http/auth-failure-limiter.js';
 export {
   authenticate,
@@ -46,3 +50,23 @@ export {
 export { cleanForKeycloak, keycloakProxy, KEYCLOAK_PATHS } from './routes/keycloak-proxy.js';
 export { ServerMetrics } from './metrics.js';
 export { createHttpServer } from './http/http-server.js';
+export { keycloakSettingsSchema } from './settings/keycloak.settings.js';
+export {
+  appApiSettingsSchema,
+  appApiSettingsForToolsSchema,
+  loggingSettingsSchema,
+} from './settings/app-api.settings.js';
+export { syncSettingsSchema } from './settings/sync.settings.js';
+export {
+  tokenApiSettingsSchema,
+  consumerListSchema,
+  type ConsumerSpec,
+} from './settings/token-api.settings.js';
+export {
+  createExAppContainer,
+  resolveUseCases,
+  type ExAppUseCases,
+  type ExAppBindings,
+  type ExAppContainer,
+  type ExAppGraphSettings,
+} from './composition-root.js';

@@ -16,6 +16,9 @@ import type { KeycloakPublicBase } from './public-base.js';
 /** Written next to the secrets: the embedded Keycloak's loopback URLs, for the CLI. */
 export const KEYCLOAK_RUNTIME_FILE = 'keycloak-runtime.json';
 
+/** The service-account client the server creates in an embedded Keycloak; its secret is on the volume. */
+export const EMBEDDED_ADMIN_CLIENT_ID = 'keycloak-exapp-admin';
+
 /** The admin console user of the embedded Keycloak (master realm); its password is on the volume. */
 export const KEYCLOAK_CONSOLE_ADMIN = 'admin';
 
@@ -52,7 +55,7 @@ export async function connectKeycloak(
           cacheDir: resolve(env.KEYCLOAK_CACHE_DIR),
           logger,
         });
-    const adminClientId = 'keycloak-exapp-admin';
+    const adminClientId = EMBEDDED_ADMIN_CLIENT_ID;
     supervisor = await createLocalKeycloak({
       installed,
       instanceDir: join(storage, 'keycloak'),

@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { EnvError, loadEnv } from './env.js';
 import { buildServer } from './server.js';
 
@@ -7,7 +6,7 @@ export async function serve(): Promise<void> {
   const env = loadEnv();
   const server = await buildServer(env);
   await server.listen();
-  void server.service.resume();
+  void server.lifecycle.resume();
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

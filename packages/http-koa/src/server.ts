@@ -1,65 +1,45 @@
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { join, resolve } from 'node:path';
-import { Container } from 'inversify';
+import { resolve } from 'node:path';
+import { LOGGER, Secret, type Logger } from '@keycloak-exapp/core';
 import {
-  CLOCK,
-  DerivedPasswordVault,
-  LOGGER,
-  PASSWORD_VAULT,
-  Secret,
-  USER_DIRECTORY,
-  systemClock,
-  type Logger,
-  type UserDirectory,
-} from '@keycloak-exapp/core';
-import {
-  BOOTSTRAP_REALM,
-  DELETE_USER,
-  INITIALIZE_EXAPP,
-  ISSUE_TOKEN,
-  RECONCILE_USERS,
-  SYNC_ALL_USERS,
-  SYNC_USER,
-  coreModule,
-} from '@keycloak-exapp/core/wiring';
-import type {
-  BootstrapRealm,
-  DeleteUser,
-  InitializeExApp,
-  IssueToken,
-  ReconcileUsers,
-  SyncAllUsers,
-  SyncUser,
-} from '@keycloak-exapp/core';
-import { loadRealmFile, type KeycloakProcessSupervisor } from '@keycloak-exapp/adapter-keycloak';
-import { keycloakModule } from '@keycloak-exapp/adapter-keycloak/wiring';
-import { APP_API_CLIENT, APP_API_VERIFIER, nextcloudModule } from '@keycloak-exapp/adapter-nextcloud/wiring';
-import type { AppApiClient, AppApiRequestVerifier } from '@keycloak-exapp/adapter-nextcloud';
+  loadRealmFile,
+  type KeycloakConnection,
+  type KeycloakProcessSupervisor,
+} from '@keycloak-exapp/adapter-keycloak';
 import type Koa from 'koa';
 import { createApp } from './app.js';
-import { ConsumerRegistry, buildConsumers } from './consumers.js';
-import { AuthFailureLimiter } from './http/auth-failure-limiter.js';
-import { createHttpServer } from './http/http-server.js';
+import { createExAppContainer, resolveUseCases } from './composition-root.js';
 import type { ServerEnv } from './env.js';
-import { ExAppService } from './exapp-service.js';
-import { createLogger } from './logger.js';
-import { loadOrCreateSecrets } from './persistent-secrets.js';
-import { metricsRoutes, tokenApiRouter } from './routes/api.routes.js';
+import { serverListener } from './http/server-listener.js';
 import { authenticate } from './http/caller.js';
-import { CacheHitLog } from './http/cache-hit-log.js';
-import { lifecycleRoutes } from './routes/lifecycle.routes.js';
-import { uiRoutes } from './routes/ui.routes.js';
-import { keycloakProxy } from './routes/keycloak-proxy.js';
-import { ServerMetrics } from './metrics.js';
-import { keycloakPublicBase } from './public-base.js';
 import { FrpClient } from './frp-client.js';
 import { connectKeycloak } from './keycloak-connection.js';
+import type { ExAppLifecycle } from './lifecycle/exapp-lifecycle.js';
+import type { KeycloakReadiness } from './lifecycle/keycloak-readiness.js';
+import { createLogger } from './logger.js';
+import { loadOrCreateSecrets, type PersistentSecrets } from './persistent-secrets.js';
+import { keycloakPublicBase, type KeycloakPublicBase } from './public-base.js';
+import { metricsRoutes, tokenApiRouter } from './routes/api.routes.js';
+import { keycloakProxy } from './routes/keycloak-proxy.js';
+import { lifecycleRoutes } from './routes/lifecycle.routes.js';
+import { uiRoutes } from './routes/ui.routes.js';
+import {
+  CACHE_HIT_LOG,
+  CALLER_AUTH,
+  EXAPP_LIFECYCLE,
+  KEYCLOAK_READINESS,
+  NEXTCLOUD_ADMIN_CHECK,
+  SERVER_LIFETIME,
+  SERVER_METRICS,
+  SYNC_JOBS,
+  serverModule,
+  type ServerContainer,
+} from './server-module.js';
 
 export interface ServerContext {
   readonly app: Koa;
-  readonly service: ExAppService;
+  readonly lifecycle: ExAppLifecycle;
+  readonly readiness: KeycloakReadiness;
   readonly logger: Logger;
   readonly supervisor: KeycloakProcessSupervisor | undefined;
   readonly keycloakUrl: string;
@@ -75,29 +55,12 @@ export interface BuildOptions {
   readonly keycloakEnv?: Readonly<Record<string, string>>;
 }
 
-/** The composition root of the ExApp server: settings → adapters → use cases → Koa app. */
+/** The ExApp server: settings → secrets → Keycloak → the one object graph → Koa app → listener. */
 export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Promise<ServerContext> {
   const logger = createLogger(env.LOG_LEVEL, opts.logDestination);
   const storage = resolve(env.APP_PERSISTENT_STORAGE);
   const secrets = await loadOrCreateSecrets(storage);
-  const allowedClientIds = env.KEYCLOAK_ALLOWED_CLIENTS.split(',')
-    .map((c) => c.trim())
-    .filter(Boolean);
-  const { consumers, warnings } = buildConsumers({
-    consumersJson: env.KEYCLOAK_API_CONSUMERS,
-    apiSecret: env.KEYCLOAK_API_SECRET,
-    generatedSecret: secrets.consumerSecret,
-    allowedClientIds,
-    allowPublicDefault: env.KEYCLOAK_ALLOW_PUBLIC_DEFAULT_SECRET,
-  });
-  for (const warning of warnings) logger.warn({ setting: 'KEYCLOAK_API_SECRET' }, warning);
-
-  const publicBase = keycloakPublicBase(env);
-  logger.info(
-    { publicBase: publicBase.url, source: publicBase.source },
-    "Keycloak's public base URL (issuer prefix)",
-  );
-
+  const publicBase = announcePublicBase(env, logger);
   const { supervisor, connection } = await connectKeycloak(env, {
     storage,
     secrets,
@@ -105,99 +68,160 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     logger,
     keycloakEnv: opts.keycloakEnv,
   });
+  const container = await composeServer(env, { logger, storage, secrets, supervisor, connection });
+  let frpc: FrpClient | undefined;
+  const app = await createServerApp(env, container, { publicBase, connection, frpcState: () => frpc?.state });
+  const lifecycle = await container.getAsync(EXAPP_LIFECYCLE);
+  const listener = serverListener(env, app, logger, (client) => (frpc = client));
 
-  const redirectUris = env.KEYCLOAK_REDIRECT_URIS;
-  const realmSpec = await loadRealmFile(env.KEYCLOAK_REALM_FILE, { realm: env.KEYCLOAK_REALM, redirectUris });
-
-  const container = new Container();
-  container.bind(LOGGER).toConstantValue(logger);
-  container.bind(CLOCK).toConstantValue(systemClock);
-  container
-    .bind(PASSWORD_VAULT)
-    .toConstantValue(await DerivedPasswordVault.fromKey(new Secret(secrets.passwordKey)));
-  container.load(
-    coreModule({
-      realmSpec,
-      isKeycloakSupervised: supervisor !== undefined,
-      sync: { concurrency: env.SYNC_CONCURRENCY, deprovisionPolicy: env.DEPROVISION_POLICY },
-      token: {
-        allowedClientIds,
-        directoryTtlMs: env.DIRECTORY_TTL_SECONDS * 1000,
-        isTokenCacheEnabled: env.TOKEN_CACHE_ENABLED,
-        maxCachedTokenSets: env.TOKEN_CACHE_MAX_ENTRIES,
-        deprovisionPolicy: env.DEPROVISION_POLICY,
-      },
-    }),
-    keycloakModule({
-      connection,
-      realm: env.KEYCLOAK_REALM,
-      supervisor: supervisor,
-      maxQueuedGrants: env.TOKEN_QUEUE_MAX,
-    }),
-    nextcloudModule({
-      connection: {
-        url: env.NEXTCLOUD_URL,
-        appId: env.APP_ID,
-        appVersion: env.APP_VERSION,
-        secret: new Secret(env.APP_SECRET),
-        aaVersion: env.AA_VERSION,
-        requestTimeoutMs: env.NEXTCLOUD_TIMEOUT_SECONDS * 1000,
-      },
-      actingUser: env.NEXTCLOUD_ACTING_USER,
-    }),
-  );
-
-  const appApi = container.get<AppApiClient>(APP_API_CLIENT);
-  const metrics = new ServerMetrics(() => ({
-    state: supervisor ? supervisor.status().state : 'external',
-    restarts: supervisor ? supervisor.status().restarts : 0,
-  }));
-  const service = new ExAppService({
-    supervisor,
-    initialize: container.get<InitializeExApp>(INITIALIZE_EXAPP),
-    bootstrapRealm: container.get<BootstrapRealm>(BOOTSTRAP_REALM),
-    syncAllUsers: container.get<SyncAllUsers>(SYNC_ALL_USERS),
-    reconcileUsers: container.get<ReconcileUsers>(RECONCILE_USERS),
-    appApi,
-    userDirectory: container.get<UserDirectory>(USER_DIRECTORY),
+  return {
+    app,
+    lifecycle,
+    readiness: await container.getAsync(KEYCLOAK_READINESS),
     logger,
-    clock: systemClock,
-    metrics,
-    settings: {
+    supervisor,
+    keycloakUrl: connection.baseUrl,
+    get frpc() {
+      return frpc;
+    },
+    listen: () => listener.listen(),
+    async close() {
+      await listener.close(async () => {
+        await frpc?.stop();
+        await lifecycle.shutdown();
+        (await container.getAsync(CACHE_HIT_LOG)).close();
+      });
+    },
+  };
+}
+
+function announcePublicBase(env: ServerEnv, logger: Logger): KeycloakPublicBase {
+  const publicBase = keycloakPublicBase(env);
+  logger.info(
+    { publicBase: publicBase.url, source: publicBase.source },
+    "Keycloak's public base URL (issuer prefix)",
+  );
+  return publicBase;
+}
+
+interface ComposeParts {
+  readonly logger: Logger;
+  readonly storage: string;
+  readonly secrets: PersistentSecrets;
+  readonly supervisor: KeycloakProcessSupervisor | undefined;
+  readonly connection: KeycloakConnection;
+}
+
+/** The settings, mapped once onto the shared composition root plus the server's own module. */
+async function composeServer(env: ServerEnv, parts: ComposeParts): Promise<ServerContainer> {
+  const realmSpec = await loadRealmFile(env.KEYCLOAK_REALM_FILE, {
+    realm: env.KEYCLOAK_REALM,
+    redirectUris: env.KEYCLOAK_REDIRECT_URIS,
+  });
+  // The server's module is loaded into the same container right below.
+  const container: ServerContainer = createExAppContainer({
+    logger: parts.logger,
+    passwordKey: new Secret(parts.secrets.passwordKey),
+    realmSpec,
+    keycloak: {
+      connection: parts.connection,
+      realm: env.KEYCLOAK_REALM,
+      supervisor: parts.supervisor,
+      maxQueuedGrants: env.TOKEN_QUEUE_MAX,
+    },
+    users: {
+      nextcloud: {
+        connection: {
+          url: env.NEXTCLOUD_URL,
+          appId: env.APP_ID,
+          appVersion: env.APP_VERSION,
+          secret: new Secret(env.APP_SECRET),
+          aaVersion: env.AA_VERSION,
+          requestTimeoutMs: env.NEXTCLOUD_TIMEOUT_SECONDS * 1000,
+        },
+        actingUser: env.NEXTCLOUD_ACTING_USER,
+      },
+    },
+    sync: { concurrency: env.SYNC_CONCURRENCY, deprovisionPolicy: env.DEPROVISION_POLICY },
+    token: {
+      allowedClientIds: env.KEYCLOAK_ALLOWED_CLIENTS,
+      directoryTtlMs: env.DIRECTORY_TTL_SECONDS * 1000,
+      isTokenCacheEnabled: env.TOKEN_CACHE_ENABLED,
+      maxCachedTokenSets: env.TOKEN_CACHE_MAX_ENTRIES,
+      deprovisionPolicy: env.DEPROVISION_POLICY,
+    },
+  });
+  container.load(
+    serverModule({
+      storage: parts.storage,
+      consumers: {
+        consumers: env.KEYCLOAK_API_CONSUMERS,
+        apiSecret: env.KEYCLOAK_API_SECRET,
+        generatedSecret: parts.secrets.consumerSecret,
+        allowedClientIds: env.KEYCLOAK_ALLOWED_CLIENTS,
+        allowPublicDefault: env.KEYCLOAK_ALLOW_PUBLIC_DEFAULT_SECRET,
+      },
+      authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
+      reconcile: { intervalMs: env.SYNC_INTERVAL_SECONDS * 1000, fullEvery: env.SYNC_FULL_EVERY },
       stopKeycloakOnDisable: env.KEYCLOAK_STOP_ON_DISABLE,
-      reconcileIntervalMs: env.SYNC_INTERVAL_SECONDS * 1000,
-      reconcileFullEvery: env.SYNC_FULL_EVERY,
-      initializedMarker: join(storage, 'initialized'),
       topMenu: {
         name: 'keycloak',
         displayName: 'Keycloak',
         icon: 'img/keycloak.svg',
         script: 'js/keycloak-admin',
       },
-    },
-  });
-  const auth = {
-    verifier: container.get<AppApiRequestVerifier>(APP_API_VERIFIER),
-    consumers: new ConsumerRegistry(consumers),
-    limiter: new AuthFailureLimiter(env.AUTH_FAILURES_PER_MINUTE),
-  };
-  const cacheHitLog = new CacheHitLog(logger);
+    }),
+  );
+  return container;
+}
+
+interface AppParts {
+  readonly publicBase: KeycloakPublicBase;
+  readonly connection: KeycloakConnection;
+  readonly frpcState: () => string | undefined;
+}
+
+/** The routes AppAPI, consumers and browsers reach, each from the graph's shared objects. */
+async function createServerApp(env: ServerEnv, container: ServerContainer, parts: AppParts): Promise<Koa> {
+  const [auth, readiness, admins, jobs, lifetime, metrics, cacheHitLog, logger] = await Promise.all([
+    container.getAsync(CALLER_AUTH),
+    container.getAsync(KEYCLOAK_READINESS),
+    container.getAsync(NEXTCLOUD_ADMIN_CHECK),
+    container.getAsync(SYNC_JOBS),
+    container.getAsync(SERVER_LIFETIME),
+    container.getAsync(SERVER_METRICS),
+    container.getAsync(CACHE_HIT_LOG),
+    container.getAsync(LOGGER),
+  ]);
+  const { issueToken, syncUser, deleteUser, syncAllUsers } = await resolveUseCases(container);
   const apiDeps = {
     metrics,
     cacheHitLog,
-    issueToken: container.get<IssueToken>(ISSUE_TOKEN),
-    syncUser: container.get<SyncUser>(SYNC_USER),
-    deleteUser: container.get<DeleteUser>(DELETE_USER),
+    issueToken,
+    syncUser,
+    deleteUser,
     authenticate: (ctx: Koa.Context) => authenticate(ctx, auth),
-    isAdmin: (userId: string, signal: AbortSignal) => service.isNextcloudAdmin(userId, signal),
-    assertReady: () => service.assertReady(),
-    syncJobs: { start: () => service.startSyncAll(), get: (id: string) => service.job(id) },
+    isAdmin: (userId: string, signal: AbortSignal) => admins.isAdmin(userId, signal),
+    assertReady: () => readiness.assertReady(),
+    syncJobs: {
+      start: () =>
+        jobs.start(() =>
+          metrics.observeSync('full', () => syncAllUsers.execute({}, { signal: lifetime.signal })),
+        ),
+      get: (id: string) => jobs.get(id),
+    },
   };
-  let frpc: FrpClient | undefined;
-  const app = createApp({
+  const { publicBase } = parts;
+  return createApp({
     logger,
     routers: [
-      lifecycleRoutes(service, auth, env.APP_VERSION, () => frpc?.state),
+      lifecycleRoutes(
+        await container.getAsync(EXAPP_LIFECYCLE),
+        readiness,
+        auth,
+        env.APP_VERSION,
+        parts.frpcState,
+      ),
       tokenApiRouter(apiDeps),
       metricsRoutes(apiDeps),
       // The console through the classic proxy cannot log in (it keeps one Set-Cookie): only an
@@ -208,60 +232,12 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
       ),
     ],
     fallthrough: keycloakProxy({
-      target: connection.baseUrl,
-      service,
+      target: parts.connection.baseUrl,
+      readiness,
+      admins,
       auth,
       publicBase: publicBase.url,
       logger,
     }),
   });
-
-  let server: Server | undefined;
-  return {
-    app,
-    service,
-    logger,
-    supervisor,
-    keycloakUrl: connection.baseUrl,
-    get frpc() {
-      return frpc;
-    },
-    async listen() {
-      server = createHttpServer(app);
-      if (env.HP_SHARED_KEY) {
-        if (existsSync(env.HP_EXAPP_SOCK)) await rm(env.HP_EXAPP_SOCK);
-        await new Promise<void>((ok) => server!.listen(env.HP_EXAPP_SOCK, ok));
-        logger.info({ socket: env.HP_EXAPP_SOCK }, 'listening on the HaRP unix socket');
-        // FRP mode: HaRP reaches the socket through its FRP server and our frpc (§1 listening rule).
-        if (env.HP_FRP_ADDRESS && env.HP_FRP_PORT) {
-          frpc = new FrpClient(
-            {
-              serverAddress: env.HP_FRP_ADDRESS,
-              serverPort: env.HP_FRP_PORT,
-              sharedKey: new Secret(env.HP_SHARED_KEY),
-              appId: env.APP_ID,
-              remotePort: env.APP_PORT,
-              socketPath: env.HP_EXAPP_SOCK,
-              certsDir: env.FRP_CERTS_DIR,
-            },
-            { binary: env.FRPC_BINARY, logger },
-          );
-          await frpc.start();
-        }
-      } else {
-        await new Promise<void>((ok) => server!.listen(env.APP_PORT, env.APP_HOST, ok));
-        logger.info({ host: env.APP_HOST, port: (server.address() as { port: number }).port }, 'listening');
-      }
-      return server;
-    },
-    async close() {
-      const closing = server ? new Promise<void>((ok) => server!.close(() => ok())) : Promise.resolve();
-      server?.closeIdleConnections();
-      await frpc?.stop();
-      await service.shutdown();
-      cacheHitLog.close();
-      server?.closeAllConnections();
-      await closing;
-    },
-  };
 }

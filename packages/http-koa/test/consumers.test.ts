@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AuthFailureLimiter, ConsumerRegistry, buildConsumers, loadEnv } from '@keycloak-exapp/http-koa';
+import {
+  AuthFailureLimiter,
+  ConsumerRegistry,
+  buildConsumers,
+  consumerListSchema,
+  loadEnv,
+} from '@keycloak-exapp/http-koa';
 
 const allowed = ['opentalk', 'valtimo'];
 
@@ -45,8 +51,8 @@ describe('consumers', () => {
     expect(warnings).toEqual([expect.stringContaining('public default secret')]);
   });
 
-  it('validates KEYCLOAK_API_CONSUMERS and keeps each consumer to its clients and operations', () => {
-    const json = JSON.stringify([
+  it('keeps each consumer of KEYCLOAK_API_CONSUMERS to its clients and operations', () => {
+    const consumers = consumerListSchema.parse([
       {
         name: 'opentalk',
         secret: 'opentalk-secret-0123456789',
@@ -57,7 +63,7 @@ describe('consumers', () => {
     ]);
     const registry = new ConsumerRegistry(
       buildConsumers({
-        consumersJson: json,
+        consumers,
         generatedSecret: 'x'.repeat(43),
         allowedClientIds: allowed,
         allowPublicDefault: false,
@@ -69,25 +75,9 @@ describe('consumers', () => {
     expect(registry.match('')).toBeUndefined();
     expect(() =>
       buildConsumers({
-        consumersJson: '{',
-        generatedSecret: 'x',
-        allowedClientIds: allowed,
-        allowPublicDefault: false,
-      }),
-    ).toThrow(/not valid JSON/);
-    expect(() =>
-      buildConsumers({
-        consumersJson: JSON.stringify([{ name: 'x', secret: 'short', clientIds: ['opentalk'] }]),
-        generatedSecret: 'x',
-        allowedClientIds: allowed,
-        allowPublicDefault: false,
-      }),
-    ).toThrow(/16 characters/);
-    expect(() =>
-      buildConsumers({
-        consumersJson: JSON.stringify([
-          { name: 'x', secret: 'long-enough-secret-123', clientIds: ['admin-cli'] },
-        ]),
+        consumers: [
+          { name: 'x', secret: 'long-enough-secret-123', clientIds: ['admin-cli'], operations: ['token'] },
+        ],
         generatedSecret: 'x',
         allowedClientIds: allowed,
         allowPublicDefault: false,

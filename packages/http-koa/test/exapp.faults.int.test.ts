@@ -254,8 +254,8 @@ describe('a restart of the server on the same volume', () => {
     earlierLogs.push(h.logs());
     await h.dispose(); // stops the embedded Keycloak too; its database stays on the volume
     await startServer();
-    await h.server.service.resume();
-    expect(h.server.service.keycloakState()).toBe('ready');
+    await h.server.lifecycle.resume();
+    expect(h.server.readiness.state()).toBe('ready');
     const writes = new AdminWriteCounter(kc, REALM);
     await writes.mark();
     const replies = await Promise.all(

@@ -8,8 +8,8 @@ import {
   ConsumerRegistry,
   createApp,
   createHttpServer,
+  KeycloakReadiness,
   keycloakProxy,
-  type ExAppService,
 } from '@keycloak-exapp/http-koa';
 
 const SECRET = 'app-secret-for-the-proxy-test-0123456789';
@@ -33,16 +33,13 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((ok) => upstream.listen(0, '127.0.0.1', ok));
-  const service = {
-    assertKeycloakRunning: () => undefined,
-    isNextcloudAdmin: (user: string) => Promise.resolve(user === 'admin'),
-  } as unknown as ExAppService;
   const koa = createApp({
     logger: noopLogger,
     routers: [],
     fallthrough: keycloakProxy({
       target: `http://127.0.0.1:${(upstream.address() as { port: number }).port}`,
-      service,
+      readiness: new KeycloakReadiness(undefined),
+      admins: { isAdmin: (user: string) => Promise.resolve(user === 'admin') },
       auth: {
         verifier: new AppApiRequestVerifier('keycloak', new Secret(SECRET)),
         consumers: new ConsumerRegistry([]),

@@ -118,8 +118,8 @@ describe.each(['dev-file', 'postgres'] as const)(`an upgrade from Keycloak ${FRO
     // The new version starts on the same volume and database, as after an image update.
     const next = await startExApp({ ...database, KEYCLOAK_VERSION: TO }, { nc, storage });
     cleanup.push(() => next.dispose());
-    await next.server.service.resume();
-    expect(next.server.service.keycloakState()).toBe('ready');
+    await next.server.lifecycle.resume();
+    expect(next.server.readiness.state()).toBe('ready');
     for (const user of ['alice', 'Zoë']) expect((await tokenFor(next, user)).status).toBe(200);
     const after = await snapshot(next);
     expect(after.version).toBe(TO);

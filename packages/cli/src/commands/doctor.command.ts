@@ -3,7 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { toAppError } from '@keycloak-exapp/core';
-import { loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
+import { KeycloakHttp, loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
 import { NextcloudUserDirectory, NextcloudHttp } from '@keycloak-exapp/adapter-nextcloud';
 import { PUBLIC_DEFAULT_SECRETS, keycloakPublicBase } from '@keycloak-exapp/http-koa';
 import type { CliEnv } from '../env.js';
@@ -50,12 +50,15 @@ async function json(url: string): Promise<{ status: number; body: unknown }> {
 export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Check[]> {
   const checks: Check[] = [];
   let target: ReturnType<typeof keycloakTarget> | undefined;
+  // Diagnosis reads Keycloak's admin API directly, outside the use-case graph.
+  let http: KeycloakHttp | undefined;
   checks.push(
     await check(
       'Keycloak reachable and ready',
       'start Keycloak (the ExApp does at init) or fix KEYCLOAK_URL',
       async () => {
         target = keycloakTarget(env);
+        http = new KeycloakHttp(target.connection);
         const res = await json(`${target.baseUrl}/realms/master`);
         if (res.status !== 200) throw new Error(`${target.baseUrl} answered ${res.status}`);
         return target.baseUrl;
@@ -69,7 +72,7 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
       'fix KEYCLOAK_ADMIN_CLIENT_ID/SECRET (or the secrets file on the volume)',
       async () => {
         if (!target) throw new Error('no Keycloak');
-        await target.http.admin('GET', 'admin/realms/master', { what: 'read master realm' });
+        await http!.admin('GET', 'admin/realms/master', { what: 'read master realm' });
         return 'ok';
       },
     ),
@@ -81,13 +84,13 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
       async () => {
         if (!target) throw new Error('no Keycloak');
         const spec = await loadRealmFile(env.KEYCLOAK_REALM_FILE, { realm });
-        const res = await target.http.admin('GET', `admin/realms/${encodeURIComponent(realm)}`, {
+        const res = await http!.admin('GET', `admin/realms/${encodeURIComponent(realm)}`, {
           what: 'read realm',
         });
         if (res.statusCode !== 200) throw new Error(`realm ${realm} is missing`);
         const profile = JSON.parse(
           (
-            await target.http.admin('GET', `admin/realms/${realm}/users/profile`, {
+            await http!.admin('GET', `admin/realms/${realm}/users/profile`, {
               what: 'read user profile',
             })
           ).body,
@@ -95,7 +98,7 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
         if (!profile.attributes.some((a) => a.name === 'nextcloud_id'))
           throw new Error('the user profile does not declare nextcloud_id');
         const clients = JSON.parse(
-          (await target.http.admin('GET', `admin/realms/${realm}/clients`, { what: 'list clients' })).body,
+          (await http!.admin('GET', `admin/realms/${realm}/clients`, { what: 'list clients' })).body,
         ) as { id: string; clientId: string }[];
         const missing = spec.clients
           .filter((c) => !clients.some((x) => x.clientId === c.clientId))
@@ -105,7 +108,7 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
           const id = clients.find((x) => x.clientId === c.clientId)!.id;
           const mappers = JSON.parse(
             (
-              await target.http.admin('GET', `admin/realms/${realm}/clients/${id}/protocol-mappers/models`, {
+              await http!.admin('GET', `admin/realms/${realm}/clients/${id}/protocol-mappers/models`, {
                 what: 'mappers',
               })
             ).body,
@@ -175,12 +178,7 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
       'consumer secret is not a public default',
       'set a strong KEYCLOAK_API_SECRET, or unset it to use the generated one',
       () => {
-        const secrets = [
-          env.KEYCLOAK_API_SECRET,
-          ...(env.KEYCLOAK_API_CONSUMERS
-            ? (JSON.parse(env.KEYCLOAK_API_CONSUMERS) as { secret?: string }[]).map((c) => c.secret)
-            : []),
-        ];
+        const secrets = [env.KEYCLOAK_API_SECRET, ...(env.KEYCLOAK_API_CONSUMERS ?? []).map((c) => c.secret)];
         if (secrets.some((s) => s !== undefined && (PUBLIC_DEFAULT_SECRETS.has(s) || s.length < 16)))
           return Promise.reject(new Error('a public default or short consumer secret is configured'));
         return Promise.resolve(

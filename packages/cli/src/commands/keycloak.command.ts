@@ -9,7 +9,12 @@ import {
   installKeycloak,
   type KeycloakDatabase,
 } from '@keycloak-exapp/adapter-keycloak';
-import { KEYCLOAK_CONSOLE_ADMIN, KEYCLOAK_RUNTIME_FILE, loadOrCreateSecrets } from '@keycloak-exapp/http-koa';
+import {
+  EMBEDDED_ADMIN_CLIENT_ID,
+  KEYCLOAK_CONSOLE_ADMIN,
+  KEYCLOAK_RUNTIME_FILE,
+  loadOrCreateSecrets,
+} from '@keycloak-exapp/http-koa';
 import type { CliEnv } from '../env.js';
 import { printJson, stderrLogger } from '../output.js';
 
@@ -77,7 +82,7 @@ export function keycloakCommand(env: CliEnv, signal: AbortSignal): Command {
         instanceDir: join(env.APP_PERSISTENT_STORAGE, 'keycloak'),
         database: { kind: 'dev-file' },
         admin: {
-          clientId: 'keycloak-exapp-admin',
+          clientId: EMBEDDED_ADMIN_CLIENT_ID,
           clientSecret: new Secret(secrets.keycloakAdminClientSecret),
         },
         adminUser: { username: KEYCLOAK_CONSOLE_ADMIN, password: new Secret(secrets.keycloakAdminPassword) },

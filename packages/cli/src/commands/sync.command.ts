@@ -31,7 +31,7 @@ export function syncCommand(env: CliEnv, signal: AbortSignal): Command {
         if (opts.user) {
           if (opts.dryRun) {
             const [dir, current] = await Promise.all([
-              uc.directory.getUser(opts.user, { signal }),
+              uc.userDirectory.getUser(opts.user, { signal }),
               uc.identityProvider.findUserByNextcloudId(opts.user, { signal }),
             ]);
             const { planSync } = await import('@keycloak-exapp/core');
@@ -44,15 +44,16 @@ export function syncCommand(env: CliEnv, signal: AbortSignal): Command {
             else process.stdout.write(`${opts.user}: would ${action}\n`);
             return;
           }
-          const result = await uc.syncUser().execute({ userId: opts.user }, { signal });
+          const result = await uc.syncUser.execute({ userId: opts.user }, { signal });
           if (opts.json) printJson(result);
           else process.stdout.write(`${result.userId}: ${result.outcome}\n`);
           return;
         }
         const progress = opts.json ? undefined : progressReporter();
-        const report = await uc
-          .syncAll(opts.concurrency)
-          .execute({ dryRun: opts.dryRun ?? false }, { signal, onProgress: (p) => progress?.update(p) });
+        const report = await uc.syncAllUsers.execute(
+          { dryRun: opts.dryRun ?? false, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) },
+          { signal, onProgress: (p) => progress?.update(p) },
+        );
         progress?.done();
         if (opts.json) {
           printJson({

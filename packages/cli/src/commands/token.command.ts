@@ -27,7 +27,7 @@ export function tokenCommand(env: CliEnv, signal: AbortSignal): Command {
         },
       ) => {
         const uc = await useCases(env, opts, stderrLogger());
-        const issued = await uc.issueToken().execute({ userId, clientId: opts.client }, { signal });
+        const issued = await uc.issueToken.execute({ userId, clientId: opts.client }, { signal });
         const claims = decodeJwt(issued.tokens.accessToken);
         const summary = {
           userId,

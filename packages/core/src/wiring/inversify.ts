@@ -32,6 +32,27 @@ export const ISSUE_TOKEN: unique symbol = Symbol.for('@keycloak-exapp/core.Issue
 export const INITIALIZE_EXAPP: unique symbol = Symbol.for('@keycloak-exapp/core.InitializeExApp');
 export const RECONCILE_USERS: unique symbol = Symbol.for('@keycloak-exapp/core.ReconcileUsers');
 
+/**
+ * What `coreModule` binds, plus the port tokens it needs bound by adapters or the application:
+ * the key of a typed container (`TypedContainer<CoreBindings & …>`, a type-only cast).
+ */
+export interface CoreBindings {
+  [ACCESS_CACHE]: AccessCache;
+  [BOOTSTRAP_REALM]: BootstrapRealm;
+  [SYNC_USER]: SyncUser;
+  [SYNC_ALL_USERS]: SyncAllUsers;
+  [DELETE_USER]: DeleteUser;
+  [ISSUE_TOKEN]: IssueToken;
+  [INITIALIZE_EXAPP]: InitializeExApp;
+  [RECONCILE_USERS]: ReconcileUsers;
+  [IDENTITY_PROVIDER]: IdentityProvider;
+  [USER_DIRECTORY]: UserDirectory;
+  [PASSWORD_VAULT]: PasswordVault;
+  [PROCESS_SUPERVISOR]: ProcessSupervisor;
+  [CLOCK]: Clock;
+  [LOGGER]: Logger;
+}
+
 export interface CoreModuleConfig {
   readonly realmSpec: RealmSpec;
   readonly sync?: Partial<SyncConfig>;

@@ -18,7 +18,7 @@ import { describeCaller, type Caller } from '../http/caller.js';
 import { assertQuery, readJsonObject } from '../http/read-json.js';
 import type { Operation } from '../consumers.js';
 import type { ServerMetrics } from '../metrics.js';
-import type { SyncJob } from '../sync-jobs.js';
+import type { SyncJob } from '../lifecycle/sync-jobs.js';
 import type { CacheHitLog } from '../http/cache-hit-log.js';
 
 /**

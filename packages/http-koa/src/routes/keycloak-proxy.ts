@@ -4,7 +4,8 @@ import proxies from 'koa-proxies';
 import { ForbiddenError, InvalidInputError, toAppError, type Logger } from '@keycloak-exapp/core';
 import { auditAs, writeAudit } from '../http/audit.js';
 import { authenticate, type CallerAuth } from '../http/caller.js';
-import type { ExAppService } from '../exapp-service.js';
+import type { KeycloakReadiness } from '../lifecycle/keycloak-readiness.js';
+import type { NextcloudAdminCheck } from '../lifecycle/nextcloud-admin-check.js';
 
 /** The paths that belong to Keycloak; everything else is ours (or 404). */
 export const KEYCLOAK_PATHS = /^\/(realms|resources|admin)(\/|$)/;
@@ -45,7 +46,9 @@ export function cleanForKeycloak(headers: IncomingHttpHeaders): void {
 
 export interface KeycloakProxyOptions {
   readonly target: string;
-  readonly service: ExAppService;
+  readonly readiness: KeycloakReadiness;
+  /** Who is a Nextcloud admin (and so may open the console and the master realm). */
+  readonly admins: Pick<NextcloudAdminCheck, 'isAdmin'>;
   readonly auth: CallerAuth;
   /** KC_HOSTNAME: where browsers reach Keycloak; the X-Forwarded-* headers say so. */
   readonly publicBase?: string | undefined;
@@ -79,8 +82,7 @@ export function keycloakProxy(opts: KeycloakProxyOptions): Koa.Middleware[] {
         const caller = authenticate(ctx, opts.auth);
         record.caller = caller;
         const isAdmin =
-          caller.kind === 'nextcloud-user' &&
-          (await opts.service.isNextcloudAdmin(caller.userId, ctx.state.signal));
+          caller.kind === 'nextcloud-user' && (await opts.admins.isAdmin(caller.userId, ctx.state.signal));
         if (!isAdmin)
           throw new ForbiddenError("Keycloak's admin console and master realm are for Nextcloud admins");
       } catch (error) {
@@ -90,7 +92,7 @@ export function keycloakProxy(opts: KeycloakProxyOptions): Koa.Middleware[] {
       record.outcome = 'forwarded';
       writeAudit(ctx, undefined);
     }
-    opts.service.assertKeycloakRunning();
+    opts.readiness.assertRunning();
     const headers = ctx.req.headers;
     cleanForKeycloak(headers);
     headers['x-forwarded-for'] = ctx.req.socket.remoteAddress ?? '127.0.0.1';

@@ -1,0 +1,190 @@
+import { join } from 'node:path';
+import { ContainerModule } from 'inversify';
+import type { TypedContainer } from '@inversifyjs/strongly-typed';
+import {
+  BOOTSTRAP_REALM,
+  INITIALIZE_EXAPP,
+  RECONCILE_USERS,
+  SYNC_ALL_USERS,
+} from '@keycloak-exapp/core/wiring';
+import {
+  CLOCK,
+  type BootstrapRealm,
+  type InitializeExApp,
+  type ReconcileUsers,
+  type SyncAllUsers,
+  LOGGER,
+  PROCESS_SUPERVISOR,
+  ReconcileScheduler,
+  USER_DIRECTORY,
+  type Clock,
+  type Logger,
+  type ProcessSupervisor,
+  type UserDirectory,
+} from '@keycloak-exapp/core';
+import type { AppApiClient, AppApiRequestVerifier } from '@keycloak-exapp/adapter-nextcloud';
+import { APP_API_CLIENT, APP_API_VERIFIER } from '@keycloak-exapp/adapter-nextcloud/wiring';
+import type { ExAppBindings } from './composition-root.js';
+import { ConsumerRegistry, buildConsumers, type ConsumerSettings } from './consumers.js';
+import { AuthFailureLimiter } from './http/auth-failure-limiter.js';
+import { CacheHitLog } from './http/cache-hit-log.js';
+import type { CallerAuth } from './http/caller.js';
+import { ExAppLifecycle, type TopMenu } from './lifecycle/exapp-lifecycle.js';
+import { InitMarker } from './lifecycle/init-marker.js';
+import { KeycloakReadiness } from './lifecycle/keycloak-readiness.js';
+import { NextcloudAdminCheck } from './lifecycle/nextcloud-admin-check.js';
+import { SyncJobs } from './lifecycle/sync-jobs.js';
+import { ServerMetrics } from './metrics.js';
+
+export const SERVER_METRICS: unique symbol = Symbol.for('@keycloak-exapp/http-koa.ServerMetrics');
+export const CALLER_AUTH: unique symbol = Symbol.for('@keycloak-exapp/http-koa.CallerAuth');
+export const CACHE_HIT_LOG: unique symbol = Symbol.for('@keycloak-exapp/http-koa.CacheHitLog');
+export const KEYCLOAK_READINESS: unique symbol = Symbol.for('@keycloak-exapp/http-koa.KeycloakReadiness');
+export const NEXTCLOUD_ADMIN_CHECK: unique symbol = Symbol.for(
+  '@keycloak-exapp/http-koa.NextcloudAdminCheck',
+);
+export const SERVER_LIFETIME: unique symbol = Symbol.for('@keycloak-exapp/http-koa.ServerLifetime');
+export const SYNC_JOBS: unique symbol = Symbol.for('@keycloak-exapp/http-koa.SyncJobs');
+export const RECONCILE_SCHEDULER: unique symbol = Symbol.for('@keycloak-exapp/http-koa.ReconcileScheduler');
+export const EXAPP_LIFECYCLE: unique symbol = Symbol.for('@keycloak-exapp/http-koa.ExAppLifecycle');
+
+/** What `serverModule` binds on top of the ExApp's graph. */
+export interface ServerBindings {
+  [SERVER_METRICS]: ServerMetrics;
+  [CALLER_AUTH]: CallerAuth;
+  [CACHE_HIT_LOG]: CacheHitLog;
+  [KEYCLOAK_READINESS]: KeycloakReadiness;
+  [NEXTCLOUD_ADMIN_CHECK]: NextcloudAdminCheck;
+  /** Aborted at shutdown: init, resume, enable and sync jobs stop with it. */
+  [SERVER_LIFETIME]: AbortController;
+  [SYNC_JOBS]: SyncJobs;
+  [RECONCILE_SCHEDULER]: ReconcileScheduler;
+  [EXAPP_LIFECYCLE]: ExAppLifecycle;
+}
+export type ServerContainer = TypedContainer<ExAppBindings & ServerBindings>;
+
+export interface ServerModuleSettings {
+  readonly storage: string;
+  readonly consumers: ConsumerSettings;
+  readonly authFailuresPerMinute: number;
+  readonly reconcile: { readonly intervalMs: number; readonly fullEvery: number };
+  readonly stopKeycloakOnDisable: boolean;
+  readonly topMenu: TopMenu;
+}
+
+const OPTIONAL_SUPERVISOR = { serviceIdentifier: PROCESS_SUPERVISOR, optional: true } as const;
+
+/** The server's own objects: who may call, readiness, metrics, jobs, the reconcile loop, the lifecycle. */
+export function serverModule(settings: ServerModuleSettings): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind(SERVER_LIFETIME)
+      .toResolvedValue(() => new AbortController())
+      .inSingletonScope();
+    bind(KEYCLOAK_READINESS)
+      .toResolvedValue(
+        (supervisor?: ProcessSupervisor) => new KeycloakReadiness(supervisor),
+        [OPTIONAL_SUPERVISOR],
+      )
+      .inSingletonScope();
+    bind(SERVER_METRICS)
+      .toResolvedValue(
+        (supervisor?: ProcessSupervisor) =>
+          new ServerMetrics(() => ({
+            state: supervisor ? supervisor.status().state : 'external',
+            restarts: supervisor ? supervisor.status().restarts : 0,
+          })),
+        [OPTIONAL_SUPERVISOR],
+      )
+      .inSingletonScope();
+    bind(CALLER_AUTH)
+      .toResolvedValue(
+        (verifier: AppApiRequestVerifier, logger: Logger): CallerAuth => {
+          const { consumers, warnings } = buildConsumers(settings.consumers);
+          for (const warning of warnings) logger.warn({ setting: 'KEYCLOAK_API_SECRET' }, warning);
+          return {
+            verifier,
+            consumers: new ConsumerRegistry(consumers),
+            limiter: new AuthFailureLimiter(settings.authFailuresPerMinute),
+          };
+        },
+        [APP_API_VERIFIER, LOGGER],
+      )
+      .inSingletonScope();
+    bind(CACHE_HIT_LOG)
+      .toResolvedValue((logger: Logger) => new CacheHitLog(logger), [LOGGER])
+      .inSingletonScope();
+    bind(NEXTCLOUD_ADMIN_CHECK)
+      .toResolvedValue(
+        (directory: UserDirectory, clock: Clock) => new NextcloudAdminCheck(directory, clock),
+        [USER_DIRECTORY, CLOCK],
+      )
+      .inSingletonScope();
+    bind(SYNC_JOBS)
+      .toResolvedValue((clock: Clock) => new SyncJobs({ clock }), [CLOCK])
+      .inSingletonScope();
+    bind(RECONCILE_SCHEDULER)
+      .toResolvedValue(
+        (
+          clock: Clock,
+          logger: Logger,
+          readiness: KeycloakReadiness,
+          metrics: ServerMetrics,
+          syncAllUsers: SyncAllUsers,
+          reconcileUsers: ReconcileUsers,
+        ) =>
+          new ReconcileScheduler({
+            clock,
+            logger,
+            intervalMs: settings.reconcile.intervalMs,
+            fullEvery: settings.reconcile.fullEvery,
+            run: async (kind, signal) => {
+              readiness.assertReady();
+              if (kind === 'full')
+                await metrics.observeSync('full', () => syncAllUsers.execute({}, { signal }));
+              else await metrics.observeSync('cheap', () => reconcileUsers.execute({ signal }));
+            },
+          }),
+        [CLOCK, LOGGER, KEYCLOAK_READINESS, SERVER_METRICS, SYNC_ALL_USERS, RECONCILE_USERS],
+      )
+      .inSingletonScope();
+    bind(EXAPP_LIFECYCLE)
+      .toResolvedValue(
+        (
+          supervisor: ProcessSupervisor | undefined,
+          initialize: InitializeExApp,
+          bootstrapRealm: BootstrapRealm,
+          appApi: AppApiClient,
+          readiness: KeycloakReadiness,
+          scheduler: ReconcileScheduler,
+          logger: Logger,
+          clock: Clock,
+          lifetime: AbortController,
+        ) =>
+          new ExAppLifecycle({
+            supervisor,
+            initialize,
+            bootstrapRealm,
+            appApi,
+            readiness,
+            scheduler,
+            marker: new InitMarker(join(settings.storage, 'initialized')),
+            logger,
+            clock,
+            lifetime,
+            settings: { stopKeycloakOnDisable: settings.stopKeycloakOnDisable, topMenu: settings.topMenu },
+          }),
+        [
+          OPTIONAL_SUPERVISOR,
+          INITIALIZE_EXAPP,
+          BOOTSTRAP_REALM,
+          APP_API_CLIENT,
+          KEYCLOAK_READINESS,
+          RECONCILE_SCHEDULER,
+          LOGGER,
+          CLOCK,
+          SERVER_LIFETIME,
+        ],
+      )
+      .inSingletonScope();
+  });
+}
