@@ -8,12 +8,23 @@ export TURBO_TELEMETRY_DISABLED=1
 
 want_postgres=0
 want_chromium=0
+want_haproxy=0
 for arg in "$@"; do
   case "$arg" in
     --with-postgres) want_postgres=1 ;;
     --with-chromium) want_chromium=1 ;;
+    --with-haproxy) want_haproxy=1 ;;
   esac
 done
+
+# Debian's HAProxy: the load balancer in front of the two-node Keycloak cluster of the tests and
+# the cluster benchmark (the tests start their own instance on loopback; no service is enabled).
+if [ "$want_haproxy" = 1 ] && ! command -v haproxy > /dev/null 2>&1; then
+  echo "setup: installing Debian's haproxy" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq > /dev/null
+  apt-get install -y -qq haproxy > /dev/null
+fi
 
 # Debian's Chromium for the browser tests (playwright-core drives it; nothing is downloaded at run time).
 if [ "$want_chromium" = 1 ] && ! command -v chromium > /dev/null 2>&1; then

@@ -29,3 +29,11 @@ export {
   type LocalKeycloakDatabase,
   type LocalKeycloakOptions,
 } from './local-keycloak.js';
+export {
+  EXAPP_REALM_ROLES,
+  checkAdminRoles,
+  grantServiceAccount,
+  realmManagementClientId,
+  type AdminRoleCheck,
+  type ServiceAccountGrant,
+} from './service-account.js';

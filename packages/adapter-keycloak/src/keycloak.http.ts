@@ -130,6 +130,11 @@ export class KeycloakHttp {
     }
   }
 
+  /** The admin access token these credentials get (cached like every admin call's), e.g. to read its roles. */
+  adminAccessToken(signal?: AbortSignal): Promise<string> {
+    return this.#token(signal);
+  }
+
   #token(signal: AbortSignal | undefined): Promise<string> {
     const cached = this.#adminToken;
     if (cached && this.#clock.now() < cached.renewAt) return Promise.resolve(cached.value);

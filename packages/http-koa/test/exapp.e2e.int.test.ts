@@ -10,6 +10,7 @@ import { describeBrowser } from './e2e/browser.js';
 import { describeInstall } from './e2e/install.js';
 import { describeObservability } from './e2e/observability.js';
 import { describeProxy } from './e2e/proxy.js';
+import { describeSyncApi } from './e2e/sync-api.js';
 import { describeTokenApi } from './e2e/token-api.js';
 
 beforeAll(async () => {
@@ -33,6 +34,7 @@ afterAll(async () => {
 
 describeInstall();
 describeTokenApi();
+describeSyncApi();
 describeAuthMatrix();
 describeBadInput();
 describeProxy();

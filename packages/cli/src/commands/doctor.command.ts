@@ -3,7 +3,12 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { toAppError } from '@keycloak-exapp/core';
-import { KeycloakHttp, loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
+import {
+  EXAPP_REALM_ROLES,
+  KeycloakHttp,
+  checkAdminRoles,
+  loadRealmFile,
+} from '@keycloak-exapp/adapter-keycloak';
 import { NextcloudUserDirectory, NextcloudHttp } from '@keycloak-exapp/adapter-nextcloud';
 import { PUBLIC_DEFAULT_SECRETS, keycloakPublicBase } from '@keycloak-exapp/http-koa';
 import type { CliEnv } from '../env.js';
@@ -68,12 +73,16 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
   const realm = env.KEYCLOAK_REALM;
   checks.push(
     await check(
-      'Keycloak admin credentials accepted',
-      'fix KEYCLOAK_ADMIN_CLIENT_ID/SECRET (or the secrets file on the volume)',
+      'Keycloak admin credentials accepted, with the roles the ExApp needs',
+      'fix KEYCLOAK_ADMIN_CLIENT_ID/SECRET (or the secrets file on the volume); for an external Keycloak run `keycloak-exapp keycloak connect` again',
       async () => {
         if (!target) throw new Error('no Keycloak');
-        await http!.admin('GET', 'admin/realms/master', { what: 'read master realm' });
-        return 'ok';
+        const roles = await checkAdminRoles(http!, realm);
+        if (roles.missing.length > 0)
+          throw new Error(`the admin client lacks ${roles.missing.join(', ')} on realm ${realm}`);
+        return roles.isMasterAdmin
+          ? "master's admin role (more than the ExApp needs)"
+          : `the ${EXAPP_REALM_ROLES.length} realm-management roles of ${realm}, nothing more`;
       },
     ),
   );

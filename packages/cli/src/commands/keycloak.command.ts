@@ -16,6 +16,7 @@ import {
   loadOrCreateSecrets,
 } from '@keycloak-exapp/http-koa';
 import type { CliEnv } from '../env.js';
+import { keycloakConnectCommand } from './keycloak-connect.command.js';
 import { printJson, stderrLogger } from '../output.js';
 
 interface Runtime {
@@ -29,8 +30,12 @@ function readRuntime(env: CliEnv): Runtime | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Runtime) : undefined;
 }
 
-/** `keycloak install | start | stop | status`: the same code the server and the tests use. */
-export function keycloakCommand(env: CliEnv, signal: AbortSignal): Command {
+/** `keycloak install | start | stop | status | connect`: the same code the server and the tests use. */
+export function keycloakCommand(
+  env: CliEnv,
+  signal: AbortSignal,
+  source: NodeJS.ProcessEnv = process.env,
+): Command {
   const keycloak = new Command('keycloak').description('manage the local Keycloak distribution');
   keycloak
     .command('install')
@@ -149,5 +154,6 @@ export function keycloakCommand(env: CliEnv, signal: AbortSignal): Command {
       else process.stdout.write(`Keycloak: ${status.state}${runtime ? ` (${runtime.baseUrl})` : ''}\n`);
       if (!ready) process.exitCode = 6;
     });
+  keycloak.addCommand(keycloakConnectCommand(env, signal, source));
   return keycloak;
 }

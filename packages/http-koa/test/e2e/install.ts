@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { OPENTALK_SECRET, appApiAs, call } from '../exapp-harness.js';
-import { REALM, e2e, token, idpFor } from './context.js';
+import { REALM, e2e, token, idpFor, keycloakStates } from './context.js';
 
 export function describeInstall(): void {
   describe('install through AppAPI', () => {
-    it('answers the heartbeat before Keycloak runs', async () => {
+    it('answers the heartbeat before init', async () => {
       const beat = await call(e2e.h.url, 'GET', '/heartbeat');
       expect(beat.status).toBe(200);
-      expect(beat.body).toMatchObject({ status: 'ok', keycloak: 'stopped' });
+      expect(beat.body).toMatchObject({ status: 'ok', keycloak: keycloakStates().beforeInit });
     });
 
     it('refuses the API with 503 and Retry-After until init has run', async () => {
@@ -29,7 +29,9 @@ export function describeInstall(): void {
         type: 'top_menu',
         path: 'js/keycloak-admin',
       });
-      expect((await call(e2e.h.url, 'GET', '/heartbeat')).body).toMatchObject({ keycloak: 'ready' });
+      expect((await call(e2e.h.url, 'GET', '/heartbeat')).body).toMatchObject({
+        keycloak: keycloakStates().afterInit,
+      });
 
       e2e.idp = idpFor();
       const clients = JSON.parse(

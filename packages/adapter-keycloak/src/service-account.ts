@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { NotFoundError, Secret, type CallOptions } from '@keycloak-exapp/core';
+import type { KeycloakHttp } from './keycloak.http.js';
+import { MANAGED_MARKER } from './keycloak-realm.js';
+
+/**
+ * The roles an external Keycloak gives the ExApp's service account: the realm-management roles of
+ * one realm (master's client `<realm>-realm`), nothing in master and no other realm. They cover
+ * what the ExApp does: realm settings, the user profile and realm roles (`manage-realm`), the
+ * consumer clients and their secrets (`manage-clients`), users, their groups and sessions
+ * (`manage-users`, `query-groups`), and the lookups before each (`view-*`, `query-users`).
+ */
+export const EXAPP_REALM_ROLES = [
+  'view-realm',
+  'manage-realm',
+  'view-clients',
+  'manage-clients',
+  'view-users',
+  'query-users',
+  'query-groups',
+  'manage-users',
+] as const;
+
+/** Master's client that holds a realm's management roles. */
+export const realmManagementClientId = (realm: string): string => `${realm}-realm`;
+
+export interface ServiceAccountGrant {
+  readonly clientId: string;
+  readonly clientSecret: Secret;
+  readonly realm: string;
+  readonly roles: readonly string[];
+  /** False when the client existed already (its secret is kept, its roles completed). */
+  readonly created: boolean;
+}
+
+const clientListSchema = z.array(z.object({ id: z.string(), clientId: z.string() }).loose());
+const roleSchema = z.object({ id: z.string(), name: z.string() }).loose();
+const secretSchema = z.object({ value: z.string().min(1) }).loose();
+const userSchema = z.object({ id: z.string() }).loose();
+
+const enc = encodeURIComponent;
+
+/**
+ * Creates (or completes) a confidential client in master whose service account holds exactly
+ * `EXAPP_REALM_ROLES` on `realm`, and returns its credentials. `http` must act as an administrator
+ * of master (a one-time step: the ExApp never needs those credentials). The realm must exist.
+ */
+export async function grantServiceAccount(
+  http: KeycloakHttp,
+  opts: { readonly clientId: string; readonly realm: string } & CallOptions,
+): Promise<ServiceAccountGrant> {
+  const { signal } = opts;
+  const findClient = async (clientId: string) =>
+    (
+      await http.adminJson('GET', 'admin/realms/master/clients', clientListSchema, {
+        searchParams: { clientId },
+        signal,
+        what: `find client ${clientId}`,
+      })
+    ).find((c) => c.clientId === clientId);
+
+  const realmClient = await findClient(realmManagementClientId(opts.realm));
+  if (!realmClient) throw new NotFoundError(`Keycloak has no realm "${opts.realm}" to grant roles on`);
+
+  let client = await findClient(opts.clientId);
+  const created = !client;
+  if (!client) {
+    await http.admin('POST', 'admin/realms/master/clients', {
+      json: {
+        clientId: opts.clientId,
+        name: 'keycloak-exapp (Nextcloud ExApp)',
+        description: `Manages realm ${opts.realm} for Nextcloud's keycloak-exapp`,
+        protocol: 'openid-connect',
+        publicClient: false,
+        clientAuthenticatorType: 'client-secret',
+        serviceAccountsEnabled: true,
+        standardFlowEnabled: false,
+        implicitFlowEnabled: false,
+        directAccessGrantsEnabled: false,
+        attributes: { [MANAGED_MARKER]: 'true' },
+      },
+      signal,
+      what: 'create the service-account client',
+    });
+    client = await findClient(opts.clientId);
+    if (!client) throw new NotFoundError(`client ${opts.clientId} vanished after it was created`);
+  }
+  const base = `admin/realms/master/clients/${enc(client.id)}`;
+  const secret = await http.adminJson('GET', `${base}/client-secret`, secretSchema, {
+    signal,
+    what: 'read the client secret',
+  });
+  const serviceUser = await http.adminJson('GET', `${base}/service-account-user`, userSchema, {
+    signal,
+    what: 'find the service-account user',
+  });
+  const roles = await Promise.all(
+    EXAPP_REALM_ROLES.map((name) =>
+      http.adminJson(
+        'GET',
+        `admin/realms/master/clients/${enc(realmClient.id)}/roles/${enc(name)}`,
+        roleSchema,
+        { signal, what: `read role ${name}` },
+      ),
+    ),
+  );
+  await http.admin(
+    'POST',
+    `admin/realms/master/users/${enc(serviceUser.id)}/role-mappings/clients/${enc(realmClient.id)}`,
+    { json: roles.map((r) => ({ id: r.id, name: r.name })), signal, what: 'grant the realm roles' },
+  );
+  return {
+    clientId: opts.clientId,
+    clientSecret: new Secret(secret.value),
+    realm: opts.realm,
+    roles: roles.map((r) => r.name),
+    created,
+  };
+}
+
+export interface AdminRoleCheck {
+  /** Master's `admin` role: everything, more than the ExApp needs. */
+  readonly isMasterAdmin: boolean;
+  /** `EXAPP_REALM_ROLES` the credentials lack on the realm (empty = enough). */
+  readonly missing: readonly string[];
+}
+
+/** What the admin token of `http` may do on `realm`, read from its own claims. */
+export async function checkAdminRoles(
+  http: KeycloakHttp,
+  realm: string,
+  opts: CallOptions = {},
+): Promise<AdminRoleCheck> {
+  const claims = decodeJwtPayload(await http.adminAccessToken(opts.signal));
+  const realmRoles = claims.realm_access?.roles ?? [];
+  const clientRoles = claims.resource_access?.[realmManagementClientId(realm)]?.roles ?? [];
+  const isMasterAdmin = realmRoles.includes('admin');
+  return {
+    isMasterAdmin,
+    missing: isMasterAdmin ? [] : EXAPP_REALM_ROLES.filter((r) => !clientRoles.includes(r)),
+  };
+}
+
+const claimsSchema = z
+  .object({
+    realm_access: z.object({ roles: z.array(z.string()) }).optional(),
+    resource_access: z.record(z.string(), z.object({ roles: z.array(z.string()) })).optional(),
+  })
+  .loose();
+
+function decodeJwtPayload(token: string): z.infer<typeof claimsSchema> {
+  const payload = token.split('.')[1] ?? '';
+  return claimsSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+}
