@@ -32,6 +32,12 @@ import { PHASES, formatResults, type BenchResults, type SyncRow, type TokenRow }
 import { BENCH_SECRET, startServerProcess, syncAll, type ServerProcess } from './lib/server-process.js';
 import { timeStartDev } from './lib/start-dev.js';
 
+// `--cluster` runs the cluster benchmark instead (bench/cluster.ts): one node against two.
+if (process.argv.includes('--cluster')) {
+  await import('./cluster.js');
+  process.exit(0);
+}
+
 const { values: args } = parseArgs({
   options: {
     users: { type: 'string', default: '1000,10000' },

@@ -119,26 +119,57 @@ export async function grantServiceAccount(
 }
 
 export interface AdminRoleCheck {
+  /**
+   * Where the answer comes from: the token's role claims, or (for a token without them, such as
+   * Keycloak's bootstrap admin client, which lacks the `roles` scope) read-only probes of the realm.
+   */
+  readonly source: 'token' | 'probe';
   /** Master's `admin` role: everything, more than the ExApp needs. */
   readonly isMasterAdmin: boolean;
-  /** `EXAPP_REALM_ROLES` the credentials lack on the realm (empty = enough). */
+  /** `EXAPP_REALM_ROLES` the credentials lack on the realm (empty = enough; probes see reads only). */
   readonly missing: readonly string[];
 }
 
-/** What the admin token of `http` may do on `realm`, read from its own claims. */
+/** What the admin credentials of `http` may do on `realm`. */
 export async function checkAdminRoles(
   http: KeycloakHttp,
   realm: string,
   opts: CallOptions = {},
 ): Promise<AdminRoleCheck> {
   const claims = decodeJwtPayload(await http.adminAccessToken(opts.signal));
+  if (!claims.realm_access && !claims.resource_access) return probeAdminRoles(http, realm, opts);
   const realmRoles = claims.realm_access?.roles ?? [];
   const clientRoles = claims.resource_access?.[realmManagementClientId(realm)]?.roles ?? [];
   const isMasterAdmin = realmRoles.includes('admin');
   return {
+    source: 'token',
     isMasterAdmin,
     missing: isMasterAdmin ? [] : EXAPP_REALM_ROLES.filter((r) => !clientRoles.includes(r)),
   };
+}
+
+/** One read per role that allows it; a 403 names the role as missing. */
+async function probeAdminRoles(
+  http: KeycloakHttp,
+  realm: string,
+  opts: CallOptions,
+): Promise<AdminRoleCheck> {
+  const base = `admin/realms/${enc(realm)}`;
+  const probes: [role: string, path: string][] = [
+    ['view-realm', base],
+    ['view-clients', `${base}/clients?max=1`],
+    ['view-users', `${base}/users?max=1`],
+    ['query-groups', `${base}/groups?max=1`],
+  ];
+  const missing: string[] = [];
+  for (const [role, path] of probes) {
+    await http.admin('GET', path, { signal: opts.signal, what: `check ${role}` }).catch((error: unknown) => {
+      // Keycloak's 403 (a valid token without the role) arrives as UPSTREAM_UNAUTHORIZED.
+      if ((error as { code?: string }).code === 'UPSTREAM_UNAUTHORIZED') missing.push(role);
+      else throw error;
+    });
+  }
+  return { source: 'probe', isMasterAdmin: false, missing };
 }
 
 const claimsSchema = z

@@ -211,3 +211,44 @@ describe('keycloak-exapp secret, keycloak status and bad input', () => {
     expect(withStack.stderr).toMatch(/\n\s+at /);
   });
 });
+
+describe('keycloak-exapp keycloak connect', () => {
+  it('needs a one-time administrator whose secret is never on the command line', async () => {
+    const none = await cli(['keycloak', 'connect', '--url', server.baseUrl]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--admin-user <name> or --admin-client <id>/);
+    const noPassword = await cli(['keycloak', 'connect', '--url', server.baseUrl, '--admin-user', 'admin']);
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.stderr).toMatch(/KEYCLOAK_CONNECT_ADMIN_PASSWORD or on stdin/);
+  });
+
+  it('creates the realm and a least-privilege client once; a second run keeps both and the secret', async () => {
+    const connectRealm = uniqueRealm('connect');
+    const clientId = `exapp-${connectRealm}`;
+    const args = ['keycloak', 'connect', '--url', server.baseUrl, '--admin-client', server.adminClientId];
+    const run = () =>
+      cli([...args, '--realm', connectRealm, '--client-id', clientId, '--json'], {
+        KEYCLOAK_CONNECT_ADMIN_CLIENT_SECRET: server.adminClientSecret,
+      });
+    try {
+      const first = await run();
+      expect(first.code, first.stderr).toBe(0);
+      const made = first.json();
+      expect(made).toMatchObject({ clientCreated: true, settings: { KEYCLOAK_ADMIN_CLIENT_ID: clientId } });
+      expect(made.realm.created).toContain(`realm:${connectRealm}`);
+      const second = await run();
+      expect(second.json()).toMatchObject({
+        clientCreated: false,
+        settings: { KEYCLOAK_ADMIN_CLIENT_SECRET: made.settings.KEYCLOAK_ADMIN_CLIENT_SECRET },
+      });
+      expect(second.json().realm.created).toEqual([]);
+      // The ExApp's sync runs with exactly those credentials.
+      const sync = await cli(['sync', '--json'], { ...made.settings, KEYCLOAK_REALM: connectRealm });
+      expect(sync.code, sync.stderr).toBe(0);
+      expect(sync.json()).toMatchObject({ failed: [] });
+      expect(sync.json().created).toBeGreaterThanOrEqual(2); // alice and bob at least
+    } finally {
+      await realmHarness(server, connectRealm).deleteRealm();
+    }
+  });
+});

@@ -234,6 +234,25 @@ async function managedUsers() {
   return users;
 }
 
+describe('the load balancer', () => {
+  it('pins a browser login to the node that holds its authentication session (AUTH_SESSION_ID)', async () => {
+    const params = new URLSearchParams({
+      client_id: 'opentalk',
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: 'https://talk.example.test/callback',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+    const res = await fetch(`${lb.url}/realms/${REALM}/protocol/openid-connect/auth?${params.toString()}`, {
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(200);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('AUTH_SESSION_ID='));
+    expect(cookie).toMatch(/^AUTH_SESSION_ID=node-[ab]~/);
+  });
+});
+
 describe('faults on the cluster, through the ExApp in external mode', () => {
   const refreshTokens: Record<string, string> = {};
 
