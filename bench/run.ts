@@ -6,6 +6,7 @@
 //   --concurrency 1,8,32 connections of each token load
 //   --full-baseline-up-to N  sizes above N run the baseline's first sync only (its re-syncs do the
 //                        same per-user work again, at 6-9 users/s); default: every size, every phase
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,13 @@ import {
 import { BaselineSync } from './lib/baseline-sync.js';
 import { load, type LoadRequest } from './lib/load.js';
 import { PHASES, formatResults, type BenchResults, type SyncRow, type TokenRow } from './lib/results.js';
-import { BENCH_SECRET, startServerProcess, syncAll, type ServerProcess } from './lib/server-process.js';
+import {
+  BENCH_SECRET,
+  keycloakRequestCounts,
+  startServerProcess,
+  syncAll,
+  type ServerProcess,
+} from './lib/server-process.js';
 import { timeStartDev } from './lib/start-dev.js';
 
 // `--cluster` runs the cluster benchmark instead (bench/cluster.ts): one node against two.
@@ -44,8 +51,15 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '1,8,32' },
     'full-baseline-up-to': { type: 'string', default: String(Number.MAX_SAFE_INTEGER) },
+    // Take the baseline's rows from an earlier results file (the baseline's code does not change)
+    // instead of running it again; sizes it lacks are extrapolated linearly from its largest.
+    'baseline-from': { type: 'string' },
+    cluster: { type: 'boolean' },
   },
 });
+const earlier = args['baseline-from']
+  ? (JSON.parse(readFileSync(args['baseline-from'], 'utf8')) as BenchResults)
+  : undefined;
 const sizes = args.users.split(',').map(Number);
 const seconds = Number(args.seconds);
 const concurrencies = args.concurrency.split(',').map(Number);
@@ -58,11 +72,31 @@ const fullBaselineUpTo = Number(args['full-baseline-up-to']);
  */
 const BASELINE_PHASES = 3;
 const TOKEN_USERS = 32;
+/** The cached variant over many users: a p99 that does not depend on a few hot cache entries. */
+const MANY_TOKEN_USERS = 1000;
+let logBytesPer1000CachedTokens: number | undefined;
 // Production JVM flags (the tests trade peak speed for start time with -XX:TieredStopAtLevel=1).
 process.env.KEYCLOAK_TEST_JAVA_OPTS ??= '';
 
 const log = (line: string) =>
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+/** The baseline's row for `users` and `phase` from an earlier run, or a linear extrapolation from its largest size. */
+function earlierBaseline(from: BenchResults, users: number, phase: SyncRow['phase']): SyncRow['baseline'] {
+  const rows = from.sync.filter((r) => r.phase === phase && r.baseline);
+  const exact = rows.find((r) => r.users === users);
+  const source = from.date.slice(0, 10);
+  if (exact?.baseline) return { ...exact.baseline, source: `run of ${source}` };
+  const largest = rows.sort((a, b) => b.users - a.users)[0];
+  if (!largest?.baseline || largest.users > users) return null;
+  const f = users / largest.users;
+  return {
+    seconds: largest.baseline.seconds * f,
+    keycloakWrites: Math.round(largest.baseline.keycloakWrites * f),
+    keycloakCalls: Math.round(largest.baseline.keycloakCalls * f),
+    source: `extrapolated ×${f} from ${largest.users} users, run of ${source}`,
+  };
+}
 
 const directoryUsers = (n: number, generation = 0) =>
   Array.from({ length: n }, (_, i) => ({
@@ -134,10 +168,19 @@ try {
         keycloakCalls: result.calls,
       };
     };
-    const runOurs = async () => {
+    const runOurs = async (verify: boolean) => {
       await ours.mark();
-      const { seconds: s, report } = await syncAll(srv);
-      return { seconds: s, keycloakWrites: (await ours.since()).length, report };
+      const before = await keycloakRequestCounts(server.info.managementUrl);
+      const { seconds: s, report } = await syncAll(srv, { verify });
+      const after = await keycloakRequestCounts(server.info.managementUrl);
+      return {
+        seconds: s,
+        keycloakWrites: (await ours.since()).length,
+        keycloakRequests: after.total - before.total,
+        keycloakUserReads: after.userReads - before.userReads,
+        pass: report.pass,
+        report,
+      };
     };
 
     // Ours, then the baseline, each through the same directory states (run apart, so that neither
@@ -149,7 +192,7 @@ try {
     for (const phase of phases) {
       if (phase === '1 % changed') nc.addUsers(directoryUsers(n, 1).filter((_, i) => i % 100 === 0));
       log(`${n} users, ${phase}: ours`);
-      ourRuns.push(await runOurs());
+      ourRuns.push(await runOurs(phase === 'verification pass'));
       log(`  ${ourRuns.at(-1)!.seconds.toFixed(2)} s, ${ourRuns.at(-1)!.keycloakWrites} Keycloak writes`);
     }
     peakRss.push({ users: n, bytes: srv.peakRss() });
@@ -157,6 +200,18 @@ try {
     for (const [i, phase] of phases.entries()) {
       if (phase === '1 % changed') nc.addUsers(directoryUsers(n, 1).filter((_, k) => k % 100 === 0));
       if (i >= BASELINE_PHASES || (i > 0 && n > fullBaselineUpTo)) break;
+      if (earlier) {
+        const b = earlierBaseline(earlier, n, phase);
+        if (b)
+          syncRows.push({
+            users: n,
+            phase,
+            ours: ourRuns[i]!,
+            baseline: b,
+            speedup: b.seconds / ourRuns[i]!.seconds,
+          });
+        continue;
+      }
       log(`${n} users, ${phase}: baseline`);
       const b = await runBaseline();
       log(`  ${b.seconds.toFixed(2)} s, ${b.keycloakWrites} Keycloak writes`);
@@ -248,6 +303,16 @@ try {
           headers: { 'x-api-secret': BENCH_SECRET, 'x-nc-user-id': `u${i}` },
         })),
       },
+      {
+        name: '/api/token, cache on, 1000 users',
+        url: srv.url,
+        usernames: Array.from({ length: MANY_TOKEN_USERS }, (_, i) => `u${i}`),
+        requests: Array.from({ length: MANY_TOKEN_USERS }, (_, i) => ({
+          method: 'POST',
+          path: '/api/token?client_id=opentalk',
+          headers: { 'x-api-secret': BENCH_SECRET, 'x-nc-user-id': `u${i}` },
+        })),
+      },
     ];
     for (const v of variants) {
       log(`token: ${v.name}: warming up (one request per user)`);
@@ -278,6 +343,14 @@ try {
         });
       }
     }
+    // Cache hits are logged in aggregate once a minute: count what a cached load writes until the
+    // window after it has closed.
+    log('token: log bytes of cached answers (a 5 s load, then the next aggregation window)');
+    const logBefore = srv.logBytes();
+    const cachedLoad = await load(srv.url, variants[2]!.requests, 8, 5);
+    await new Promise((r) => setTimeout(r, 61_000));
+    logBytesPer1000CachedTokens = ((srv.logBytes() - logBefore) / cachedLoad.requests) * 1000;
+    log(`  ${logBytesPer1000CachedTokens.toFixed(0)} bytes per 1 000 cached answers`);
   }
 } finally {
   for (const { srv } of running.reverse()) await srv.stop().catch(() => undefined);
@@ -304,6 +377,7 @@ const results: BenchResults = {
   settings: { sizes, seconds, concurrencies, tokenUsers: TOKEN_USERS, fullBaselineUpTo },
   token: tokenRows,
   sync: syncRows,
+  ...(logBytesPer1000CachedTokens !== undefined ? { logBytesPer1000CachedTokens } : {}),
   footprint: {
     serverPeakRssBytes: peakRss,
     keycloakStartToReadySeconds: { optimized: optimizedStartSeconds, startDev: startDevSeconds },

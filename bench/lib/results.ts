@@ -3,19 +3,44 @@
 import type { LoadResult } from './load.js';
 
 /** The directory states a sync meets (see BASELINE_PHASES in run.ts). */
-export const PHASES = ['first sync', 'unchanged re-sync', '1 % changed', 'unchanged, warm cache'] as const;
+export const PHASES = [
+  'first sync',
+  'unchanged re-sync',
+  '1 % changed',
+  'unchanged, warm cache',
+  'verification pass',
+] as const;
 
 export interface SyncRow {
   users: number;
   phase: (typeof PHASES)[number];
-  ours: { seconds: number; keycloakWrites: number; report: unknown };
+  ours: {
+    seconds: number;
+    keycloakWrites: number;
+    report: unknown;
+    /** What Keycloak counted on its management port during the pass (absent in older runs). */
+    keycloakRequests?: number;
+    keycloakUserReads?: number;
+    /** 'digest' or 'verify' (absent in older runs). */
+    pass?: string;
+  };
   /** null: not run (above --full-baseline-up-to the baseline repeats its first-sync work unchanged). */
-  baseline: { seconds: number; keycloakWrites: number; keycloakCalls: number } | null;
+  baseline: {
+    seconds: number;
+    keycloakWrites: number;
+    keycloakCalls: number;
+    /** Where the figure comes from when not measured in this run: an earlier run's date, or "extrapolated". */
+    source?: string;
+  } | null;
   speedup: number | null;
 }
 
 export interface TokenRow {
-  variant: 'raw Keycloak password grant' | '/api/token, cache off' | '/api/token, cache on';
+  variant:
+    | 'raw Keycloak password grant'
+    | '/api/token, cache off'
+    | '/api/token, cache on'
+    | '/api/token, cache on, 1000 users';
   concurrency: number;
   result: LoadResult;
   sessionsLeft: number;
@@ -36,6 +61,8 @@ export interface BenchResults {
   };
   token: TokenRow[];
   sync: SyncRow[];
+  /** Bytes the server logged per 1 000 cached token answers (absent in older runs). */
+  logBytesPer1000CachedTokens?: number;
   footprint: {
     serverPeakRssBytes: { users: number; bytes: number }[];
     keycloakStartToReadySeconds: { optimized: number; startDev: number };
@@ -64,21 +91,42 @@ export function formatResults(r: BenchResults): string {
       ]),
     ),
     '',
-    row(['sync', 'users', 'ours s', 'Keycloak writes', 'baseline s', 'baseline writes', 'speed-up']),
-    row(['---', '--:', '--:', '--:', '--:', '--:', '--:']),
+    row([
+      'sync',
+      'users',
+      'pass',
+      'ours s',
+      'Keycloak requests',
+      'Keycloak user reads',
+      'Keycloak writes',
+      'baseline s',
+      'baseline writes',
+      'speed-up',
+    ]),
+    row(['---', '--:', '---', '--:', '--:', '--:', '--:', '--:', '--:', '--:']),
     ...r.sync.map((s) =>
       row([
         s.phase,
         s.users,
+        s.ours.pass ?? '–',
         s.ours.seconds.toFixed(2),
+        s.ours.keycloakRequests ?? '–',
+        s.ours.keycloakUserReads ?? '–',
         s.ours.keycloakWrites,
-        s.baseline ? s.baseline.seconds.toFixed(1) : '–',
+        s.baseline
+          ? `${s.baseline.seconds.toFixed(1)}${s.baseline.source ? ` (${s.baseline.source})` : ''}`
+          : '–',
         s.baseline ? s.baseline.keycloakWrites : '–',
         s.speedup ? `${s.speedup.toFixed(1)}×` : '–',
       ]),
     ),
     '',
   ];
+  if (r.logBytesPer1000CachedTokens !== undefined)
+    lines.push(
+      `The server logged ${r.logBytesPer1000CachedTokens.toFixed(0)} bytes per 1 000 cached token answers.`,
+      '',
+    );
   const f = r.footprint;
   lines.push(
     f.serverPeakRssBytes

@@ -21,6 +21,8 @@ export interface ServerProcess {
   peakRss(): number;
   /** Resets the kernel's peak-RSS mark (clear_refs 5), so the next reading covers what follows. */
   resetPeakRss(): void;
+  /** Bytes the server has written to its log (stdout) so far. */
+  logBytes(): number;
   stop(): Promise<void>;
 }
 
@@ -55,9 +57,11 @@ export async function startServerProcess(
         SYNC_INTERVAL_SECONDS: '86400',
         ...env,
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
+  let logBytes = 0;
+  child.stdout?.on('data', (chunk: Buffer) => (logBytes += chunk.length));
   const url = `http://127.0.0.1:${port}`;
   nc.exApp.target = { url };
   const result = await nc.appApi.install({ timeoutMs: 300_000 });
@@ -71,6 +75,7 @@ export async function startServerProcess(
       return Number(match?.[1] ?? 0) * 1024;
     },
     resetPeakRss: () => writeFileSync(`/proc/${pid}/clear_refs`, '5'),
+    logBytes: () => logBytes,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -81,10 +86,14 @@ export async function startServerProcess(
 }
 
 /** `POST /api/sync-all?async=1`, then polls the job; returns the report and the wall time. */
-export async function syncAll(server: ServerProcess): Promise<{ seconds: number; report: SyncReport }> {
+export async function syncAll(
+  server: ServerProcess,
+  opts: { verify?: boolean } = {},
+): Promise<{ seconds: number; report: SyncReport }> {
   const headers = { 'x-api-secret': BENCH_SECRET };
   const started = performance.now();
-  const res = await fetch(`${server.url}/api/sync-all?async=1`, { method: 'POST', headers });
+  const verify = opts.verify ? '&verify=1' : '';
+  const res = await fetch(`${server.url}/api/sync-all?async=1${verify}`, { method: 'POST', headers });
   if (res.status !== 202) throw new Error(`sync-all answered ${res.status}: ${await res.text()}`);
   const { status_url } = (await res.json()) as { status_url: string };
   for (;;) {
@@ -98,4 +107,21 @@ export async function syncAll(server: ServerProcess): Promise<{ seconds: number;
     if (job.status === 'failed') throw new Error(`sync failed: ${job.error?.message ?? '?'}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Keycloak's own count of the HTTP requests it served (its management port's metrics). */
+export async function keycloakRequestCounts(
+  managementUrl: string,
+): Promise<{ total: number; userReads: number }> {
+  const text = await (await fetch(`${managementUrl}/metrics`)).text();
+  let total = 0;
+  let userReads = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('http_server_requests_seconds_count{')) continue;
+    const count = Number(line.slice(line.lastIndexOf(' ') + 1));
+    total += count;
+    if (/method="GET"/.test(line) && /uri="\/admin\/realms\/\{realm\}\/users[^"]*"/.test(line))
+      userReads += count;
+  }
+  return { total, userReads };
 }

@@ -52,6 +52,9 @@ export { USER_DIRECTORY } from './ports/user-directory/user-directory.token.js';
 export type { PasswordVault } from './ports/password-vault/password-vault.port.js';
 export { PASSWORD_VAULT } from './ports/password-vault/password-vault.token.js';
 export { DerivedPasswordVault } from './ports/password-vault/derived-password-vault.js';
+export type { SyncDigestStore } from './ports/sync-digest-store/sync-digest-store.port.js';
+export { SYNC_DIGEST_STORE } from './ports/sync-digest-store/sync-digest-store.token.js';
+export { DEPROVISIONED_DIGEST, digestOfSpec, isEnabledDigest } from './domain/sync-digest.js';
 export type {
   ProcessState,
   ProcessStatus,

@@ -5,6 +5,7 @@ import {
   DerivedPasswordVault,
   IDENTITY_PROVIDER,
   LOGGER,
+  SYNC_DIGEST_STORE,
   PASSWORD_VAULT,
   USER_DIRECTORY,
   systemClock,
@@ -17,6 +18,7 @@ import {
   type Secret,
   type SyncAllUsers,
   type SyncConfig,
+  type SyncDigestStore,
   type SyncUser,
   type TokenConfigInput,
   type UserDirectory,
@@ -55,6 +57,8 @@ export interface ExAppGraphSettings {
   /** Nextcloud (OCS through AppAPI or an app password), or another directory such as a users file. */
   readonly users: { readonly nextcloud: NextcloudModuleConfig } | { readonly directory: () => UserDirectory };
   readonly sync?: Partial<SyncConfig> | undefined;
+  /** Where the sync digest is kept (the server: a file on the volume); without one, every pass reads Keycloak. */
+  readonly digestStore?: (() => SyncDigestStore) | undefined;
   readonly token: TokenConfigInput;
 }
 
@@ -88,6 +92,8 @@ export function createExAppContainer(settings: ExAppGraphSettings): ExAppContain
   const { users } = settings;
   if ('nextcloud' in users) container.load(nextcloudModule(users.nextcloud));
   else container.bind(USER_DIRECTORY).toResolvedValue(users.directory).inSingletonScope();
+  if (settings.digestStore)
+    container.bind(SYNC_DIGEST_STORE).toResolvedValue(settings.digestStore).inSingletonScope();
   return container;
 }
 

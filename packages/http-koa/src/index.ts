@@ -70,3 +70,4 @@ export {
   type ExAppContainer,
   type ExAppGraphSettings,
 } from './composition-root.js';
+export { FileSyncDigestStore } from './sync-digest-file.js';

@@ -132,6 +132,14 @@ export const OPENAPI_DOCUMENT = {
             required: false,
             schema: { type: 'string', enum: ['0', '1', 'true', 'false'] },
           },
+          {
+            name: 'verify',
+            in: 'query',
+            required: false,
+            description:
+              'Compare with Keycloak itself and repair drift (an account edited or deleted in Keycloak by hand); without it, the sync compares Nextcloud with the digest of the last pass and reads only changed users from Keycloak.',
+            schema: { type: 'string', enum: ['0', '1', 'true', 'false'] },
+          },
         ],
         responses: {
           '200': {

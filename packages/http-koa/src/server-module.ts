@@ -140,7 +140,8 @@ export function serverModule(settings: ServerModuleSettings): ContainerModule {
             run: async (kind, signal) => {
               readiness.assertReady();
               if (kind === 'full')
-                await metrics.observeSync('full', () => syncAllUsers.execute({}, { signal }));
+                // Every n-th pass compares with Keycloak itself and repairs drift.
+                await metrics.observeSync('full', () => syncAllUsers.execute({ verify: true }, { signal }));
               else await metrics.observeSync('cheap', () => reconcileUsers.execute({ signal }));
             },
           }),

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { LOGGER, Secret, type Logger } from '@keycloak-exapp/core';
 import {
   loadRealmFile,
@@ -9,6 +9,7 @@ import {
 import type Koa from 'koa';
 import { createApp } from './app.js';
 import { createExAppContainer, resolveUseCases } from './composition-root.js';
+import { FileSyncDigestStore } from './sync-digest-file.js';
 import type { ServerEnv } from './env.js';
 import { serverListener } from './http/server-listener.js';
 import { authenticate } from './http/caller.js';
@@ -143,6 +144,11 @@ async function composeServer(env: ServerEnv, parts: ComposeParts): Promise<Serve
       },
     },
     sync: { concurrency: env.SYNC_CONCURRENCY, deprovisionPolicy: env.DEPROVISION_POLICY },
+    digestStore: () =>
+      new FileSyncDigestStore(
+        join(parts.storage, `sync-digest.${env.KEYCLOAK_REALM}.json`),
+        env.KEYCLOAK_REALM,
+      ),
     token: {
       allowedClientIds: env.KEYCLOAK_ALLOWED_CLIENTS,
       directoryTtlMs: env.DIRECTORY_TTL_SECONDS * 1000,
@@ -204,9 +210,11 @@ async function createServerApp(env: ServerEnv, container: ServerContainer, parts
     isAdmin: (userId: string, signal: AbortSignal) => admins.isAdmin(userId, signal),
     assertReady: () => readiness.assertReady(),
     syncJobs: {
-      start: () =>
+      start: (options?: { readonly verify: boolean }) =>
         jobs.start(() =>
-          metrics.observeSync('full', () => syncAllUsers.execute({}, { signal: lifetime.signal })),
+          metrics.observeSync('full', () =>
+            syncAllUsers.execute({ verify: options?.verify ?? false }, { signal: lifetime.signal }),
+          ),
         ),
       get: (id: string) => jobs.get(id),
     },

@@ -14,6 +14,11 @@ import type { ProcessSupervisor } from '../ports/process-supervisor/process-supe
 import { PROCESS_SUPERVISOR } from '../ports/process-supervisor/process-supervisor.token.js';
 import type { UserDirectory } from '../ports/user-directory/user-directory.port.js';
 import { USER_DIRECTORY } from '../ports/user-directory/user-directory.token.js';
+import type { SyncDigestStore } from '../ports/sync-digest-store/sync-digest-store.port.js';
+import { SYNC_DIGEST_STORE } from '../ports/sync-digest-store/sync-digest-store.token.js';
+
+/** The digest store is optional: without one, every pass reads the identity provider. */
+const OPTIONAL_DIGEST_STORE = { serviceIdentifier: SYNC_DIGEST_STORE, optional: true } as const;
 import { BootstrapRealm } from '../use-cases/bootstrap-realm/bootstrap-realm.use-case.js';
 import { DeleteUser } from '../use-cases/delete-user/delete-user.use-case.js';
 import { InitializeExApp } from '../use-cases/initialize-exapp/initialize-exapp.use-case.js';
@@ -49,6 +54,7 @@ export interface CoreBindings {
   [USER_DIRECTORY]: UserDirectory;
   [PASSWORD_VAULT]: PasswordVault;
   [PROCESS_SUPERVISOR]: ProcessSupervisor;
+  [SYNC_DIGEST_STORE]: SyncDigestStore;
   [CLOCK]: Clock;
   [LOGGER]: Logger;
 }
@@ -81,9 +87,20 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
       .inSingletonScope();
     bind(SYNC_USER)
       .toResolvedValue(
-        (identityProvider: IdentityProvider, userDirectory: UserDirectory, accessCache: AccessCache) =>
-          new SyncUser({ identityProvider, userDirectory, accessCache, config: config.sync ?? {} }),
-        [IDENTITY_PROVIDER, USER_DIRECTORY, ACCESS_CACHE],
+        (
+          identityProvider: IdentityProvider,
+          userDirectory: UserDirectory,
+          accessCache: AccessCache,
+          digestStore?: SyncDigestStore,
+        ) =>
+          new SyncUser({
+            identityProvider,
+            userDirectory,
+            accessCache,
+            digestStore,
+            config: config.sync ?? {},
+          }),
+        [IDENTITY_PROVIDER, USER_DIRECTORY, ACCESS_CACHE, OPTIONAL_DIGEST_STORE],
       )
       .inSingletonScope();
     bind(SYNC_ALL_USERS)
@@ -94,6 +111,7 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
           clock: Clock,
           logger: Logger,
           accessCache: AccessCache,
+          digestStore?: SyncDigestStore,
         ) =>
           new SyncAllUsers({
             identityProvider,
@@ -101,16 +119,17 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
             clock,
             logger,
             accessCache,
+            digestStore,
             config: config.sync ?? {},
           }),
-        [IDENTITY_PROVIDER, USER_DIRECTORY, CLOCK, LOGGER, ACCESS_CACHE],
+        [IDENTITY_PROVIDER, USER_DIRECTORY, CLOCK, LOGGER, ACCESS_CACHE, OPTIONAL_DIGEST_STORE],
       )
       .inSingletonScope();
     bind(DELETE_USER)
       .toResolvedValue(
-        (identityProvider: IdentityProvider, accessCache: AccessCache) =>
-          new DeleteUser({ identityProvider, accessCache }),
-        [IDENTITY_PROVIDER, ACCESS_CACHE],
+        (identityProvider: IdentityProvider, accessCache: AccessCache, digestStore?: SyncDigestStore) =>
+          new DeleteUser({ identityProvider, accessCache, digestStore }),
+        [IDENTITY_PROVIDER, ACCESS_CACHE, OPTIONAL_DIGEST_STORE],
       )
       .inSingletonScope();
     bind(ISSUE_TOKEN)
@@ -122,6 +141,7 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
           clock: Clock,
           logger: Logger,
           accessCache: AccessCache,
+          digestStore?: SyncDigestStore,
         ) =>
           new IssueToken({
             identityProvider,
@@ -130,9 +150,18 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
             clock,
             logger,
             accessCache,
+            digestStore,
             config: config.token,
           }),
-        [IDENTITY_PROVIDER, USER_DIRECTORY, PASSWORD_VAULT, CLOCK, LOGGER, ACCESS_CACHE],
+        [
+          IDENTITY_PROVIDER,
+          USER_DIRECTORY,
+          PASSWORD_VAULT,
+          CLOCK,
+          LOGGER,
+          ACCESS_CACHE,
+          OPTIONAL_DIGEST_STORE,
+        ],
       )
       .inSingletonScope();
     if (config.isKeycloakSupervised) {
@@ -164,6 +193,7 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
           syncUser: SyncUser,
           logger: Logger,
           accessCache: AccessCache,
+          digestStore?: SyncDigestStore,
         ) =>
           new ReconcileUsers({
             identityProvider,
@@ -171,9 +201,10 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
             syncUser,
             logger,
             accessCache,
+            digestStore,
             config: config.sync ?? {},
           }),
-        [IDENTITY_PROVIDER, USER_DIRECTORY, SYNC_USER, LOGGER, ACCESS_CACHE],
+        [IDENTITY_PROVIDER, USER_DIRECTORY, SYNC_USER, LOGGER, ACCESS_CACHE, OPTIONAL_DIGEST_STORE],
       )
       .inSingletonScope();
   });

@@ -37,7 +37,11 @@ export interface TokenApiDeps {
   /** Throws NOT_READY (503) while the identity provider cannot serve; default: always ready. */
   assertReady?(): void;
   /** Full-sync jobs for `/sync-all`; without them that route answers 404. */
-  readonly syncJobs?: { start(): SyncJob; get(id: string): SyncJob | undefined };
+  readonly syncJobs?: {
+    /** `verify`: compare with Keycloak itself (repairs drift), not with the saved digest. */
+    start(options?: { readonly verify: boolean }): SyncJob;
+    get(id: string): SyncJob | undefined;
+  };
   readonly metrics?: ServerMetrics;
   /** Aggregates the log lines of cache hits; without it each hit is logged at debug level. */
   readonly cacheHitLog?: CacheHitLog;
@@ -132,15 +136,13 @@ export function tokenApiRouter(deps: TokenApiDeps, prefix = '/api'): Router {
   });
 
   router.post('/sync-all', async (ctx) => {
-    assertQuery(ctx, ['async']);
+    assertQuery(ctx, ['async', 'verify']);
     await authorizeAdminOperation(ctx, deps, 'sync', 'sync-all');
     ctx.state.audit!.target = 'all users';
-    const isAsync = ctx.query.async === '1' || ctx.query.async === 'true';
-    if (ctx.query.async !== undefined && !['0', '1', 'true', 'false'].includes(String(ctx.query.async))) {
-      throw new InvalidInputError('async must be 1 or 0');
-    }
+    const isAsync = flag(ctx, 'async');
+    const verify = flag(ctx, 'verify');
     ready();
-    const job = jobsOf(deps).start();
+    const job = jobsOf(deps).start({ verify });
     ctx.state.audit!.outcome = `job ${job.id}`;
     if (isAsync) {
       ctx.status = 202;
@@ -166,6 +168,13 @@ export function tokenApiRouter(deps: TokenApiDeps, prefix = '/api'): Router {
   });
 
   return router;
+}
+
+function flag(ctx: Context, name: string): boolean {
+  const value = ctx.query[name];
+  if (value !== undefined && !['0', '1', 'true', 'false'].includes(String(value)))
+    throw new InvalidInputError(`${name} must be 1 or 0`);
+  return value === '1' || value === 'true';
 }
 
 function jobsOf(deps: TokenApiDeps): NonNullable<TokenApiDeps['syncJobs']> {

@@ -160,7 +160,8 @@ export function describeAuthMatrix(): void {
         ).toBe(true);
       }
       const deleted = lines.find(
-        (l) => l.audit === 'delete-user' && l.caller === 'consumer:operations' && l.target === 'never-existed',
+        (l) =>
+          l.audit === 'delete-user' && l.caller === 'consumer:operations' && l.target === 'never-existed',
       );
       expect(deleted).toMatchObject({ outcome: expect.any(String), requestId: expect.any(String) });
       expect(

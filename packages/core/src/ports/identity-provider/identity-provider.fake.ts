@@ -56,7 +56,10 @@ export type IdentityProviderOperation =
   | 'setPassword'
   | 'revokeSessions'
   | 'passwordGrant'
-  | 'refreshGrant';
+  | 'refreshGrant'
+  | 'findUserByNextcloudId'
+  | 'findUserByUsername'
+  | 'listManagedUsers';
 
 const WRITES: readonly IdentityProviderOperation[] = [
   'createUser',
@@ -177,14 +180,14 @@ export class InMemoryIdentityProvider implements IdentityProvider {
     nextcloudId: string,
     opts: CallOptions = {},
   ): Promise<ManagedIdpUser | undefined> {
-    await this.#enter(undefined, opts);
+    await this.#enter('findUserByNextcloudId', opts);
     for (const user of this.#users.values())
       if (user.nextcloudId === nextcloudId) return toIdpUser(user) as ManagedIdpUser;
     return undefined;
   }
 
   async findUserByUsername(username: string, opts: CallOptions = {}): Promise<IdpUser | undefined> {
-    await this.#enter(undefined, opts);
+    await this.#enter('findUserByUsername', opts);
     const user = this.#byUsername(username);
     return user ? toIdpUser(user) : undefined;
   }
@@ -193,7 +196,7 @@ export class InMemoryIdentityProvider implements IdentityProvider {
     opts: CallOptions & { pageSize?: number } = {},
   ): AsyncIterable<readonly ManagedIdpUser[]> {
     const pageSize = opts.pageSize ?? 100;
-    await this.#enter(undefined, opts);
+    await this.#enter('listManagedUsers', opts);
     const managed = [...this.#users.values()]
       .filter((u) => u.nextcloudId !== null)
       .map((u) => toIdpUser(u) as ManagedIdpUser);

@@ -5,6 +5,7 @@ import type { IdentityProvider } from '../../ports/identity-provider/identity-pr
 import type { CallOptions } from '../../ports/signal.js';
 import type { AccessCache } from '../shared/access-cache.js';
 import { UserProvisioner } from '../shared/user-provisioner.js';
+import type { SyncDigestStore } from '../../ports/sync-digest-store/sync-digest-store.port.js';
 
 export const deleteUserInputSchema = z.object({ userId: userIdSchema }).strict();
 export type DeleteUserInput = z.input<typeof deleteUserInputSchema>;
@@ -17,6 +18,8 @@ export interface DeleteUserResult {
 export interface DeleteUserDeps {
   readonly identityProvider: IdentityProvider;
   readonly accessCache?: AccessCache;
+  /** Where the delete is recorded for the next full pass (see SyncDigestStore). */
+  readonly digestStore?: SyncDigestStore | undefined;
 }
 
 /** Deletes the managed identity-provider user of a directory id; unmanaged users are never touched. */
@@ -24,7 +27,7 @@ export class DeleteUser {
   readonly #provisioner: UserProvisioner;
 
   constructor(private readonly deps: DeleteUserDeps) {
-    this.#provisioner = new UserProvisioner(deps.identityProvider, deps.accessCache);
+    this.#provisioner = new UserProvisioner(deps.identityProvider, deps.accessCache, deps.digestStore);
   }
 
   async execute(input: DeleteUserInput, opts: CallOptions = {}): Promise<DeleteUserResult> {

@@ -4,7 +4,12 @@ import {
   type TokenConfigInput,
 } from '../../config/core-config.schema.js';
 import { toTokenSet, type TokenSet } from '../../domain/token.js';
-import { differingFields, toManagedUserSpec, type ManagedIdpUser } from '../../domain/user.js';
+import {
+  differingFields,
+  toManagedUserSpec,
+  type ManagedIdpUser,
+  type ManagedUserSpec,
+} from '../../domain/user.js';
 import { AppError } from '../../errors/app-error.js';
 import {
   ClientNotAllowedError,
@@ -21,6 +26,8 @@ import type { UserDirectory } from '../../ports/user-directory/user-directory.po
 import { AccessCache, type VerifiedAccount } from '../shared/access-cache.js';
 import { SingleFlight } from '../shared/single-flight.js';
 import { UserProvisioner } from '../shared/user-provisioner.js';
+import type { SyncDigestStore } from '../../ports/sync-digest-store/sync-digest-store.port.js';
+import { digestOfSpec } from '../../domain/sync-digest.js';
 import { issueTokenInputSchema, type IssueTokenInput } from './issue-token.input.js';
 
 export type TokenSource = 'cache' | 'refresh' | 'password';
@@ -39,6 +46,8 @@ export interface IssueTokenDeps {
   readonly clock: Clock;
   readonly config: TokenConfigInput;
   readonly accessCache?: AccessCache;
+  /** Where just-in-time creates, updates and deprovisioning are recorded for the next full pass. */
+  readonly digestStore?: SyncDigestStore | undefined;
   readonly logger?: Logger;
 }
 
@@ -72,7 +81,7 @@ export class IssueToken {
     this.#cache =
       deps.accessCache ??
       new AccessCache({ clock: deps.clock, maxTokenSets: this.#config.maxCachedTokenSets });
-    this.#provisioner = new UserProvisioner(deps.identityProvider, this.#cache);
+    this.#provisioner = new UserProvisioner(deps.identityProvider, this.#cache, deps.digestStore);
   }
 
   get accessCache(): AccessCache {
@@ -131,10 +140,12 @@ export class IssueToken {
     let account: ManagedIdpUser | undefined = await identityProvider.findUserByNextcloudId(userId, opts);
     if (!account) {
       account = await identityProvider.createUser(spec, opts);
+      await this.#record(spec);
     } else if (differingFields(spec, account).length > 0) {
       await identityProvider.updateUser(account.id, spec, opts);
       account = { ...account, ...spec };
       this.#cache.dropTokens(userId); // claims changed: do not serve tokens with the old ones
+      await this.#record(spec);
     }
     const verified: VerifiedAccount = {
       account,
@@ -144,6 +155,11 @@ export class IssueToken {
     };
     this.#cache.setVerified(userId, verified);
     return verified;
+  }
+
+  /** Tells the next full pass what this just-in-time write made of the user. */
+  async #record(spec: ManagedUserSpec): Promise<void> {
+    await this.deps.digestStore?.record(new Map([[spec.nextcloudId, await digestOfSpec(spec)]]));
   }
 
   async #obtain(

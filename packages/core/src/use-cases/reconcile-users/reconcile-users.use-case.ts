@@ -10,9 +10,14 @@ import type { UserDirectory } from '../../ports/user-directory/user-directory.po
 import type { AccessCache } from '../shared/access-cache.js';
 import { UserProvisioner } from '../shared/user-provisioner.js';
 import type { SyncUser } from '../sync-user/sync-user.use-case.js';
+import type { SyncDigestStore } from '../../ports/sync-digest-store/sync-digest-store.port.js';
+import { DEPROVISIONED_DIGEST, isEnabledDigest } from '../../domain/sync-digest.js';
+import { DigestedUserSync } from '../shared/digested-user-sync.js';
 
 export interface CheapPassReport {
   readonly kind: 'cheap';
+  /** `digest`: compared with the saved digest (no identity-provider listing); `verify`: with the identity provider. */
+  readonly pass: 'digest' | 'verify';
   readonly directoryUsers: number;
   readonly created: number;
   readonly disabled: number;
@@ -24,6 +29,8 @@ export interface CheapPassReport {
 export interface ReconcileUsersDeps {
   readonly identityProvider: IdentityProvider;
   readonly userDirectory: UserDirectory;
+  /** The saved digest: with it, a pass that finds nothing changed reads nothing from the identity provider. */
+  readonly digestStore?: SyncDigestStore | undefined;
   readonly syncUser: SyncUser;
   readonly accessCache?: AccessCache;
   readonly logger?: Logger;
@@ -50,6 +57,9 @@ export class ReconcileUsers {
     const { userDirectory, identityProvider, syncUser } = this.deps;
     const ids = new Set(await userDirectory.listUserIds({ signal }));
     const disabled = new Set(await userDirectory.listDisabledUserIds({ signal }));
+    const saved = await this.deps.digestStore?.load({ signal });
+    if (this.deps.digestStore && saved)
+      return this.#againstDigest(ids, disabled, saved, this.deps.digestStore, signal);
     const managed = new Map<string, ManagedIdpUser>();
     for await (const page of identityProvider.listManagedUsers({ signal }))
       for (const u of page) managed.set(u.nextcloudId, u);
@@ -103,8 +113,75 @@ export class ReconcileUsers {
         ),
       ),
     ]);
-    const report: CheapPassReport = { kind: 'cheap', directoryUsers: ids.size, ...counts, failed };
+    const report: CheapPassReport = {
+      kind: 'cheap',
+      pass: 'verify',
+      directoryUsers: ids.size,
+      ...counts,
+      failed,
+    };
     (this.deps.logger ?? noopLogger).info({ ...counts, failed: failed.length }, 'reconcile pass done');
     return report;
+  }
+
+  /**
+   * The same comparison against the saved digest instead of the identity provider's listing: only
+   * users whose id or enabled state differs from it are read from the identity provider (a user
+   * gone from Nextcloud is looked up in both before losing access).
+   */
+  async #againstDigest(
+    ids: ReadonlySet<string>,
+    disabled: ReadonlySet<string>,
+    saved: Map<string, string>,
+    store: SyncDigestStore,
+    signal: AbortSignal,
+  ): Promise<CheapPassReport> {
+    const gone = [...saved].filter(([id, digest]) => !ids.has(id) && digest !== DEPROVISIONED_DIGEST);
+    if (ids.size === 0 && gone.length > 0) {
+      throw new UpstreamError(
+        'the user directory listed no users; refusing to deprovision anyone (is the acting user a Nextcloud admin?)',
+      );
+    }
+    const toSync: { id: string; kind: 'created' | 'disabled' | 'reenabled' | 'deprovisioned' }[] = [];
+    for (const id of ids) {
+      const digest = saved.get(id);
+      if (digest === undefined) toSync.push({ id, kind: 'created' });
+      else if (disabled.has(id) ? isEnabledDigest(digest) : !isEnabledDigest(digest))
+        toSync.push({ id, kind: disabled.has(id) ? 'disabled' : 'reenabled' });
+    }
+    for (const [id] of gone) toSync.push({ id, kind: 'deprovisioned' });
+
+    const one = new DigestedUserSync(
+      this.deps.identityProvider,
+      this.deps.userDirectory,
+      this.#provisioner,
+      this.#config.deprovisionPolicy,
+    );
+    const counts = { created: 0, disabled: 0, reenabled: 0, deprovisioned: 0 };
+    const failed: { userId: string; code: ErrorCode }[] = [];
+    const limit = pLimit(this.#config.concurrency);
+    await Promise.all(
+      toSync.map(({ id, kind }) =>
+        limit(async () => {
+          try {
+            signal.throwIfAborted();
+            const outcome = await one.sync(id, undefined, { signal });
+            if (outcome.digest === undefined) saved.delete(id);
+            else saved.set(id, outcome.digest);
+            if (outcome.kind !== 'unchanged') counts[kind]++;
+          } catch (error) {
+            const code = toAppError(error).code;
+            if (code === 'CANCELLED') throw error;
+            failed.push({ userId: id, code });
+          }
+        }),
+      ),
+    );
+    await store.save(saved, { signal }); // also retires the changes recorded since the last pass
+    (this.deps.logger ?? noopLogger).info(
+      { ...counts, failed: failed.length, pass: 'digest' },
+      'reconcile pass done',
+    );
+    return { kind: 'cheap', pass: 'digest', directoryUsers: ids.size, ...counts, failed };
   }
 }

@@ -18,6 +18,11 @@ export interface SyncReport {
   readonly unchanged: number;
   readonly failed: readonly SyncFailure[];
   readonly durationMs: number;
+  /**
+   * `verify`: compared with the identity provider; `digest`: compared with the saved digest, so
+   * only changed users were read from the identity provider.
+   */
+  readonly pass: 'verify' | 'digest';
   /** Only for dry runs: what would be done. */
   readonly plan?: SyncPlan | undefined;
 }

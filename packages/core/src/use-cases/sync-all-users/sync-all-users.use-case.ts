@@ -14,12 +14,18 @@ import { noopLogger, type Logger } from '../../ports/logger/logger.port.js';
 import type { UserDirectory } from '../../ports/user-directory/user-directory.port.js';
 import type { AccessCache } from '../shared/access-cache.js';
 import { UserProvisioner } from '../shared/user-provisioner.js';
+import type { SyncDigestStore } from '../../ports/sync-digest-store/sync-digest-store.port.js';
+import { DEPROVISIONED_DIGEST, digestOfSpec } from '../../domain/sync-digest.js';
+import { toManagedUserSpec } from '../../domain/user.js';
+import { runDigestPass } from './sync-all-users.digest-pass.js';
 import { syncAllUsersInputSchema, type SyncAllUsersInput } from './sync-all-users.input.js';
 import type { SyncFailure, SyncProgress, SyncReport } from './sync-all-users.report.js';
 
 export interface SyncAllUsersDeps {
   readonly identityProvider: IdentityProvider;
   readonly userDirectory: UserDirectory;
+  /** Where the digest of the last pass is kept; without one every pass reads the identity provider. */
+  readonly digestStore?: SyncDigestStore | undefined;
   readonly clock: Clock;
   readonly logger?: Logger;
   readonly accessCache?: AccessCache;
@@ -40,6 +46,8 @@ export interface SyncAllUsersOptions {
 export class SyncAllUsers {
   readonly #config: SyncConfig;
   readonly #provisioner: UserProvisioner;
+  /** Set when a digest pass failed: the next pass verifies against the identity provider. */
+  #verifyNext = false;
 
   constructor(private readonly deps: SyncAllUsersDeps) {
     this.#config = syncConfigSchema.parse(deps.config ?? {});
@@ -66,6 +74,32 @@ export class SyncAllUsers {
     const signal = opts.signal ?? new AbortController().signal;
     const logger = this.deps.logger ?? noopLogger;
     const started = this.deps.clock.now();
+    const store = this.deps.digestStore;
+
+    const saved =
+      store && !dryRun && !parsed.data.verify && !this.#verifyNext ? await store.load({ signal }) : undefined;
+    if (store && saved) {
+      this.#verifyNext = true; // until this pass has finished cleanly
+      const pass = await runDigestPass({ ...this.deps, provisioner: this.#provisioner }, saved, {
+        policy,
+        concurrency,
+        pageSize: this.#config.pageSize,
+        signal,
+        onProgress: opts.onProgress,
+      });
+      await store.save(pass.digest, { signal });
+      this.#verifyNext = pass.failed.length > 0;
+      const report: SyncReport = {
+        dryRun,
+        total: pass.total,
+        ...countsOf(pass.done),
+        failed: pass.failed,
+        durationMs: this.deps.clock.now() - started,
+        pass: 'digest',
+      };
+      logger.info({ ...countsOf(pass.done), failed: pass.failed.length, pass: 'digest' }, 'sync finished');
+      return report;
+    }
 
     const directoryUsers: DirectoryUser[] = [];
     for await (const page of this.deps.userDirectory.listUsers({ signal, pageSize: this.#config.pageSize })) {
@@ -91,6 +125,7 @@ export class SyncAllUsers {
         ...countsOf(plan.counts),
         failed: [],
         durationMs: this.deps.clock.now() - started,
+        pass: 'verify',
         plan,
       };
     }
@@ -161,12 +196,17 @@ export class SyncAllUsers {
     if (signal.aborted) {
       throw new CancelledError('sync cancelled', { details: { ...countsOf(done), failed: failed.length } });
     }
+    if (store) {
+      await store.save(await verifiedDigest(directoryUsers, plan.actions, failed, policy), { signal });
+      this.#verifyNext = failed.length > 0;
+    }
     const report: SyncReport = {
       dryRun,
       total,
       ...countsOf(done),
       failed,
       durationMs: this.deps.clock.now() - started,
+      pass: 'verify',
     };
     logger.info({ ...countsOf(done), failed: failed.length, durationMs: report.durationMs }, 'sync finished');
     return report;
@@ -181,4 +221,30 @@ function countsOf(counts: Readonly<Record<SyncActionKind, number>>) {
     deleted: counts.delete,
     unchanged: counts.unchanged,
   };
+}
+
+/**
+ * The digest after a verifying pass: every directory user as now written, every managed user the
+ * directory no longer has as deprovisioned (gone under the delete policy); failed users left out,
+ * so the next pass treats them as changed.
+ */
+async function verifiedDigest(
+  directoryUsers: readonly DirectoryUser[],
+  actions: readonly SyncAction[],
+  failed: readonly SyncFailure[],
+  policy: DeprovisionPolicy,
+): Promise<Map<string, string>> {
+  const failedIds = new Set(failed.map((f) => f.userId));
+  const digest = new Map<string, string>();
+  for (const user of directoryUsers) {
+    if (digest.has(user.id) || failedIds.has(user.id)) continue;
+    digest.set(user.id, await digestOfSpec(await toManagedUserSpec(user)));
+  }
+  if (policy === 'delete') return digest;
+  for (const action of actions) {
+    if (digest.has(action.nextcloudId) || failedIds.has(action.nextcloudId)) continue;
+    if (action.kind === 'disable' || action.kind === 'unchanged')
+      digest.set(action.nextcloudId, DEPROVISIONED_DIGEST);
+  }
+  return digest;
 }

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { SyncDigestStore } from './sync-digest-store.port.js';
+
+export interface SyncDigestStoreHarness {
+  readonly store: SyncDigestStore;
+  /** The same storage, opened again (a restart). */
+  reopen(): SyncDigestStore;
+  /** Damages the stored content (a torn or foreign file). */
+  corrupt(): Promise<void>;
+  /** Removes the stored content. */
+  remove(): Promise<void>;
+}
+
+/** Registers the SyncDigestStore contract: every store must pass it. */
+export function describeSyncDigestStoreContract(
+  name: string,
+  setup: () => Promise<SyncDigestStoreHarness>,
+): void {
+  describe(`SyncDigestStore contract · ${name}`, () => {
+    const entries = new Map([
+      ['alice', '1AAAAAAAAAAAAAAAAAAAAAA'],
+      ['Zoë van der Berg', '0BBBBBBBBBBBBBBBBBBBBBB'],
+      ['gone', 'x'],
+    ]);
+
+    it('has nothing to trust before the first save', async () => {
+      const h = await setup();
+      expect(await h.store.load()).toBeUndefined();
+    });
+
+    it('loads what it saved, in a restart too', async () => {
+      const h = await setup();
+      await h.store.save(entries);
+      expect(await h.store.load()).toEqual(entries);
+      expect(await h.reopen().load()).toEqual(entries);
+    });
+
+    it('replaces the whole set on each save', async () => {
+      const h = await setup();
+      await h.store.save(entries);
+      await h.store.save(new Map([['bob', '1CCCCCCCCCCCCCCCCCCCCCC']]));
+      expect(await h.reopen().load()).toEqual(new Map([['bob', '1CCCCCCCCCCCCCCCCCCCCCC']]));
+    });
+
+    it('applies the changes recorded since the last save, in a restart too', async () => {
+      const h = await setup();
+      await h.store.save(entries);
+      await h.store.record(new Map([['bob', '1DDDDDDDDDDDDDDDDDDDDDD']]));
+      await h.store.record(
+        new Map<string, string | null>([
+          ['alice', null],
+          ['bob', 'x'],
+        ]),
+      );
+      const expected = new Map([...entries, ['bob', 'x']]);
+      expected.delete('alice');
+      expect(await h.store.load()).toEqual(expected);
+      expect(await h.reopen().load()).toEqual(expected);
+    });
+
+    it('keeps a change recorded during a pass, after that pass saved', async () => {
+      const h = await setup();
+      await h.store.save(entries);
+      await h.store.record(new Map([['early', '1EEEEEEEEEEEEEEEEEEEEEE']]));
+      const loaded = await h.store.load(); // a pass starts
+      await h.reopen().record(new Map([['late', '1FFFFFFFFFFFFFFFFFFFFFF']])); // a token request meanwhile
+      await h.store.save(loaded!); // the pass ends
+      const after = await h.reopen().load();
+      expect(after?.get('early')).toBe('1EEEEEEEEEEEEEEEEEEEEEE');
+      expect(after?.get('late')).toBe('1FFFFFFFFFFFFFFFFFFFFFF');
+    });
+
+    it('trusts nothing when the content is damaged or gone (so the digest is rebuilt)', async () => {
+      const h = await setup();
+      await h.store.save(entries);
+      await h.corrupt();
+      expect(await h.reopen().load()).toBeUndefined();
+      await h.store.save(entries);
+      await h.remove();
+      expect(await h.reopen().load()).toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,36 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeSyncDigestStoreContract } from '@keycloak-exapp/core/testing';
+import { FileSyncDigestStore } from '@keycloak-exapp/http-koa';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+async function freshPath(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'sync-digest-'));
+  dirs.push(dir);
+  return join(dir, 'sync-digest.commonground.json');
+}
+
+describeSyncDigestStoreContract('FileSyncDigestStore', async () => {
+  const path = await freshPath();
+  return {
+    store: new FileSyncDigestStore(path, 'commonground'),
+    reopen: () => new FileSyncDigestStore(path, 'commonground'),
+    corrupt: () => writeFile(path, '{"format":1,"realm":"commonground","users":{"alice":'),
+    remove: () => rm(path, { force: true }),
+  };
+});
+
+describe('FileSyncDigestStore', () => {
+  it("does not trust another realm's file, and leaves no temporary file behind", async () => {
+    const path = await freshPath();
+    await new FileSyncDigestStore(path, 'commonground').save(new Map([['alice', 'x']]));
+    expect(await new FileSyncDigestStore(path, 'other').load()).toBeUndefined();
+    expect(await readdir(join(path, '..'))).toEqual(['sync-digest.commonground.json']);
+  });
+});
