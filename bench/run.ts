@@ -171,10 +171,13 @@ try {
     const runOurs = async (verify: boolean) => {
       await ours.mark();
       const before = await keycloakRequestCounts(server.info.managementUrl);
+      srv.resetPeakRss();
       const { seconds: s, report } = await syncAll(srv, { verify });
+      const peakRssBytes = srv.peakRss();
       const after = await keycloakRequestCounts(server.info.managementUrl);
       return {
         seconds: s,
+        peakRssBytes,
         keycloakWrites: (await ours.since()).length,
         keycloakRequests: after.total - before.total,
         keycloakUserReads: after.userReads - before.userReads,
@@ -188,14 +191,13 @@ try {
     const ourRuns: Awaited<ReturnType<typeof runOurs>>[] = [];
     const phases = PHASES;
     nc.addUsers(directoryUsers(n));
-    srv.resetPeakRss();
     for (const phase of phases) {
       if (phase === '1 % changed') nc.addUsers(directoryUsers(n, 1).filter((_, i) => i % 100 === 0));
       log(`${n} users, ${phase}: ours`);
       ourRuns.push(await runOurs(phase === 'verification pass'));
       log(`  ${ourRuns.at(-1)!.seconds.toFixed(2)} s, ${ourRuns.at(-1)!.keycloakWrites} Keycloak writes`);
     }
-    peakRss.push({ users: n, bytes: srv.peakRss() });
+    peakRss.push({ users: n, bytes: Math.max(...ourRuns.map((r) => r.peakRssBytes)) });
     nc.addUsers(directoryUsers(n));
     for (const [i, phase] of phases.entries()) {
       if (phase === '1 % changed') nc.addUsers(directoryUsers(n, 1).filter((_, k) => k % 100 === 0));

@@ -23,6 +23,8 @@ export interface SyncRow {
     keycloakUserReads?: number;
     /** 'digest' or 'verify' (absent in older runs). */
     pass?: string;
+    /** The server's peak RSS during this pass alone (absent in older runs). */
+    peakRssBytes?: number;
   };
   /** null: not run (above --full-baseline-up-to the baseline repeats its first-sync work unchanged). */
   baseline: {
@@ -99,11 +101,12 @@ export function formatResults(r: BenchResults): string {
       'Keycloak requests',
       'Keycloak user reads',
       'Keycloak writes',
+      'peak RSS MB',
       'baseline s',
       'baseline writes',
       'speed-up',
     ]),
-    row(['---', '--:', '---', '--:', '--:', '--:', '--:', '--:', '--:', '--:']),
+    row(['---', '--:', '---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:']),
     ...r.sync.map((s) =>
       row([
         s.phase,
@@ -113,6 +116,7 @@ export function formatResults(r: BenchResults): string {
         s.ours.keycloakRequests ?? '–',
         s.ours.keycloakUserReads ?? '–',
         s.ours.keycloakWrites,
+        s.ours.peakRssBytes ? (s.ours.peakRssBytes / 2 ** 20).toFixed(0) : '–',
         s.baseline
           ? `${s.baseline.seconds.toFixed(1)}${s.baseline.source ? ` (${s.baseline.source})` : ''}`
           : '–',

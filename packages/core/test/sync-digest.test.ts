@@ -166,6 +166,18 @@ describe('sync against the saved digest', () => {
   });
 });
 
+describe('many users the digest does not know', () => {
+  it('make the pass verify instead, so they are listed once and created in bulk', async () => {
+    const w = await setup(team(5));
+    await w.sync.execute();
+    for (let i = 0; i < 150; i++) w.directory.put(directoryUser(`arrival${i}`));
+    w.idp.resetCounters();
+    expect(await w.sync.execute()).toMatchObject({ pass: 'verify', created: 150 });
+    expect(w.idp.calls('createUsers')).toBeGreaterThan(0);
+    expect(w.idp.calls('findUserByNextcloudId')).toBe(0);
+  });
+});
+
 describe('writes between two passes', () => {
   it('are recorded, so a user created by /api/sync-user and then removed from Nextcloud loses access on the next pass', async () => {
     const w = await setup(team(3));

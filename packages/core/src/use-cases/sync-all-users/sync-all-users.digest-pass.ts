@@ -17,6 +17,12 @@ export interface DigestPassResult {
 }
 
 /**
+ * Users the digest does not know are looked up one by one; past this many (and past 5 % of the
+ * directory), listing Keycloak once and creating in bulk is cheaper, so the pass verifies instead.
+ */
+export const MAX_UNKNOWN_USERS = 100;
+
+/**
  * A full sync against the saved digest: Nextcloud's listing is read page by page and each user's
  * digest compared with the saved one; only users that differ (and users the listing no longer has)
  * reach the identity provider. An unchanged directory costs no identity-provider read at all.
@@ -35,7 +41,7 @@ export async function runDigestPass(
     readonly signal: AbortSignal;
     readonly onProgress?: ((progress: SyncProgress) => void) | undefined;
   },
-): Promise<DigestPassResult> {
+): Promise<DigestPassResult | 'verify instead'> {
   const { signal } = opts;
   const seen = new Set<string>();
   const changed: { id: string; user: DirectoryUser | undefined }[] = [];
@@ -54,6 +60,8 @@ export async function runDigestPass(
       `the user directory listed no users; refusing to deprovision ${gone.length} managed users (is the acting user a Nextcloud admin?)`,
     );
   }
+  const unknown = changed.filter((c) => !saved.has(c.id)).length;
+  if (unknown > MAX_UNKNOWN_USERS && unknown > seen.size / 20) return 'verify instead';
   for (const [id] of gone) changed.push({ id, user: undefined });
 
   const next = new Map(saved);

@@ -78,15 +78,18 @@ export class SyncAllUsers {
 
     const saved =
       store && !dryRun && !parsed.data.verify && !this.#verifyNext ? await store.load({ signal }) : undefined;
-    if (store && saved) {
-      this.#verifyNext = true; // until this pass has finished cleanly
-      const pass = await runDigestPass({ ...this.deps, provisioner: this.#provisioner }, saved, {
-        policy,
-        concurrency,
-        pageSize: this.#config.pageSize,
-        signal,
-        onProgress: opts.onProgress,
-      });
+    if (store && !dryRun) this.#verifyNext = true; // until a pass has finished cleanly
+    const pass =
+      store && saved
+        ? await runDigestPass({ ...this.deps, provisioner: this.#provisioner }, saved, {
+            policy,
+            concurrency,
+            pageSize: this.#config.pageSize,
+            signal,
+            onProgress: opts.onProgress,
+          })
+        : undefined;
+    if (store && pass && pass !== 'verify instead') {
       await store.save(pass.digest, { signal });
       this.#verifyNext = pass.failed.length > 0;
       const report: SyncReport = {
