@@ -2,7 +2,6 @@
 // production cache stack (Infinispan, JGroups discovery through the database), distinct HTTP,
 // management and JGroups ports, everything bound to loopback. Used by the cluster tests and the
 // cluster benchmark; Debian's HAProxy goes in front (see haproxy.ts).
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -16,19 +15,7 @@ import {
   installKeycloak,
   type KeycloakProcessSupervisor,
 } from '@keycloak-exapp/adapter-keycloak';
-import { REPO_ROOT } from './keycloak-test-server.js';
-
-const pgUser = process.env.KEYCLOAK_TEST_PG_USER ?? 'keycloak_exapp_test';
-const pgPassword = process.env.KEYCLOAK_TEST_PG_PASSWORD ?? 'keycloak_exapp_test';
-const pgHost = process.env.KEYCLOAK_TEST_PG_HOST ?? '127.0.0.1';
-const pgPort = process.env.KEYCLOAK_TEST_PG_PORT ?? '5432';
-
-function psql(sql: string): void {
-  execFileSync('psql', ['-h', pgHost, '-p', pgPort, '-U', pgUser, '-d', 'postgres', '-qc', sql], {
-    env: { ...process.env, PGPASSWORD: pgPassword },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-}
+import { REPO_ROOT, pgHost, pgPassword, pgPort, pgUser, psql } from './keycloak-test-server.js';
 
 /** A port free on loopback whose JGroups failure-detection twin (port + 50 000) is free too. */
 async function jgroupsPort(taken: Set<number>): Promise<number> {

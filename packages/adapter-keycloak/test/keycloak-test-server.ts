@@ -32,12 +32,13 @@ export interface StartedKeycloakServer {
 }
 
 const version = process.env.KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION;
-const pgUser = process.env.KEYCLOAK_TEST_PG_USER ?? 'keycloak_exapp_test';
-const pgPassword = process.env.KEYCLOAK_TEST_PG_PASSWORD ?? 'keycloak_exapp_test';
-const pgHost = process.env.KEYCLOAK_TEST_PG_HOST ?? '127.0.0.1';
-const pgPort = process.env.KEYCLOAK_TEST_PG_PORT ?? '5432';
+export const pgUser = process.env.KEYCLOAK_TEST_PG_USER ?? 'keycloak_exapp_test';
+export const pgPassword = process.env.KEYCLOAK_TEST_PG_PASSWORD ?? 'keycloak_exapp_test';
+export const pgHost = process.env.KEYCLOAK_TEST_PG_HOST ?? '127.0.0.1';
+export const pgPort = process.env.KEYCLOAK_TEST_PG_PORT ?? '5432';
 
-function psql(sql: string): void {
+/** Runs one SQL statement as the test role on the `postgres` database. */
+export function psql(sql: string): void {
   execFileSync('psql', ['-h', pgHost, '-p', pgPort, '-U', pgUser, '-d', 'postgres', '-qc', sql], {
     env: { ...process.env, PGPASSWORD: pgPassword },
     stdio: ['ignore', 'ignore', 'pipe'],

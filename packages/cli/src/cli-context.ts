@@ -1,15 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigurationError, Secret, type Logger } from '@keycloak-exapp/core';
-import { loadRealmFile, type KeycloakConnection } from '@keycloak-exapp/adapter-keycloak';
+import type { KeycloakConnection } from '@keycloak-exapp/adapter-keycloak';
 import type { NextcloudConnection } from '@keycloak-exapp/adapter-nextcloud';
 import {
   EMBEDDED_ADMIN_CLIENT_ID,
   KEYCLOAK_RUNTIME_FILE,
   SECRETS_FILE,
+  appApiConnection,
   createExAppContainer,
   loadOrCreateSecrets,
   resolveUseCases,
+  sharedGraphSettings,
   type ExAppUseCases,
   type PersistentSecrets,
 } from '@keycloak-exapp/http-koa';
@@ -94,14 +96,7 @@ export function nextcloudConnection(env: CliEnv, opts: SourceOptions): Nextcloud
       'no user source: pass --users-file, or --nextcloud-url with NEXTCLOUD_APP_PASSWORD, or set NEXTCLOUD_URL and APP_SECRET',
     );
   }
-  return {
-    url: env.NEXTCLOUD_URL,
-    appId: env.APP_ID,
-    appVersion: env.APP_VERSION,
-    secret: new Secret(env.APP_SECRET),
-    aaVersion: env.AA_VERSION,
-    requestTimeoutMs: env.NEXTCLOUD_TIMEOUT_SECONDS * 1000,
-  };
+  return appApiConnection({ ...env, NEXTCLOUD_URL: env.NEXTCLOUD_URL, APP_SECRET: env.APP_SECRET });
 }
 
 /**
@@ -121,22 +116,11 @@ export async function useCases(
     : { nextcloud: { connection: nextcloudConnection(env, opts), actingUser: env.NEXTCLOUD_ACTING_USER } };
   const secrets = await loadOrCreateSecrets(env.APP_PERSISTENT_STORAGE);
   const container = createExAppContainer({
+    ...(await sharedGraphSettings(env)),
     logger,
     passwordKey: new Secret(secrets.passwordKey),
-    realmSpec: await loadRealmFile(env.KEYCLOAK_REALM_FILE, {
-      realm: env.KEYCLOAK_REALM,
-      redirectUris: env.KEYCLOAK_REDIRECT_URIS,
-    }),
     keycloak: { connection: target.connection, realm: target.realm, maxQueuedGrants: env.TOKEN_QUEUE_MAX },
     users,
-    sync: { concurrency: env.SYNC_CONCURRENCY, deprovisionPolicy: env.DEPROVISION_POLICY },
-    token: {
-      allowedClientIds: env.KEYCLOAK_ALLOWED_CLIENTS,
-      directoryTtlMs: env.DIRECTORY_TTL_SECONDS * 1000,
-      isTokenCacheEnabled: env.TOKEN_CACHE_ENABLED,
-      maxCachedTokenSets: env.TOKEN_CACHE_MAX_ENTRIES,
-      deprovisionPolicy: env.DEPROVISION_POLICY,
-    },
   });
   return { target, ...(await resolveUseCases(container)) };
 }

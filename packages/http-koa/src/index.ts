@@ -71,3 +71,4 @@ export {
   type ExAppGraphSettings,
 } from './composition-root.js';
 export { FileSyncDigestStore } from './sync-digest-file.js';
+export { appApiConnection, sharedGraphSettings } from './settings/graph-settings.js';

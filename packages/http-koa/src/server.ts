@@ -1,15 +1,12 @@
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { LOGGER, Secret, type Logger } from '@keycloak-exapp/core';
-import {
-  loadRealmFile,
-  type KeycloakConnection,
-  type KeycloakProcessSupervisor,
-} from '@keycloak-exapp/adapter-keycloak';
+import { type KeycloakConnection, type KeycloakProcessSupervisor } from '@keycloak-exapp/adapter-keycloak';
 import type Koa from 'koa';
 import { createApp } from './app.js';
 import { createExAppContainer, resolveUseCases } from './composition-root.js';
 import { FileSyncDigestStore } from './sync-digest-file.js';
+import { appApiConnection, sharedGraphSettings } from './settings/graph-settings.js';
 import type { ServerEnv } from './env.js';
 import { serverListener } from './http/server-listener.js';
 import { authenticate } from './http/caller.js';
@@ -115,47 +112,23 @@ interface ComposeParts {
 
 /** The settings, mapped once onto the shared composition root plus the server's own module. */
 async function composeServer(env: ServerEnv, parts: ComposeParts): Promise<ServerContainer> {
-  const realmSpec = await loadRealmFile(env.KEYCLOAK_REALM_FILE, {
-    realm: env.KEYCLOAK_REALM,
-    redirectUris: env.KEYCLOAK_REDIRECT_URIS,
-  });
   // The server's module is loaded into the same container right below.
   const container: ServerContainer = createExAppContainer({
+    ...(await sharedGraphSettings(env)),
     logger: parts.logger,
     passwordKey: new Secret(parts.secrets.passwordKey),
-    realmSpec,
     keycloak: {
       connection: parts.connection,
       realm: env.KEYCLOAK_REALM,
       supervisor: parts.supervisor,
       maxQueuedGrants: env.TOKEN_QUEUE_MAX,
     },
-    users: {
-      nextcloud: {
-        connection: {
-          url: env.NEXTCLOUD_URL,
-          appId: env.APP_ID,
-          appVersion: env.APP_VERSION,
-          secret: new Secret(env.APP_SECRET),
-          aaVersion: env.AA_VERSION,
-          requestTimeoutMs: env.NEXTCLOUD_TIMEOUT_SECONDS * 1000,
-        },
-        actingUser: env.NEXTCLOUD_ACTING_USER,
-      },
-    },
-    sync: { concurrency: env.SYNC_CONCURRENCY, deprovisionPolicy: env.DEPROVISION_POLICY },
+    users: { nextcloud: { connection: appApiConnection(env), actingUser: env.NEXTCLOUD_ACTING_USER } },
     digestStore: () =>
       new FileSyncDigestStore(
         join(parts.storage, `sync-digest.${env.KEYCLOAK_REALM}.json`),
         env.KEYCLOAK_REALM,
       ),
-    token: {
-      allowedClientIds: env.KEYCLOAK_ALLOWED_CLIENTS,
-      directoryTtlMs: env.DIRECTORY_TTL_SECONDS * 1000,
-      isTokenCacheEnabled: env.TOKEN_CACHE_ENABLED,
-      maxCachedTokenSets: env.TOKEN_CACHE_MAX_ENTRIES,
-      deprovisionPolicy: env.DEPROVISION_POLICY,
-    },
   });
   container.load(
     serverModule({

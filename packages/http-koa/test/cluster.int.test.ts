@@ -15,7 +15,7 @@ import {
 } from '../../adapter-keycloak/test/keycloak-cluster.js';
 import { startHaproxy, type LoadBalancer } from '../../adapter-keycloak/test/haproxy.js';
 import { OPENTALK_SECRET, OPS_SECRET, REPO_ROOT, call, startExApp } from './exapp-harness.js';
-import { REALM, e2e, token } from './e2e/context.js';
+import { REALM, addE2eUsers, e2e, token } from './e2e/context.js';
 import { describeInstall } from './e2e/install.js';
 import { describeSyncApi } from './e2e/sync-api.js';
 import { describeTokenApi } from './e2e/token-api.js';
@@ -71,16 +71,7 @@ beforeAll(async () => {
     clientSecret: connected.settings.KEYCLOAK_ADMIN_CLIENT_SECRET!,
   };
   e2e.h = await startExApp({ ...connected.settings, TOKEN_CACHE_ENABLED: 'false' }, { nc });
-  nc.addUser({
-    id: 'alice',
-    displayName: 'Alice Adams',
-    email: 'alice@example.test',
-    groups: ['staff', 'design'],
-  });
-  nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [] });
-  nc.addUser({ id: 'Zoë', displayName: 'Zoë van der Berg', email: 'zoe@example.test', groups: ['staff'] });
-  nc.addUser({ id: 'carol', displayName: 'Carol Clark', email: 'carol@example.test', groups: ['staff'] });
-  nc.addUser({ id: 'dave', displayName: 'Dave Dijk', email: 'dave@example.test', groups: [] });
+  addE2eUsers(nc);
 }, 300_000);
 
 afterAll(async () => {

@@ -3,7 +3,7 @@
 // Keycloak start costs ~25 s); the modules below run in this order and share it.
 import { afterAll, beforeAll } from 'vitest';
 import { startExApp } from './exapp-harness.js';
-import { e2e } from './e2e/context.js';
+import { addE2eUsers, e2e } from './e2e/context.js';
 import { describeAuthMatrix } from './e2e/auth-matrix.js';
 import { describeBadInput } from './e2e/bad-input.js';
 import { describeBrowser } from './e2e/browser.js';
@@ -16,16 +16,7 @@ import { describeTokenApi } from './e2e/token-api.js';
 beforeAll(async () => {
   e2e.h = await startExApp();
   const nc = e2e.h.nc;
-  nc.addUser({
-    id: 'alice',
-    displayName: 'Alice Adams',
-    email: 'alice@example.test',
-    groups: ['staff', 'design'],
-  });
-  nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [] });
-  nc.addUser({ id: 'Zoë', displayName: 'Zoë van der Berg', email: 'zoe@example.test', groups: ['staff'] });
-  nc.addUser({ id: 'carol', displayName: 'Carol Clark', email: 'carol@example.test', groups: ['staff'] });
-  nc.addUser({ id: 'dave', displayName: 'Dave Dijk', email: 'dave@example.test', groups: [] });
+  addE2eUsers(nc);
 }, 60_000);
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_MATRIX, CALLERS, UNTRUSTED, type CallerColumn, type Way } from '../auth-matrix.data.js';
 import { OPENTALK_SECRET, OPS_SECRET, appApiAs, call, type Reply } from '../exapp-harness.js';
 import { checkedAnswers } from '../openapi-check.js';
-import { REALM, e2e, loadInfoXmlRoutes, token } from './context.js';
+import { REALM, e2e, loadInfoXmlRoutes, runSyncAllJob, token } from './context.js';
 
 /** What each caller sends: directly, or to Nextcloud (where a session cookie logs a user in). */
 function credentials(caller: CallerColumn, way: Way): Record<string, string> {
@@ -176,19 +176,7 @@ export function describeAuthMatrix(): void {
     it('lets the operations consumer run a whole sync job and read it back', async () => {
       e2e.h.nc.version = '32.0.10';
       expect((await token('carol', 'valtimo', OPS_SECRET)).status).toBe(200);
-      const job = await call(e2e.h.url, 'POST', '/api/sync-all?async=1', { 'x-api-secret': OPS_SECRET });
-      expect(job.status).toBe(202);
-      await expect
-        .poll(
-          async () =>
-            (
-              await call(e2e.h.url, 'GET', `/api/sync-all/jobs/${job.body.job_id}`, {
-                'x-api-secret': OPS_SECRET,
-              })
-            ).body.status,
-          { timeout: 60_000 },
-        )
-        .toBe('done');
+      expect(await runSyncAllJob()).toBe('done');
     }, 120_000);
   });
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Secret } from '@keycloak-exapp/core';
 import { KeycloakHttp, KeycloakIdentityProvider } from '@keycloak-exapp/adapter-keycloak';
-import { call, infoXmlRoutes, type ExAppHarness } from '../exapp-harness.js';
+import { expect } from 'vitest';
+import type { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
+import { OPS_SECRET, call, infoXmlRoutes, type ExAppHarness } from '../exapp-harness.js';
 
 export const REALM = 'commonground';
 
@@ -48,4 +50,39 @@ export function idpFor(): KeycloakIdentityProvider {
 /** The routes Nextcloud registers from info.xml, as the fake's proxies use them. */
 export function loadInfoXmlRoutes(): void {
   e2e.h.nc.exApp.routes = infoXmlRoutes();
+}
+
+/** The Nextcloud users every end-to-end file starts with. */
+export function addE2eUsers(nc: FakeNextcloud): void {
+  nc.addUser({
+    id: 'alice',
+    displayName: 'Alice Adams',
+    email: 'alice@example.test',
+    groups: ['staff', 'design'],
+  });
+  nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [] });
+  nc.addUser({ id: 'Zoë', displayName: 'Zoë van der Berg', email: 'zoe@example.test', groups: ['staff'] });
+  nc.addUser({ id: 'carol', displayName: 'Carol Clark', email: 'carol@example.test', groups: ['staff'] });
+  nc.addUser({ id: 'dave', displayName: 'Dave Dijk', email: 'dave@example.test', groups: [] });
+}
+
+/** Starts a full sync job as the operations consumer and waits for its end; returns its status. */
+export async function runSyncAllJob(): Promise<string> {
+  const job = await call(e2e.h.url, 'POST', '/api/sync-all?async=1', { 'x-api-secret': OPS_SECRET });
+  expect(job.status).toBe(202);
+  let status = 'running';
+  await expect
+    .poll(
+      async () => {
+        status = (
+          await call(e2e.h.url, 'GET', `/api/sync-all/jobs/${job.body.job_id}`, {
+            'x-api-secret': OPS_SECRET,
+          })
+        ).body.status as string;
+        return status;
+      },
+      { timeout: 60_000 },
+    )
+    .not.toBe('running');
+  return status;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OPENTALK_SECRET, OPS_SECRET, call } from '../exapp-harness.js';
-import { e2e, token } from './context.js';
+import { e2e, runSyncAllJob, token } from './context.js';
 
 const ops = { 'x-api-secret': OPS_SECRET, 'content-type': 'application/json' };
 
@@ -23,19 +23,7 @@ export function describeSyncApi(): void {
 
     it('disables a user removed from Nextcloud on the next /api/sync-all, and refuses them tokens', async () => {
       e2e.h.nc.users.remove('erin');
-      const job = await call(e2e.h.url, 'POST', '/api/sync-all?async=1', { 'x-api-secret': OPS_SECRET });
-      expect(job.status).toBe(202);
-      await expect
-        .poll(
-          async () =>
-            (
-              await call(e2e.h.url, 'GET', `/api/sync-all/jobs/${job.body.job_id}`, {
-                'x-api-secret': OPS_SECRET,
-              })
-            ).body.status,
-          { timeout: 60_000 },
-        )
-        .toBe('done');
+      expect(await runSyncAllJob()).toBe('done');
       expect(await e2e.idp.findUserByNextcloudId('erin')).toMatchObject({ enabled: false });
       await new Promise((r) => setTimeout(r, 1_100)); // DIRECTORY_TTL_SECONDS=1
       expect((await token('erin', 'opentalk', OPENTALK_SECRET)).body.code).toBe('USER_NOT_FOUND');
