@@ -218,10 +218,11 @@ describe('writes between two passes', () => {
 });
 
 describe('the cheap pass against the saved digest', () => {
-  it('reads nothing from the identity provider when nothing changed', async () => {
+  it('reads nothing from the identity provider when nothing changed, and rewrites no digest', async () => {
     const w = await setup(team(20));
     await w.sync.execute();
     w.idp.resetCounters();
+    const saves = w.store.saves;
     expect(await w.cheap.execute()).toMatchObject({
       pass: 'digest',
       created: 0,
@@ -229,6 +230,7 @@ describe('the cheap pass against the saved digest', () => {
       deprovisioned: 0,
     });
     expect(w.reads()).toBe(0);
+    expect(w.store.saves).toBe(saves);
   });
 
   it('creates, disables and deprovisions only the users that differ, and keeps the digest in step', async () => {

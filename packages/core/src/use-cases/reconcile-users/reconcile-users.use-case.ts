@@ -177,7 +177,9 @@ export class ReconcileUsers {
         }),
       ),
     );
-    await store.save(saved, { signal }); // also retires the changes recorded since the last pass
+    // An unchanged pass rewrites nothing (the digest is ~40 bytes a user, and this runs every
+    // minute); changes recorded between passes stay in their journal until a pass saves.
+    if (toSync.length > 0) await store.save(saved, { signal });
     (this.deps.logger ?? noopLogger).info(
       { ...counts, failed: failed.length, pass: 'digest' },
       'reconcile pass done',
