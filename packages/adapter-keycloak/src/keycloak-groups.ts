@@ -1,12 +1,10 @@
 import { ConflictError, normalizeGroups, type CallOptions } from '@keycloak-exapp/core';
 import { z } from 'zod';
-import {
-  groupRepresentationSchema,
-  userRepresentationSchema,
-  type GroupRepresentation,
-  type UserRepresentation,
-} from './keycloak.dto.js';
+import { groupRepresentationSchema, type GroupRepresentation } from './keycloak.dto.js';
 import type { KeycloakHttp } from './keycloak.http.js';
+
+/** A group member as far as the membership map needs it. */
+const memberSchema = z.object({ id: z.string() });
 
 /** The attribute that marks a Keycloak group as created by this project (the only ones it touches). */
 export const MANAGED_GROUP_ATTRIBUTE = 'nextcloud_group';
@@ -62,33 +60,34 @@ export class KeycloakManagedGroups {
 
   /** Keycloak user id → names of the managed groups they belong to. */
   async membership(opts: CallOptions): Promise<Map<string, string[]>> {
-    const membersOf = async (group: GroupRepresentation): Promise<UserRepresentation[]> => {
-      const all: UserRepresentation[] = [];
+    // Member pages are reduced to ids as they arrive: the map holds one id and a few shared group
+    // names per user, never the members' representations.
+    const membership = new Map<string, string[]>();
+    const addMembersOf = async (group: GroupRepresentation): Promise<void> => {
       for (let first = 0; ; first += 500) {
         const members = await this.http.adminJson(
           'GET',
           this.#path(`groups/${enc(group.id)}/members`),
-          z.array(userRepresentationSchema),
+          z.array(memberSchema),
           {
             searchParams: { first, max: 500, briefRepresentation: true },
             signal: opts.signal,
             what: 'list group members',
           },
         );
-        all.push(...members);
-        if (members.length < 500) return all;
+        for (const { id } of members) {
+          const names = membership.get(id);
+          if (names) names.push(group.name);
+          else membership.set(id, [group.name]);
+        }
+        if (members.length < 500) return;
       }
     };
     const groups = await this.#list(opts);
-    const membership = new Map<string, string[]>();
     for (let i = 0; i < groups.length; i += this.parallelism) {
-      const chunk = groups.slice(i, i + this.parallelism);
-      const lists = await Promise.all(chunk.map(membersOf));
-      chunk.forEach((group, j) => {
-        for (const m of lists[j]!) membership.set(m.id, [...(membership.get(m.id) ?? []), group.name]);
-      });
+      await Promise.all(groups.slice(i, i + this.parallelism).map(addMembersOf));
     }
-    for (const [id, names] of membership) membership.set(id, normalizeGroups(names));
+    for (const [id, names] of membership) if (names.length > 1) membership.set(id, normalizeGroups(names));
     return membership;
   }
 

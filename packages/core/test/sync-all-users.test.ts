@@ -86,10 +86,11 @@ describe('SyncAllUsers', () => {
     expect(await w.idp.findUserByNextcloudId('gone')).toBeUndefined();
   });
 
-  it('writes nothing when a directory page fails, and completes on the next run', async () => {
+  it('takes access from nobody when a directory page fails, and completes on the next run', async () => {
     const w = await world({ users: many(10) });
     await w.sync.execute();
-    for (let i = 0; i < 5; i++) w.directory.remove(`user${i}`);
+    for (let i = 5; i < 10; i++) w.directory.remove(`user${i}`);
+    w.directory.update('user0', { displayName: 'Renamed Before' });
     w.directory.failPage(1);
     const sync = new SyncAllUsers({
       identityProvider: w.idp,
@@ -97,9 +98,10 @@ describe('SyncAllUsers', () => {
       clock: w.clock,
       config: { pageSize: 2 },
     });
-    w.idp.resetCounters();
     await expect(sync.execute()).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
-    expect(w.idp.writeCount).toBe(0);
+    // The page read before the failure was applied; deprovisioning waits for a whole listing.
+    expect(await w.idp.findUserByNextcloudId('user0')).toMatchObject({ firstName: 'Renamed' });
+    expect(w.idp.calls('setEnabled') + w.idp.calls('deleteUser')).toBe(0);
     expect(await sync.execute()).toMatchObject({ disabled: 5, unchanged: 5 });
   });
 
@@ -192,6 +194,37 @@ describe('SyncAllUsers', () => {
     w.idp.resetCounters();
     expect(await sync.execute()).toMatchObject({ created: 0, unchanged: 24 });
     expect(w.idp.calls('createUsers')).toBe(1); // the conflicting one is tried again, alone
+  });
+
+  it('reads the directory only as fast as it writes: a few pages ahead at most, never the whole listing', async () => {
+    const w = await world({ users: many(2000) });
+    let listed = 0;
+    let written = 0;
+    let ahead = 0;
+    const list = w.directory.listUsers.bind(w.directory);
+    w.directory.listUsers = async function* (opts) {
+      for await (const page of list(opts)) {
+        listed += page.length;
+        yield page;
+      }
+    };
+    const createUsers = w.idp.createUsers.bind(w.idp);
+    w.idp.createUsers = async (specs, opts) => {
+      ahead = Math.max(ahead, listed - written);
+      await new Promise((r) => setTimeout(r, 1));
+      const results = await createUsers(specs, opts);
+      written += specs.length;
+      return results;
+    };
+    const sync = new SyncAllUsers({
+      identityProvider: w.idp,
+      userDirectory: w.directory,
+      clock: w.clock,
+      config: { pageSize: 50, bulkCreateBatchSize: 10 },
+    });
+    expect(await sync.execute({ concurrency: 2 })).toMatchObject({ created: 2000, failed: [] });
+    // Read but not yet written: the batches in flight, the one being filled and one page.
+    expect(ahead).toBeLessThanOrEqual(2 * 10 + 10 + 50);
   });
 
   it('rejects unknown input', async () => {

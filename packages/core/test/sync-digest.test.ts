@@ -7,6 +7,7 @@ import {
   Secret,
   SyncAllUsers,
   SyncUser,
+  toManagedUserSpec,
   type DirectoryUser,
   type UserDirectory,
 } from '@keycloak-exapp/core';
@@ -86,7 +87,7 @@ describe('sync against the saved digest', () => {
     w.directory.update('user3', { displayName: 'Renamed Person' });
     w.directory.put(directoryUser('newcomer'));
     expect(await w.sync.execute()).toMatchObject({ pass: 'digest', updated: 1, created: 1, unchanged: 19 });
-    expect(w.idp.calls('findUserByNextcloudId')).toBe(2);
+    expect(w.idp.calls('findUserByNextcloudId')).toBe(1); // the changed user; the newcomer is just created
     expect(w.idp.calls('listManagedUsers')).toBe(0);
     expect((await w.idp.findUserByNextcloudId('user3'))?.firstName).toBe('Renamed');
   });
@@ -166,15 +167,33 @@ describe('sync against the saved digest', () => {
   });
 });
 
-describe('many users the digest does not know', () => {
-  it('make the pass verify instead, so they are listed once and created in bulk', async () => {
+describe('users the digest does not know', () => {
+  it('are created in bulk without a lookup each, and the pass stays a digest pass', async () => {
     const w = await setup(team(5));
     await w.sync.execute();
     for (let i = 0; i < 150; i++) w.directory.put(directoryUser(`arrival${i}`));
     w.idp.resetCounters();
-    expect(await w.sync.execute()).toMatchObject({ pass: 'verify', created: 150 });
-    expect(w.idp.calls('createUsers')).toBeGreaterThan(0);
-    expect(w.idp.calls('findUserByNextcloudId')).toBe(0);
+    expect(await w.sync.execute()).toMatchObject({ pass: 'digest', created: 150, unchanged: 5 });
+    expect(w.idp.calls('createUsers')).toBe(2);
+    expect(w.reads()).toBe(0);
+  });
+
+  it('are brought in line when they exist already (created meanwhile, and the journal lost)', async () => {
+    const w = await setup(team(3));
+    await w.sync.execute();
+    const before = directoryUser('meanwhile', { displayName: 'Old Name', groups: ['g1'] });
+    await w.idp.createUser(await toManagedUserSpec(before));
+    w.directory.put(before);
+    w.directory.update('meanwhile', { displayName: 'New Name', groups: ['g2'] });
+    const report = await w.sync.execute();
+    expect(report).toMatchObject({ pass: 'digest', updated: 1, created: 0, unchanged: 3, failed: [] });
+    expect(await w.idp.findUserByNextcloudId('meanwhile')).toMatchObject({
+      firstName: 'New',
+      groups: ['g2'],
+    });
+    w.idp.resetCounters();
+    expect(await w.sync.execute()).toMatchObject({ pass: 'digest', unchanged: 4 });
+    expect(w.reads()).toBe(0);
   });
 });
 

@@ -1,6 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   differingFields,
+  digestOfIdpUser,
+  digestOfSpec,
   normalizeEmail,
   splitDisplayName,
   toManagedUserSpec,
@@ -82,5 +85,49 @@ describe('differingFields', () => {
       'enabled',
       'groups',
     ]);
+  });
+});
+
+describe('digestOfIdpUser', () => {
+  const text = fc.string({ maxLength: 6 });
+  const groups = fc.array(fc.constantFrom('staff', 'Team A', 'b', ''), { maxLength: 3 });
+  const directory = fc.record({
+    id: fc.constantFrom('alice', 'Bob', 'z@x'),
+    displayName: text,
+    email: fc.option(fc.constantFrom('a@x.nl', ' A@X.nl', ''), { nil: null }),
+    enabled: fc.boolean(),
+    groups,
+  });
+
+  it('equals the digest of a spec exactly when the sync would write nothing to that user', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        directory,
+        fc.record({
+          firstName: fc.option(text, { nil: null }),
+          lastName: fc.option(text, { nil: null }),
+          email: fc.option(fc.constantFrom('a@x.nl', 'A@x.NL', ''), { nil: null }),
+          enabled: fc.boolean(),
+          groups,
+          useSpec: fc.boolean(),
+        }),
+        async (user, held) => {
+          const spec = await toManagedUserSpec(user);
+          // Half the time the identity provider holds exactly the spec (in its own spelling).
+          const current = {
+            id: 'kc-1',
+            username: spec.username,
+            nextcloudId: spec.nextcloudId,
+            passwordKeyId: null,
+            ...(held.useSpec
+              ? { ...spec, email: spec.email?.toUpperCase() ?? null, groups: [...spec.groups].reverse() }
+              : held),
+          };
+          const same = differingFields(spec, current).length === 0;
+          expect((await digestOfIdpUser(current)) === (await digestOfSpec(spec))).toBe(same);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,24 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { appendFile, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { finished } from 'node:stream/promises';
 import { z } from 'zod';
 import type { SyncDigestStore } from '@keycloak-exapp/core';
 
-/** Bumped whenever what a digest covers changes: an older file is then rebuilt, not trusted. */
-const FORMAT = 1;
-const fileSchema = z.object({
-  format: z.literal(FORMAT),
-  realm: z.string(),
-  users: z.record(z.string(), z.string().regex(/^(?:[01][A-Za-z0-9_-]{22}|x)$/)),
-});
+/**
+ * Bumped whenever what a digest covers or how the file is laid out changes: an older file is then
+ * rebuilt, not trusted. 2: JSON Lines (format 1 was one JSON object).
+ */
+const FORMAT = 2;
+const headerSchema = z.object({ format: z.literal(FORMAT), realm: z.string() }).strict();
+const DIGEST = /^(?:[01][A-Za-z0-9_-]{22}|x)$/;
 
 const journalLineSchema = z.tuple([z.string(), z.string().nullable()]);
 
 /**
- * The sync digest on the persistent volume, one JSON file per realm (about 40 bytes per user).
- * Written to a temporary file and renamed over the old one, so a crash leaves one whole version;
- * a file that is missing, unreadable, of another format or another realm loads as nothing, which
- * makes the next pass verify against Keycloak and write a new one.
+ * The sync digest on the persistent volume, one file per realm in JSON Lines: a header
+ * (`{"format":2,"realm":…}`), then one `["<nextcloud id>","<digest>"]` per user, about 40 bytes
+ * each. It is read and written line by line, so neither holds the file, or a second copy of the
+ * digest, in memory at 50 000 users. Written to a temporary file and renamed over the old one, so
+ * a crash leaves one whole version; a file that is missing, has any line it cannot read, is of
+ * another format or another realm loads as nothing, which makes the next pass verify against
+ * Keycloak and write a new one.
  *
  * Changes between passes are appended to `<file>.journal` (one JSON line each). `load` renames
  * the journal aside and applies every set aside so far; `save` removes only those, so a change
@@ -78,29 +84,57 @@ export class FileSyncDigestStore implements SyncDigestStore {
   }
 
   async #loadBase(): Promise<Map<string, string> | undefined> {
-    let text: string;
+    const input = createReadStream(this.path, { encoding: 'utf8' });
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    const users = new Map<string, string>();
+    let header = true;
     try {
-      text = await readFile(this.path, 'utf8');
+      for await (const line of lines) {
+        if (header) {
+          const parsed = headerSchema.safeParse(JSON.parse(line));
+          if (!parsed.success || parsed.data.realm !== this.realm) return undefined;
+          header = false;
+          continue;
+        }
+        const entry: unknown = JSON.parse(line);
+        if (!Array.isArray(entry) || entry.length !== 2) return undefined;
+        const [id, digest] = entry as unknown[];
+        if (typeof id !== 'string' || typeof digest !== 'string' || !DIGEST.test(digest)) return undefined;
+        users.set(id, digest);
+      }
     } catch {
-      return undefined;
+      return undefined; // missing, unreadable, or a line that is not JSON
+    } finally {
+      lines.close();
+      input.destroy();
     }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return undefined;
-    }
-    const parsed = fileSchema.safeParse(raw);
-    if (!parsed.success || parsed.data.realm !== this.realm) return undefined;
-    return new Map(Object.entries(parsed.data.users));
+    return header ? undefined : users;
   }
 
   async save(entries: ReadonlyMap<string, string>): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
     const temporary = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
-    const body = JSON.stringify({ format: FORMAT, realm: this.realm, users: Object.fromEntries(entries) });
     try {
-      await writeFile(temporary, body, { mode: 0o600 });
+      const out = createWriteStream(temporary, { mode: 0o600 });
+      const done = finished(out);
+      done.catch(() => undefined); // awaited below; a write error also ends a wait for 'drain'
+      const write = (chunk: string): Promise<void> | undefined =>
+        out.write(chunk)
+          ? undefined
+          : new Promise((resolve, reject) => {
+              out.once('drain', resolve);
+              done.catch(reject);
+            });
+      await write(`${JSON.stringify({ format: FORMAT, realm: this.realm })}\n`);
+      let chunk = '';
+      for (const entry of entries) {
+        chunk += `${JSON.stringify(entry)}\n`;
+        if (chunk.length < 64 * 1024) continue;
+        await write(chunk);
+        chunk = '';
+      }
+      out.end(chunk);
+      await done;
       await rename(temporary, this.path);
     } catch (error) {
       await rm(temporary, { force: true });

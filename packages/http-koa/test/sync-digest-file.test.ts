@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,5 +32,22 @@ describe('FileSyncDigestStore', () => {
     await new FileSyncDigestStore(path, 'commonground').save(new Map([['alice', 'x']]));
     expect(await new FileSyncDigestStore(path, 'other').load()).toBeUndefined();
     expect(await readdir(join(path, '..'))).toEqual(['sync-digest.commonground.json']);
+  });
+});
+
+describe('FileSyncDigestStore at 50 000 users', () => {
+  it('round-trips every entry line by line, and trusts no file with a line it cannot read', async () => {
+    const path = await freshPath();
+    const store = new FileSyncDigestStore(path, 'commonground');
+    const entries = new Map<string, string>();
+    for (let i = 0; i < 50_000; i++)
+      entries.set(`user "${i}"\n`, i % 7 === 0 ? 'x' : `1${'A'.repeat(21)}${i % 10}`);
+    await store.save(entries);
+    expect(await new FileSyncDigestStore(path, 'commonground').load()).toEqual(entries);
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace('"x"]', '"not a digest"]'));
+    expect(await new FileSyncDigestStore(path, 'commonground').load()).toBeUndefined();
+    await writeFile(path, text.slice(0, text.length - 10));
+    expect(await new FileSyncDigestStore(path, 'commonground').load()).toBeUndefined();
   });
 });

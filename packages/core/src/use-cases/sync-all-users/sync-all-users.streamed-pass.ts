@@ -1,0 +1,227 @@
+import type { DeprovisionPolicy, SyncActionKind } from '../../domain/sync-plan.js';
+import {
+  DEPROVISIONED_DIGEST,
+  digestOfIdpUser,
+  digestOfSpec,
+  isEnabledDigest,
+} from '../../domain/sync-digest.js';
+import { differingFields, toManagedUserSpec, type ManagedUserSpec } from '../../domain/user.js';
+import type { AppError } from '../../errors/app-error.js';
+import { UpstreamError, toAppError } from '../../errors/errors.js';
+import type {
+  BulkCreateResult,
+  IdentityProvider,
+} from '../../ports/identity-provider/identity-provider.port.js';
+import type { UserDirectory } from '../../ports/user-directory/user-directory.port.js';
+import { BoundedPool } from '../shared/bounded-pool.js';
+import { DigestedUserSync } from '../shared/digested-user-sync.js';
+import type { UserProvisioner } from '../shared/user-provisioner.js';
+import type { SyncFailure, SyncProgress } from './sync-all-users.report.js';
+
+/**
+ * What a pass compares Nextcloud with: the digest saved by the last pass (`digest`), or the
+ * digests of what the identity provider holds now (`identity provider`, a verifying pass).
+ */
+export type KnownSource = 'digest' | 'identity provider';
+
+export interface StreamedPassResult {
+  readonly done: Record<SyncActionKind, number>;
+  readonly failed: SyncFailure[];
+  readonly total: number;
+  /** The digest after the pass: the `known` map, updated in place. */
+  readonly digest: Map<string, string>;
+}
+
+export interface StreamedPassOptions {
+  readonly policy: DeprovisionPolicy;
+  readonly concurrency: number;
+  readonly pageSize: number;
+  /** Users per bulk create; 0 creates one by one. */
+  readonly bulkCreateBatchSize: number;
+  readonly signal: AbortSignal;
+  readonly onProgress?: ((progress: SyncProgress) => void) | undefined;
+}
+
+/**
+ * The digest of every managed user the identity provider holds now, read page by page: one short
+ * string per user, so a verifying pass never holds the identity provider's users themselves.
+ */
+export async function identityProviderDigests(
+  identityProvider: IdentityProvider,
+  signal: AbortSignal,
+): Promise<Map<string, string>> {
+  const digests = new Map<string, string>();
+  for await (const page of identityProvider.listManagedUsers({ signal }))
+    for (const user of page) digests.set(user.nextcloudId, await digestOfIdpUser(user));
+  return digests;
+}
+
+interface PendingCreate {
+  readonly spec: ManagedUserSpec;
+  readonly digest: string;
+}
+
+/**
+ * One full pass that streams Nextcloud's listing: each page's users are compared by digest with
+ * `known` while the next page is read, and only the users that differ reach the identity provider.
+ * - Equal digest: nothing to do, nothing read.
+ * - Not in `known`: created, in batches where the identity provider can. One that exists already
+ *   (the token API created it since the digest was saved) comes back as it is and is brought in line.
+ * - Different digest: read from the identity provider, planned and written (`DigestedUserSync`).
+ * - In `known` but not listed: looked up in Nextcloud and the identity provider before losing
+ *   access; the digest alone never takes it away.
+ * At most `concurrency` writes run at once and the listing waits for a free one, so the pass holds
+ * `known`, the ids it has seen and one page: its memory does not grow with profiles or with the
+ * work queued. A listing that fails part-way leaves the users of the pages before written and
+ * nobody deprovisioned (that needs the whole listing).
+ */
+export async function runStreamedPass(
+  deps: {
+    readonly identityProvider: IdentityProvider;
+    readonly userDirectory: UserDirectory;
+    readonly provisioner: UserProvisioner;
+  },
+  known: Map<string, string>,
+  source: KnownSource,
+  opts: StreamedPassOptions,
+): Promise<StreamedPassResult> {
+  const { signal, policy } = opts;
+  const { identityProvider } = deps;
+  const one = new DigestedUserSync(identityProvider, deps.userDirectory, deps.provisioner, policy);
+  const pool = new BoundedPool(opts.concurrency);
+  const done: Record<SyncActionKind, number> = { create: 0, update: 0, disable: 0, delete: 0, unchanged: 0 };
+  const failed: SyncFailure[] = [];
+  const seen = new Set<string>();
+  const knownAtStart = known.size;
+  let total = knownAtStart;
+  let finished = 0;
+  const advance = (): void => opts.onProgress?.({ done: ++finished, total: Math.max(total, finished) });
+  const fail = (userId: string, action: SyncActionKind, error: unknown): void => {
+    const appError = toAppError(error);
+    if (appError.code === 'CANCELLED') return;
+    failed.push({ userId, action, code: appError.code, message: appError.message });
+  };
+
+  const settleCreate = async ({ spec, digest }: PendingCreate, result: BulkCreateResult): Promise<void> => {
+    const id = spec.nextcloudId;
+    try {
+      if (!result.ok) throw result.error;
+      const fields = differingFields(spec, result.user);
+      if (fields.length > 0) {
+        await deps.provisioner.apply(
+          { kind: 'update', nextcloudId: id, spec, current: result.user, fields },
+          { signal },
+        );
+      }
+      done[fields.length > 0 ? 'update' : 'create']++;
+      known.set(id, digest);
+    } catch (error) {
+      known.delete(id); // the next pass treats the user as new again
+      fail(id, 'create', error);
+    } finally {
+      advance();
+    }
+  };
+  const createOne = async (item: PendingCreate): Promise<void> => {
+    const result = await identityProvider
+      .createUser(item.spec, { signal })
+      .then((user): BulkCreateResult => ({ nextcloudId: item.spec.nextcloudId, ok: true, user }))
+      .catch((error: unknown): BulkCreateResult => failedCreate(item, error));
+    await settleCreate(item, result);
+  };
+  const createBatch = async (batch: readonly PendingCreate[]): Promise<void> => {
+    let results: readonly BulkCreateResult[];
+    try {
+      signal.throwIfAborted();
+      results = await identityProvider.createUsers!(
+        batch.map((b) => b.spec),
+        { signal },
+      );
+    } catch (error) {
+      results = batch.map((item) => failedCreate(item, error));
+    }
+    for (const [i, item] of batch.entries())
+      await settleCreate(item, results[i] ?? failedCreate(item, undefined));
+  };
+  const syncOne = async (id: string, user: Parameters<DigestedUserSync['sync']>[1]): Promise<void> => {
+    try {
+      signal.throwIfAborted();
+      const outcome = await one.sync(id, user, { signal });
+      done[outcome.kind]++;
+      if (outcome.digest === undefined) known.delete(id);
+      else known.set(id, outcome.digest);
+    } catch (error) {
+      // A listed user without a digest counts as changed on the next pass; a gone one keeps theirs,
+      // so the next pass looks for them again. Either way they are retried.
+      if (user) known.delete(id);
+      fail(id, user ? 'update' : policy === 'delete' ? 'delete' : 'disable', error);
+    } finally {
+      advance();
+    }
+  };
+
+  const bulk = opts.bulkCreateBatchSize > 0 && identityProvider.createUsers !== undefined;
+  let creates: PendingCreate[] = [];
+  try {
+    for await (const page of deps.userDirectory.listUsers({ signal, pageSize: opts.pageSize })) {
+      for (const user of page) {
+        if (seen.has(user.id)) continue;
+        seen.add(user.id);
+        total = Math.max(total, seen.size);
+        const spec = await toManagedUserSpec(user);
+        const digest = await digestOfSpec(spec);
+        const before = known.get(user.id);
+        if (before === digest) {
+          done.unchanged++;
+          advance();
+        } else if (before === undefined && !bulk) {
+          await pool.run(() => createOne({ spec, digest }));
+        } else if (before === undefined) {
+          creates.push({ spec, digest });
+          if (creates.length >= opts.bulkCreateBatchSize) {
+            const batch = creates;
+            creates = [];
+            await pool.run(() => createBatch(batch));
+          }
+        } else {
+          await pool.run(() => syncOne(user.id, user));
+        }
+      }
+    }
+    if (creates.length > 0) await pool.run(() => createBatch(creates));
+  } catch (error) {
+    await pool.drain(); // nothing keeps writing after the pass has failed
+    throw error;
+  }
+
+  // Deprovisioning needs the whole listing: only now is "not listed" known.
+  const gone: string[] = [];
+  let alreadyDisabled = 0;
+  for (const [id, digest] of known) {
+    if (seen.has(id) || digest === DEPROVISIONED_DIGEST) continue;
+    if (source === 'identity provider' && policy === 'disable' && !isEnabledDigest(digest)) {
+      known.set(id, DEPROVISIONED_DIGEST); // already disabled: nothing to take away
+      done.unchanged++;
+      alreadyDisabled++;
+      total = Math.max(total, seen.size + alreadyDisabled);
+      advance();
+      continue;
+    }
+    gone.push(id);
+  }
+  if (seen.size === 0 && gone.length > 0) {
+    // A directory never has zero users (its admin exists): an empty listing means we may not see them.
+    throw new UpstreamError(
+      `the user directory listed no users; refusing to deprovision ${gone.length} managed users (is the acting user a Nextcloud admin?)`,
+    );
+  }
+  total = seen.size + alreadyDisabled + gone.length;
+  for (const id of gone) await pool.run(() => syncOne(id, undefined));
+  await pool.drain();
+  return { done, failed, total, digest: known };
+}
+
+function failedCreate(item: PendingCreate, error: unknown): BulkCreateResult {
+  const appError: AppError = toAppError(error ?? new UpstreamError('the identity provider gave no result'));
+  return { nextcloudId: item.spec.nextcloudId, ok: false, error: appError };
+}
