@@ -54,7 +54,12 @@ export { PASSWORD_VAULT } from './ports/password-vault/password-vault.token.js';
 export { DerivedPasswordVault } from './ports/password-vault/derived-password-vault.js';
 export type { SyncDigestStore } from './ports/sync-digest-store/sync-digest-store.port.js';
 export { SYNC_DIGEST_STORE } from './ports/sync-digest-store/sync-digest-store.token.js';
-export { DEPROVISIONED_DIGEST, digestOfSpec, isEnabledDigest } from './domain/sync-digest.js';
+export {
+  DEPROVISIONED_DIGEST,
+  digestOfIdpUser,
+  digestOfSpec,
+  isEnabledDigest,
+} from './domain/sync-digest.js';
 export type {
   ProcessState,
   ProcessStatus,

@@ -202,3 +202,67 @@ describe('IssueToken', () => {
     expect((await w.token.execute({ userId: 'alice', clientId: 'opentalk' })).source).toBe('password');
   });
 });
+
+describe('IssueToken renews ahead of expiry', () => {
+  const ask = (w: Awaited<ReturnType<typeof world>>) =>
+    w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+  /** Lets a renewal behind the request finish (the fakes yield to the event loop like a network call). */
+  const settle = async () => {
+    for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+  };
+
+  it('serves a verification past 3/4 of its TTL without waiting and renews it behind the request', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    expect(await ask(w)).toMatchObject({ waitedForDirectory: true });
+    w.clock.advance(20_000); // TTL 30 s: not yet renewed ahead
+    expect(await ask(w)).toMatchObject({ waitedForDirectory: false, source: 'cache' });
+    expect(w.directory.requestCount).toBe(1);
+    w.clock.advance(3_000); // 23 s: past 22.5 s
+    expect(await ask(w)).toMatchObject({ waitedForDirectory: false, source: 'cache' });
+    await settle();
+    expect(w.directory.requestCount).toBe(2);
+    w.clock.advance(20_000); // 43 s after the first check, 20 s after the renewal
+    expect(await ask(w)).toMatchObject({ waitedForDirectory: false });
+    expect(w.directory.requestCount).toBe(2);
+  });
+
+  it('takes access away as soon as the renewal finds the user disabled', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    await ask(w);
+    w.directory.update('alice', { enabled: false });
+    w.clock.advance(25_000);
+    await ask(w); // still within the TTL: served, and the renewal starts
+    await settle();
+    await expect(ask(w)).rejects.toMatchObject({ code: 'USER_DISABLED' });
+    expect(await w.idp.findUserByNextcloudId('alice')).toMatchObject({ enabled: false });
+  });
+
+  it('does not ask an unreachable directory again on every request, and fails closed after the TTL', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    await ask(w);
+    w.directory.setDown(true);
+    w.clock.advance(25_000);
+    for (let i = 0; i < 5; i++) {
+      await ask(w);
+      await settle();
+    }
+    expect(w.directory.requestCount).toBe(2); // the first check, then one failed renewal
+    w.clock.advance(6_000);
+    await expect(ask(w)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+  });
+
+  it('refreshes a token within twice the margin behind the request; the next caller gets the new one', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    const first = await ask(w);
+    w.clock.advance(250_000); // 50 s left: inside 2 × 30 s, outside 30 s
+    w.directory.requestCount = 0;
+    const served = await ask(w);
+    expect(served).toMatchObject({ source: 'cache', expiresIn: 50 });
+    expect(served.tokens.accessToken).toBe(first.tokens.accessToken);
+    await settle();
+    expect(w.idp.calls('refreshGrant')).toBe(1);
+    const next = await ask(w);
+    expect(next).toMatchObject({ source: 'cache', expiresIn: 300 });
+    expect(next.tokens.accessToken).not.toBe(first.tokens.accessToken);
+  });
+});

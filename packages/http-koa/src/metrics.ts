@@ -9,6 +9,11 @@ export class ServerMetrics {
     labelNames: ['outcome', 'source'] as const,
     registers: [this.registry],
   });
+  readonly directoryWaits = new Counter({
+    name: 'keycloak_exapp_token_directory_waits_total',
+    help: 'Issued tokens whose request waited for a Nextcloud check (no verification young enough to trust); the others were checked ahead, in the background',
+    registers: [this.registry],
+  });
   readonly grantSeconds = new Histogram({
     name: 'keycloak_exapp_upstream_grant_seconds',
     help: 'Time of token requests that went to Keycloak (refresh or password grant)',

@@ -8,12 +8,18 @@ import {
   ManualClock,
   contractRealmSpec,
 } from '@keycloak-exapp/core/testing';
-import { CacheHitLog, createApp, createHttpServer, tokenApiRouter } from '@keycloak-exapp/http-koa';
+import {
+  CacheHitLog,
+  ServerMetrics,
+  createApp,
+  createHttpServer,
+  tokenApiRouter,
+} from '@keycloak-exapp/http-koa';
 
 const REQUESTS = 1_000;
 
 /** The token API over the core's fakes, logging into `logger`, with or without the aggregation. */
-async function serve(logger: CapturingLogger, cacheHitLog: CacheHitLog | undefined) {
+async function serve(logger: CapturingLogger, cacheHitLog: CacheHitLog | undefined, metrics?: ServerMetrics) {
   const identityProvider = new InMemoryIdentityProvider('r');
   await identityProvider.reconcileRealm(contractRealmSpec('r', ['opentalk']));
   const userDirectory = new InMemoryUserDirectory([
@@ -38,6 +44,7 @@ async function serve(logger: CapturingLogger, cacheHitLog: CacheHitLog | undefin
       },
     }),
     ...(cacheHitLog ? { cacheHitLog } : {}),
+    ...(metrics ? { metrics } : {}),
   });
   const server: Server = createHttpServer(createApp({ logger, routers: [router] }));
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -86,5 +93,20 @@ describe('cache hits are logged in aggregate, grants and refusals one by one', (
     const debugLines = perRequest.entries.filter((e) => e.level === 'debug' && e.obj.source === 'cache');
     expect(debugLines).toHaveLength(REQUESTS - 1);
     expect(debugLines.reduce((n, e) => n + JSON.stringify(e.obj).length + 1, 0)).toBeGreaterThan(100 * bytes);
+  });
+});
+
+describe('the metrics of the token path', () => {
+  it('count cache hits by source, and the requests that waited for Nextcloud (only the first)', async () => {
+    const metrics = new ServerMetrics(() => ({ state: 'external', restarts: 0 }));
+    const log = new CacheHitLog(new CapturingLogger(), 60_000);
+    await serve(new CapturingLogger(), log, metrics);
+    log.close();
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(
+      `keycloak_exapp_token_requests_total{outcome="issued",source="cache"} ${REQUESTS - 1}`,
+    );
+    expect(text).toContain('keycloak_exapp_token_requests_total{outcome="issued",source="password"} 1');
+    expect(text).toMatch(/^keycloak_exapp_token_directory_waits_total 1$/m);
   });
 });

@@ -223,6 +223,7 @@ async function issueTokenRoute(ctx: Context, deps: TokenApiDeps, started: number
   try {
     const issued = await deps.issueToken.execute({ userId, clientId }, { signal: ctx.state.signal });
     deps.metrics?.tokenRequests.inc({ outcome: 'issued', source: issued.source });
+    if (issued.waitedForDirectory) deps.metrics?.directoryWaits.inc();
     const line = {
       ...audit,
       outcome: 'issued',

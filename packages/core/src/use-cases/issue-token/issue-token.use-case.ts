@@ -12,6 +12,7 @@ import {
 } from '../../domain/user.js';
 import { AppError } from '../../errors/app-error.js';
 import {
+  toAppError,
   ClientNotAllowedError,
   InvalidInputError,
   UserDisabledError,
@@ -37,7 +38,16 @@ export interface IssuedToken {
   /** Seconds the access token has left now (not when it was issued). */
   readonly expiresIn: number;
   readonly source: TokenSource;
+  /** Whether this request waited for the directory (no verification young enough to trust). */
+  readonly waitedForDirectory: boolean;
 }
+
+/**
+ * Past this fraction of `directoryTtlMs`, a verification is still trusted but renewed in the
+ * background, so a user who keeps asking never waits for the directory; past the whole TTL it is
+ * not trusted, as before.
+ */
+export const VERIFY_AHEAD_FRACTION = 0.75;
 
 export interface IssueTokenDeps {
   readonly identityProvider: IdentityProvider;
@@ -63,6 +73,10 @@ export interface IssueTokenDeps {
  *    the password grant with the vault's password, set lazily (once, single-flight) when the
  *    identity provider holds none from the current key. A rejected password is re-set once and
  *    the grant retried once.
+ * 4. Ahead of time: a verification past `VERIFY_AHEAD_FRACTION` of its TTL, and a cached token
+ *    within twice `refreshMarginMs` of expiry, are served and renewed in the background (one
+ *    renewal per user, or per user and client, at a time), so steady traffic does not wait for
+ *    the directory or for Keycloak. Nothing is trusted longer than before.
  * Concurrent callers for the same user share one verification and one password write; for the
  * same (user, client) they share one grant.
  */
@@ -73,7 +87,9 @@ export class IssueToken {
   readonly #provisioner: UserProvisioner;
   readonly #verifyFlight = new SingleFlight<VerifiedAccount>();
   readonly #passwordFlight = new SingleFlight<void>();
-  readonly #grantFlight = new SingleFlight<IssuedToken>();
+  readonly #grantFlight = new SingleFlight<Omit<IssuedToken, 'waitedForDirectory'>>();
+  /** Keys (user, or user and client) whose last renewal ahead of expiry failed, and when. */
+  readonly #aheadFailedAt = new Map<string, number>();
 
   constructor(private readonly deps: IssueTokenDeps) {
     this.#config = tokenConfigSchema.parse(deps.config);
@@ -99,28 +115,81 @@ export class IssueToken {
     if (!this.#allowed.has(clientId)) throw new ClientNotAllowedError(clientId);
     opts.signal?.throwIfAborted();
 
-    const verified = await this.#verify(userId, opts);
-    const fresh = this.#freshToken(userId, clientId);
-    if (fresh) return fresh;
-    return this.#grantFlight.run(
-      `${userId}\0${clientId}`,
-      (signal) => this.#obtain(userId, clientId, verified, { signal }),
+    const { verified, waited } = await this.#verify(userId, opts);
+    const fresh = this.#freshToken(userId, clientId, verified);
+    if (fresh) return { ...fresh, waitedForDirectory: waited };
+    const issued = await this.#grantFlight.run(
+      this.#grantKey(userId, clientId),
+      async (signal) =>
+        this.#freshToken(userId, clientId) ?? this.#renew(userId, clientId, verified, { signal }),
       opts.signal,
     );
+    return { ...issued, waitedForDirectory: waited };
   }
 
-  #freshToken(userId: string, clientId: string): IssuedToken | undefined {
+  #grantKey(userId: string, clientId: string): string {
+    return `${userId}\0${clientId}`;
+  }
+
+  /**
+   * The cached token when it has more than the margin left. `renewAheadWith`: when it is within
+   * twice the margin of expiry, a refresh starts in the background for the next caller.
+   */
+  #freshToken(
+    userId: string,
+    clientId: string,
+    renewAheadWith?: VerifiedAccount,
+  ): Omit<IssuedToken, 'waitedForDirectory'> | undefined {
     if (!this.#config.isTokenCacheEnabled) return undefined;
     const cached = this.#cache.getTokens(userId, clientId);
     const now = this.deps.clock.now();
-    if (!cached || cached.expiresAt - now <= this.#config.refreshMarginMs) return undefined;
-    return { tokens: cached, expiresIn: Math.floor((cached.expiresAt - now) / 1000), source: 'cache' };
+    const left = cached ? cached.expiresAt - now : 0;
+    if (!cached || left <= this.#config.refreshMarginMs) return undefined;
+    const key = this.#grantKey(userId, clientId);
+    if (renewAheadWith && left <= 2 * this.#config.refreshMarginMs) {
+      this.#renewAhead(this.#grantFlight, key, (signal) =>
+        this.#renew(userId, clientId, renewAheadWith, { signal }),
+      );
+    }
+    return { tokens: cached, expiresIn: Math.floor(left / 1000), source: 'cache' };
   }
 
-  async #verify(userId: string, opts: CallOptions): Promise<VerifiedAccount> {
+  async #verify(userId: string, opts: CallOptions): Promise<{ verified: VerifiedAccount; waited: boolean }> {
     const entry = this.#cache.getVerified(userId);
-    if (entry && this.deps.clock.now() - entry.verifiedAt < this.#config.directoryTtlMs) return entry;
-    return this.#verifyFlight.run(userId, (signal) => this.#verifyNow(userId, { signal }), opts.signal);
+    const age = entry ? this.deps.clock.now() - entry.verifiedAt : Infinity;
+    const ttl = this.#config.directoryTtlMs;
+    if (entry && age < ttl) {
+      if (age >= ttl * VERIFY_AHEAD_FRACTION) {
+        this.#renewAhead(this.#verifyFlight, userId, (signal) => this.#verifyNow(userId, { signal }));
+      }
+      return { verified: entry, waited: false };
+    }
+    const verified = await this.#verifyFlight.run(
+      userId,
+      (signal) => this.#verifyNow(userId, { signal }),
+      opts.signal,
+    );
+    return { verified, waited: true };
+  }
+
+  /**
+   * Starts a renewal nobody waits for, unless one is running or the last one for this key failed
+   * less than `refreshMarginMs` ago (an unreachable server is not asked on every request). A user
+   * it finds disabled or gone has already been forgotten (the next request checks again and is
+   * refused); any other failure leaves the current entry to expire as usual.
+   */
+  #renewAhead<T>(flight: SingleFlight<T>, key: string, task: (signal: AbortSignal) => Promise<T>): void {
+    if (flight.has(key)) return;
+    const failedAt = this.#aheadFailedAt.get(key);
+    if (failedAt !== undefined && this.deps.clock.now() - failedAt < this.#config.refreshMarginMs) return;
+    flight.run(key, task).then(
+      () => this.#aheadFailedAt.delete(key),
+      (error: unknown) => {
+        this.#aheadFailedAt.set(key, this.deps.clock.now());
+        const { code } = toAppError(error);
+        (this.deps.logger ?? noopLogger).debug({ code }, 'renewal ahead of expiry failed');
+      },
+    );
   }
 
   async #verifyNow(userId: string, opts: CallOptions): Promise<VerifiedAccount> {
@@ -162,15 +231,13 @@ export class IssueToken {
     await this.deps.digestStore?.record(new Map([[spec.nextcloudId, await digestOfSpec(spec)]]));
   }
 
-  async #obtain(
+  /** A new token for the user and client: the refresh grant while it works, else the password grant. */
+  async #renew(
     userId: string,
     clientId: string,
     verified: VerifiedAccount,
     opts: CallOptions,
-  ): Promise<IssuedToken> {
-    const fresh = this.#freshToken(userId, clientId);
-    if (fresh) return fresh;
-
+  ): Promise<Omit<IssuedToken, 'waitedForDirectory'>> {
     const cached = this.#config.isTokenCacheEnabled ? this.#cache.getTokens(userId, clientId) : undefined;
     const now = this.deps.clock.now();
     if (
@@ -238,7 +305,12 @@ export class IssueToken {
     (this.deps.logger ?? noopLogger).info({ userId, isReset }, 'password set from the vault');
   }
 
-  #store(userId: string, clientId: string, tokens: TokenSet, source: TokenSource): IssuedToken {
+  #store(
+    userId: string,
+    clientId: string,
+    tokens: TokenSet,
+    source: TokenSource,
+  ): Omit<IssuedToken, 'waitedForDirectory'> {
     if (this.#config.isTokenCacheEnabled) this.#cache.setTokens(userId, clientId, tokens);
     return {
       tokens,

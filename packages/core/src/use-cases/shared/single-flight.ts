@@ -64,6 +64,11 @@ export class SingleFlight<T> {
     });
   }
 
+  /** Whether work for `key` is in flight. */
+  has(key: string): boolean {
+    return this.#running.has(key);
+  }
+
   /** Keys with work in flight. */
   get size(): number {
     return this.#running.size;
