@@ -266,3 +266,40 @@ describe('IssueToken renews ahead of expiry', () => {
     expect(next.tokens.accessToken).not.toBe(first.tokens.accessToken);
   });
 });
+
+describe('IssueToken directory checks', () => {
+  const ask = (w: Awaited<ReturnType<typeof world>>) =>
+    w.token.execute({ userId: 'alice', clientId: 'opentalk' });
+
+  it('reuse the account read from the identity provider while the profile is unchanged, for at most the recheck interval', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    await ask(w);
+    expect(w.idp.calls('findUserByNextcloudId')).toBe(1);
+    w.clock.advance(31_000);
+    expect(await ask(w)).toMatchObject({ waitedForDirectory: true });
+    expect(w.directory.requestCount).toBe(2);
+    expect(w.idp.calls('findUserByNextcloudId')).toBe(1); // unchanged profile: no Keycloak search
+    w.directory.update('alice', { displayName: 'Alice Changed' });
+    w.clock.advance(31_000);
+    await ask(w);
+    expect(w.idp.calls('findUserByNextcloudId')).toBe(2); // changed: read and updated
+    expect(await w.idp.findUserByNextcloudId('alice')).toMatchObject({ lastName: 'Changed' });
+    w.clock.advance(300_000); // past the 5-minute recheck: read again though unchanged
+    await ask(w);
+    expect(w.idp.calls('findUserByNextcloudId')).toBe(4);
+  });
+
+  it('re-create an account deleted in the identity provider by hand on the next grant, without an error', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    await ask(w);
+    const before = await w.idp.findUserByNextcloudId('alice');
+    await w.idp.deleteUser(before!.id);
+    w.clock.advance(100_000); // still a cached token: served (Keycloak's tokens outlive the account)
+    expect(await ask(w)).toMatchObject({ source: 'cache' });
+    w.clock.advance(200_000); // expired: the grant finds the account gone, which is checked and re-created
+    const again = await ask(w);
+    expect(again.source).toBe('password');
+    const after = await w.idp.findUserByNextcloudId('alice');
+    expect(after?.id).not.toBe(before!.id);
+  });
+});

@@ -36,6 +36,11 @@ export const tokenConfigSchema = z.object({
   allowedClientIds: z.array(clientIdSchema).min(1),
   /** How long a directory check of a user is trusted. */
   directoryTtlMs: z.number().int().min(0).default(30_000),
+  /**
+   * A directory check that finds the profile unchanged reuses the identity provider's account read
+   * no longer ago than this; older, it reads the account again (drift made in Keycloak by hand).
+   */
+  identityProviderRecheckMs: z.number().int().min(0).default(300_000),
   /** A cached access token is served while it has more than this left. */
   refreshMarginMs: z.number().int().min(0).default(30_000),
   isTokenCacheEnabled: z.boolean().default(true),

@@ -118,13 +118,29 @@ export class IssueToken {
     const { verified, waited } = await this.#verify(userId, opts);
     const fresh = this.#freshToken(userId, clientId, verified);
     if (fresh) return { ...fresh, waitedForDirectory: waited };
-    const issued = await this.#grantFlight.run(
+    try {
+      return { ...(await this.#obtain(userId, clientId, verified, opts)), waitedForDirectory: waited };
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'NOT_FOUND') throw error;
+      // The account was deleted in the identity provider behind our back (and forgotten by
+      // `#renew`): check again, which re-creates it, and try once more.
+      const again = await this.#verify(userId, opts);
+      return { ...(await this.#obtain(userId, clientId, again.verified, opts)), waitedForDirectory: true };
+    }
+  }
+
+  #obtain(
+    userId: string,
+    clientId: string,
+    verified: VerifiedAccount,
+    opts: CallOptions,
+  ): Promise<Omit<IssuedToken, 'waitedForDirectory'>> {
+    return this.#grantFlight.run(
       this.#grantKey(userId, clientId),
       async (signal) =>
         this.#freshToken(userId, clientId) ?? this.#renew(userId, clientId, verified, { signal }),
       opts.signal,
     );
-    return { ...issued, waitedForDirectory: waited };
   }
 
   #grantKey(userId: string, clientId: string): string {
@@ -206,6 +222,19 @@ export class IssueToken {
       throw directoryUser ? new UserDisabledError(userId) : new UserNotFoundError(userId);
     }
     const spec = await toManagedUserSpec(directoryUser);
+    const now = this.deps.clock.now();
+    const previous = this.#cache.getVerified(userId);
+    if (
+      previous &&
+      now - previous.identityProviderReadAt < this.#config.identityProviderRecheckMs &&
+      differingFields(spec, previous.account).length === 0
+    ) {
+      // Nextcloud says nothing changed and the account was read recently: a renewal that costs
+      // one directory call, not a Keycloak search as well.
+      const renewed: VerifiedAccount = { ...previous, verifiedAt: now };
+      this.#cache.setVerified(userId, renewed);
+      return renewed;
+    }
     let account: ManagedIdpUser | undefined = await identityProvider.findUserByNextcloudId(userId, opts);
     if (!account) {
       account = await identityProvider.createUser(spec, opts);
@@ -218,9 +247,10 @@ export class IssueToken {
     }
     const verified: VerifiedAccount = {
       account,
-      verifiedAt: this.deps.clock.now(),
+      verifiedAt: now,
+      identityProviderReadAt: now,
       passwordKeyId: account.passwordKeyId,
-      lastPasswordResetAt: this.#cache.getVerified(userId)?.lastPasswordResetAt ?? 0,
+      lastPasswordResetAt: previous?.lastPasswordResetAt ?? 0,
     };
     this.#cache.setVerified(userId, verified);
     return verified;
@@ -233,6 +263,22 @@ export class IssueToken {
 
   /** A new token for the user and client: the refresh grant while it works, else the password grant. */
   async #renew(
+    userId: string,
+    clientId: string,
+    verified: VerifiedAccount,
+    opts: CallOptions,
+  ): Promise<Omit<IssuedToken, 'waitedForDirectory'>> {
+    try {
+      return await this.#grant(userId, clientId, verified, opts);
+    } catch (error) {
+      // The account is gone from the identity provider (deleted there by hand): forget it, so the
+      // next request reads it again and creates it, instead of reusing the old account.
+      if (error instanceof AppError && error.code === 'NOT_FOUND') this.#cache.forgetUser(userId);
+      throw error;
+    }
+  }
+
+  async #grant(
     userId: string,
     clientId: string,
     verified: VerifiedAccount,

@@ -5,6 +5,8 @@ import { systemClock, type Clock } from '../../ports/clock/clock.port.js';
 export interface VerifiedAccount {
   readonly account: ManagedIdpUser;
   readonly verifiedAt: number;
+  /** When the account was last read from the identity provider (a renewal may skip that read). */
+  readonly identityProviderReadAt: number;
   /** The vault key the identity provider's password was set with (updated after a set). */
   passwordKeyId: string | null;
   /** When we last re-set the password because the grant rejected it. */
