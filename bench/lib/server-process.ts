@@ -12,6 +12,15 @@ import { freePort } from '@keycloak-exapp/adapter-keycloak';
 import type { KeycloakServerInfo } from '../../packages/adapter-keycloak/test/keycloak-test-server.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+/** The Node flags the image starts the server with (docker/Dockerfile's ENTRYPOINT): the bench runs it the same way. */
+export const IMAGE_NODE_FLAGS: readonly string[] = (() => {
+  const dockerfile = readFileSync(join(REPO_ROOT, 'docker/Dockerfile'), 'utf8');
+  const entry = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile);
+  if (!entry) throw new Error('docker/Dockerfile has no exec-form ENTRYPOINT');
+  const args = JSON.parse(entry[1]!) as string[];
+  return args.slice(1).filter((a) => a.startsWith('--'));
+})();
 export const BENCH_SECRET = `bench-consumer-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 
 export interface ServerProcess {
@@ -30,7 +39,7 @@ export async function startServerProcess(
   nc: FakeNextcloud,
   keycloak: KeycloakServerInfo,
   env: Record<string, string>,
-  nodeArgs: readonly string[] = [],
+  nodeArgs: readonly string[] = IMAGE_NODE_FLAGS,
 ): Promise<ServerProcess> {
   const port = await freePort();
   const storage = await mkdtemp(join(tmpdir(), 'keycloak-exapp-bench-'));

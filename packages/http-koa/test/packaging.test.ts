@@ -195,15 +195,20 @@ describe('docker/', () => {
   });
 
   it('has an entry point and a healthcheck whose commands exist in the build output', () => {
-    const entry = /ENTRYPOINT \["node", "\/app\/(packages\/cli\/dist\/main\.js)", "(serve)"\]/.exec(
-      dockerfile,
-    );
+    const entry =
+      /ENTRYPOINT \["node", ((?:"--[a-z-]+=\d+", )*)"\/app\/(packages\/cli\/dist\/main\.js)", "(serve)"\]/.exec(
+        dockerfile,
+      );
     const health = /CMD \["node", "\/app\/(packages\/cli\/dist\/main\.js)", "(healthcheck)"\]/.exec(
       dockerfile,
     );
     expect(entry).not.toBeNull();
     expect(health).not.toBeNull();
-    const main = join(ROOT, entry![1]!);
+    // The server's heap flags are ones Node accepts (a typo would stop the container at start).
+    const flags = [...entry![1]!.matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
+    expect(flags).toEqual(['--max-semi-space-size=8', '--heap-growing-percent=20']);
+    execFileSync(process.execPath, [...flags, '-e', '0']);
+    const main = join(ROOT, entry![2]!);
     expect(existsSync(main)).toBe(true);
     const help = execFileSync(process.execPath, [main, '--help'], { encoding: 'utf8' });
     expect(help).toMatch(/^\s+serve\b/m);
