@@ -47,6 +47,11 @@ export interface TokenRow {
   result: LoadResult;
   sessionsLeft: number;
   vsRaw: { throughput: number; p99: number } | null;
+  /**
+   * Requests of the load that waited for a Nextcloud check (the server's
+   * keycloak_exapp_token_directory_waits_total); null for raw Keycloak, absent in older runs.
+   */
+  waitedForNextcloud?: number | null;
 }
 
 export interface BenchResults {
@@ -60,6 +65,8 @@ export interface BenchResults {
     tokenUsers: number;
     /** Absent in runs before it was recorded (they used 1 000). */
     fullBaselineUpTo?: number;
+    /** The Node flags the server ran with (the image's ENTRYPOINT); absent in older runs. */
+    serverNodeFlags?: string[];
   };
   token: TokenRow[];
   sync: SyncRow[];
@@ -78,8 +85,18 @@ export function formatResults(r: BenchResults): string {
     `${r.date.slice(0, 10)}, ${r.machine}, Keycloak ${r.keycloak.version} (${r.keycloak.database}); ` +
       `token loads ${r.settings.seconds} s each over ${r.settings.tokenUsers} users.`,
     '',
-    row(['token', 'connections', 'req/s', 'p50 ms', 'p99 ms', '× raw Keycloak', 'errors', 'sessions left']),
-    row(['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:']),
+    row([
+      'token',
+      'connections',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      '× raw Keycloak',
+      'errors',
+      'sessions left',
+      'waited for Nextcloud',
+    ]),
+    row(['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:']),
     ...r.token.map((t) =>
       row([
         t.variant,
@@ -90,6 +107,7 @@ export function formatResults(r: BenchResults): string {
         t.vsRaw ? `${t.vsRaw.throughput.toFixed(2)}×` : '1×',
         t.result.non2xx + t.result.errors,
         t.sessionsLeft,
+        t.waitedForNextcloud ?? '–',
       ]),
     ),
     '',
@@ -132,6 +150,11 @@ export function formatResults(r: BenchResults): string {
       '',
     );
   const f = r.footprint;
+  if (r.settings.serverNodeFlags)
+    lines.push(
+      `The server ran as the image starts it: \`node ${r.settings.serverNodeFlags.join(' ')}\`.`,
+      '',
+    );
   lines.push(
     f.serverPeakRssBytes
       .map((p) => `Server peak RSS during the ${p.users}-user syncs: ${(p.bytes / 2 ** 20).toFixed(0)} MB.`)

@@ -134,3 +134,11 @@ export async function keycloakRequestCounts(
   }
   return { total, userReads };
 }
+
+/** The server's count of token requests that waited for a Nextcloud check (its /metrics). */
+export async function directoryWaits(serverUrl: string): Promise<number> {
+  const res = await fetch(`${serverUrl}/metrics`, { headers: { 'x-api-secret': BENCH_SECRET } });
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  const match = /^keycloak_exapp_token_directory_waits_total (\d+)$/m.exec(await res.text());
+  return Number(match?.[1] ?? 0);
+}
