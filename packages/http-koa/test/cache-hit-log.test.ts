@@ -67,7 +67,7 @@ describe('cache hits are logged in aggregate, grants and refusals one by one', (
   beforeAll(async () => {
     log = new CacheHitLog(aggregated, 60_000);
     await serve(aggregated, log);
-    log.flush();
+    await log.flush();
     await serve(perRequest, undefined);
   }, 60_000);
   afterAll(() => log.close());
@@ -108,5 +108,24 @@ describe('the metrics of the token path', () => {
     );
     expect(text).toContain('keycloak_exapp_token_requests_total{outcome="issued",source="password"} 1');
     expect(text).toMatch(/^keycloak_exapp_token_directory_waits_total 1$/m);
+  });
+});
+
+describe('closing an aggregation window over many users', () => {
+  it('writes its lines a slice at a time, leaving the event loop free in between', async () => {
+    const logger = new CapturingLogger();
+    const log = new CacheHitLog(logger, 60_000);
+    for (let i = 0; i < 1_000; i++) log.record('consumer:opentalk', `user${i}`, 'opentalk');
+    const linesAtFirstTurn: number[] = [];
+    setImmediate(() => {
+      linesAtFirstTurn.push(logger.entries.length);
+      log.record('consumer:opentalk', 'late', 'opentalk'); // made while the window is being written
+    });
+    await log.flush();
+    expect(linesAtFirstTurn[0]).toBe(CacheHitLog.LINES_PER_TURN);
+    expect(logger.entries).toHaveLength(1_000);
+    expect(new Set(logger.entries.map((e) => e.obj.userId)).size).toBe(1_000);
+    log.close(); // the late request belongs to the next window
+    expect(logger.entries.at(-1)?.obj).toMatchObject({ userId: 'late', count: 1 });
   });
 });
