@@ -5,7 +5,12 @@ import {
   digestOfSpec,
   isEnabledDigest,
 } from '../../domain/sync-digest.js';
-import { differingFields, toManagedUserSpec, type ManagedUserSpec } from '../../domain/user.js';
+import {
+  differingFields,
+  toManagedUserSpec,
+  type DirectoryUser,
+  type ManagedUserSpec,
+} from '../../domain/user.js';
 import type { AppError } from '../../errors/app-error.js';
 import { UpstreamError, toAppError } from '../../errors/errors.js';
 import type {
@@ -51,9 +56,16 @@ export async function identityProviderDigests(
   signal: AbortSignal,
 ): Promise<Map<string, string>> {
   const digests = new Map<string, string>();
-  for await (const page of identityProvider.listManagedUsers({ signal }))
-    for (const user of page) digests.set(user.nextcloudId, await digestOfIdpUser(user));
+  for await (const page of identityProvider.listManagedUsers({ signal })) {
+    const pageDigests = await Promise.all(page.map(digestOfIdpUser));
+    for (const [i, user] of page.entries()) digests.set(user.nextcloudId, pageDigests[i]!);
+  }
   return digests;
+}
+
+async function digestedSpec(user: DirectoryUser): Promise<PendingCreate> {
+  const spec = await toManagedUserSpec(user);
+  return { spec, digest: await digestOfSpec(spec) };
 }
 
 interface PendingCreate {
@@ -164,12 +176,18 @@ export async function runStreamedPass(
   let creates: PendingCreate[] = [];
   try {
     for await (const page of deps.userDirectory.listUsers({ signal, pageSize: opts.pageSize })) {
+      // A page's digests are computed together (Web Crypto works off the main thread), so the
+      // page is done with in one short stretch instead of one hash round trip per user.
+      const fresh: DirectoryUser[] = [];
       for (const user of page) {
-        if (seen.has(user.id)) continue;
+        if (seen.has(user.id)) continue; // listed twice (the directory changed between pages)
         seen.add(user.id);
+        fresh.push(user);
+      }
+      const digested = await Promise.all(fresh.map(digestedSpec));
+      for (const [i, user] of fresh.entries()) {
         total = Math.max(total, seen.size);
-        const spec = await toManagedUserSpec(user);
-        const digest = await digestOfSpec(spec);
+        const { spec, digest } = digested[i]!;
         const before = known.get(user.id);
         if (before === digest) {
           done.unchanged++;
