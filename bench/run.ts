@@ -331,7 +331,12 @@ try {
     for (const c of concurrencies) {
       for (const v of variants) {
         log(`token: ${v.name}: warming up (one request per user)`);
-        await warm(v);
+        // A first warm-up that grants for every user takes long enough for its first checks to be
+        // stale by the load: warm again until one pass is quick (the load then meets fresh checks).
+        for (let started = performance.now(); ; started = performance.now()) {
+          await warm(v);
+          if (performance.now() - started < 10_000) break;
+        }
         const before = await userSessionCount(kc, realm, v.usernames);
         const waitsBefore = v.url === kcUrl ? null : await directoryWaits(v.url);
         log(`token: ${v.name}, ${c} connections, ${seconds} s`);
