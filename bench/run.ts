@@ -28,10 +28,10 @@ import {
   enableAdminEvents,
 } from '../packages/adapter-keycloak/test/admin-events.js';
 import { BaselineSync } from './lib/baseline-sync.js';
-import { load, type LoadRequest } from './lib/load.js';
+import { load } from './lib/load.js';
+import { apiTokenVariant, rawGrantVariant, warmUp } from './lib/token-variants.js';
 import { PHASES, formatResults, type BenchResults, type SyncRow, type TokenRow } from './lib/results.js';
 import {
-  BENCH_SECRET,
   IMAGE_NODE_FLAGS,
   directoryWaits,
   keycloakRequestCounts,
@@ -264,79 +264,18 @@ try {
     nc.exApp.target = { url: srv.url };
 
     const kcUrl = server.info.baseUrl;
-    const variants: {
-      name: TokenRow['variant'];
-      url: string;
-      usernames: string[];
-      requests: LoadRequest[];
-    }[] = [
-      {
-        name: 'raw Keycloak password grant',
-        url: kcUrl,
-        usernames: rawUsers,
-        requests: rawUsers.map((username) => ({
-          method: 'POST',
-          path: `/realms/${realm}/protocol/openid-connect/token`,
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({
-            grant_type: 'password',
-            client_id: 'opentalk',
-            username,
-            password: rawPassword,
-            scope: 'openid profile email',
-          }).toString(),
-        })),
-      },
-      {
-        name: '/api/token, cache off',
-        url: uncached.url,
-        usernames: Array.from({ length: TOKEN_USERS }, (_, i) => `u${TOKEN_USERS + i}`),
-        requests: Array.from({ length: TOKEN_USERS }, (_, i) => ({
-          method: 'POST',
-          path: '/api/token?client_id=opentalk',
-          headers: { 'x-api-secret': BENCH_SECRET, 'x-nc-user-id': `u${TOKEN_USERS + i}` },
-        })),
-      },
-      {
-        name: '/api/token, cache on',
-        url: srv.url,
-        usernames: Array.from({ length: TOKEN_USERS }, (_, i) => `u${i}`),
-        requests: Array.from({ length: TOKEN_USERS }, (_, i) => ({
-          method: 'POST',
-          path: '/api/token?client_id=opentalk',
-          headers: { 'x-api-secret': BENCH_SECRET, 'x-nc-user-id': `u${i}` },
-        })),
-      },
-      {
-        name: '/api/token, cache on, 1000 users',
-        url: srv.url,
-        usernames: Array.from({ length: MANY_TOKEN_USERS }, (_, i) => `u${i}`),
-        requests: Array.from({ length: MANY_TOKEN_USERS }, (_, i) => ({
-          method: 'POST',
-          path: '/api/token?client_id=opentalk',
-          headers: { 'x-api-secret': BENCH_SECRET, 'x-nc-user-id': `u${i}` },
-        })),
-      },
+    const variants = [
+      rawGrantVariant(kcUrl, realm, rawUsers, rawPassword),
+      apiTokenVariant('/api/token, cache off', uncached.url, TOKEN_USERS, TOKEN_USERS),
+      apiTokenVariant('/api/token, cache on', srv.url, 0, TOKEN_USERS),
+      apiTokenVariant('/api/token, cache on, 1000 users', srv.url, 0, MANY_TOKEN_USERS),
     ];
-    // Each load starts right after a warm-up of its own users (one request each): a cached load
-    // measures cached answers, not the directory checks of users last seen minutes ago. What still
-    // waited for Nextcloud during the load is counted by the server and shown beside it.
-    const warm = async (v: (typeof variants)[number]) => {
-      for (const r of v.requests) {
-        const res = await fetch(`${v.url}${r.path}`, { method: r.method, headers: r.headers, body: r.body });
-        if (res.status !== 200)
-          throw new Error(`${v.name}: warm-up answered ${res.status}: ${await res.text()}`);
-      }
-    };
+    // Each load starts right after a warm-up of its own users (`warmUp`); what still waited for
+    // Nextcloud during the load is counted by the server and shown beside it.
     for (const c of concurrencies) {
       for (const v of variants) {
         log(`token: ${v.name}: warming up (one request per user)`);
-        // A first warm-up that grants for every user takes long enough for its first checks to be
-        // stale by the load: warm again until one pass is quick (the load then meets fresh checks).
-        for (let started = performance.now(); ; started = performance.now()) {
-          await warm(v);
-          if (performance.now() - started < 10_000) break;
-        }
+        await warmUp(v);
         const before = await userSessionCount(kc, realm, v.usernames);
         const waitsBefore = v.url === kcUrl ? null : await directoryWaits(v.url);
         log(`token: ${v.name}, ${c} connections, ${seconds} s`);
