@@ -237,6 +237,22 @@ describe('IssueToken renews ahead of expiry', () => {
     expect(await w.idp.findUserByNextcloudId('alice')).toMatchObject({ enabled: false });
   });
 
+  it('renews ahead again for a user re-enabled right after a renewal found them disabled', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    await ask(w);
+    w.directory.update('alice', { enabled: false });
+    w.clock.advance(25_000);
+    await ask(w); // the renewal behind it finds alice disabled
+    await settle();
+    w.directory.update('alice', { enabled: true });
+    expect(await ask(w)).toMatchObject({ waitedForDirectory: true });
+    const checks = w.directory.requestCount;
+    w.clock.advance(23_000); // past 3/4 of the TTL, within 30 s of the refused renewal
+    expect(await ask(w)).toMatchObject({ waitedForDirectory: false });
+    await settle();
+    expect(w.directory.requestCount).toBe(checks + 1);
+  });
+
   it('does not ask an unreachable directory again on every request, and fails closed after the TTL', async () => {
     const w = await world({ users: [directoryUser('alice')] });
     await ask(w);

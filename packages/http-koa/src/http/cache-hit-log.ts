@@ -39,10 +39,11 @@ export class CacheHitLog {
    * hold up the requests being answered meanwhile (or block on a full stdout pipe all at once).
    */
   async flush(): Promise<void> {
+    const now = this.now();
     const closed = this.#take();
     let written = 0;
     for (const entry of closed) {
-      this.#write(entry, closed.now);
+      this.#write(entry, now);
       if (++written % CacheHitLog.LINES_PER_TURN === 0) await new Promise((r) => setImmediate(r));
     }
   }
@@ -50,12 +51,13 @@ export class CacheHitLog {
   /** Stops the window and writes what it holds at once (shutdown). */
   close(): void {
     clearInterval(this.#timer);
-    const closed = this.#take();
-    for (const entry of closed) this.#write(entry, closed.now);
+    const now = this.now();
+    for (const entry of this.#take()) this.#write(entry, now);
   }
 
-  #take(): Map<string, Tally> & { now: number } {
-    const closed = Object.assign(this.#tallies, { now: this.now() });
+  /** The closed window's tallies; records from now on go to a new one. */
+  #take(): Map<string, Tally> {
+    const closed = this.#tallies;
     this.#tallies = new Map();
     return closed;
   }

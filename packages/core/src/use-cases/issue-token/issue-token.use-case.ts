@@ -42,6 +42,9 @@ export interface IssuedToken {
   readonly waitedForDirectory: boolean;
 }
 
+/** A token answer before it is known whether its request waited for the directory. */
+type TokenAnswer = Omit<IssuedToken, 'waitedForDirectory'>;
+
 /**
  * Past this fraction of `directoryTtlMs`, a verification is still trusted but renewed in the
  * background, so a user who keeps asking never waits for the directory; past the whole TTL it is
@@ -87,7 +90,7 @@ export class IssueToken {
   readonly #provisioner: UserProvisioner;
   readonly #verifyFlight = new SingleFlight<VerifiedAccount>();
   readonly #passwordFlight = new SingleFlight<void>();
-  readonly #grantFlight = new SingleFlight<Omit<IssuedToken, 'waitedForDirectory'>>();
+  readonly #grantFlight = new SingleFlight<TokenAnswer>();
   /** Keys (user, or user and client) whose last renewal ahead of expiry failed, and when. */
   readonly #aheadFailedAt = new Map<string, number>();
 
@@ -134,7 +137,7 @@ export class IssueToken {
     clientId: string,
     verified: VerifiedAccount,
     opts: CallOptions,
-  ): Promise<Omit<IssuedToken, 'waitedForDirectory'>> {
+  ): Promise<TokenAnswer> {
     return this.#grantFlight.run(
       this.#grantKey(userId, clientId),
       async (signal) =>
@@ -151,11 +154,7 @@ export class IssueToken {
    * The cached token when it has more than the margin left. `renewAheadWith`: when it is within
    * twice the margin of expiry, a refresh starts in the background for the next caller.
    */
-  #freshToken(
-    userId: string,
-    clientId: string,
-    renewAheadWith?: VerifiedAccount,
-  ): Omit<IssuedToken, 'waitedForDirectory'> | undefined {
+  #freshToken(userId: string, clientId: string, renewAheadWith?: VerifiedAccount): TokenAnswer | undefined {
     if (!this.#config.isTokenCacheEnabled) return undefined;
     const cached = this.#cache.getTokens(userId, clientId);
     const now = this.deps.clock.now();
@@ -201,8 +200,11 @@ export class IssueToken {
     flight.run(key, task).then(
       () => this.#aheadFailedAt.delete(key),
       (error: unknown) => {
-        this.#aheadFailedAt.set(key, this.deps.clock.now());
         const { code } = toAppError(error);
+        // A user found disabled or gone is forgotten (the next request checks in the foreground):
+        // only an unreachable upstream is remembered, so this map does not keep departed users.
+        if (code !== 'USER_DISABLED' && code !== 'USER_NOT_FOUND')
+          this.#aheadFailedAt.set(key, this.deps.clock.now());
         (this.deps.logger ?? noopLogger).debug({ code }, 'renewal ahead of expiry failed');
       },
     );
@@ -267,7 +269,7 @@ export class IssueToken {
     clientId: string,
     verified: VerifiedAccount,
     opts: CallOptions,
-  ): Promise<Omit<IssuedToken, 'waitedForDirectory'>> {
+  ): Promise<TokenAnswer> {
     try {
       return await this.#grant(userId, clientId, verified, opts);
     } catch (error) {
@@ -283,7 +285,7 @@ export class IssueToken {
     clientId: string,
     verified: VerifiedAccount,
     opts: CallOptions,
-  ): Promise<Omit<IssuedToken, 'waitedForDirectory'>> {
+  ): Promise<TokenAnswer> {
     const cached = this.#config.isTokenCacheEnabled ? this.#cache.getTokens(userId, clientId) : undefined;
     const now = this.deps.clock.now();
     if (
@@ -351,12 +353,7 @@ export class IssueToken {
     (this.deps.logger ?? noopLogger).info({ userId, isReset }, 'password set from the vault');
   }
 
-  #store(
-    userId: string,
-    clientId: string,
-    tokens: TokenSet,
-    source: TokenSource,
-  ): Omit<IssuedToken, 'waitedForDirectory'> {
+  #store(userId: string, clientId: string, tokens: TokenSet, source: TokenSource): TokenAnswer {
     if (this.#config.isTokenCacheEnabled) this.#cache.setTokens(userId, clientId, tokens);
     return {
       tokens,
