@@ -89,6 +89,7 @@ export class NextcloudUserDirectory implements UserDirectory {
   }
 
   async getUser(userId: string, opts: CallOptions = {}): Promise<DirectoryUser | undefined> {
+    if (isDotSegment(userId)) return undefined;
     const data = await this.#ocsOrUndefined(`cloud/users/${encodeURIComponent(userId)}`, 'get user', opts);
     return data === undefined
       ? undefined
@@ -96,6 +97,8 @@ export class NextcloudUserDirectory implements UserDirectory {
   }
 
   async getUserGroups(userId: string, opts: CallOptions = {}): Promise<readonly string[] | undefined> {
+    // `cloud/users/../groups` is `cloud/groups`: every group, `admin` included.
+    if (isDotSegment(userId)) return undefined;
     const data = await this.#ocsOrUndefined(
       `cloud/users/${encodeURIComponent(userId)}/groups`,
       "get user's groups",
@@ -152,4 +155,9 @@ function toDirectoryUser(details: z.infer<typeof userDetailsSchema>, fallbackId:
     enabled: details.enabled,
     groups: details.groups ?? [],
   };
+}
+
+/** `.` and `..` survive encodeURIComponent and would walk up the OCS path: no such user. */
+function isDotSegment(userId: string): boolean {
+  return userId === '.' || userId === '..';
 }

@@ -5,6 +5,7 @@ import {
   Secret,
   SyncAllUsers,
   type DirectoryUser,
+  type ProcessSupervisor,
   type TokenConfigInput,
 } from '@keycloak-exapp/core';
 import {
@@ -29,7 +30,9 @@ export function directoryUser(id: string, change: Partial<DirectoryUser> = {}): 
 }
 
 /** A realm with fakes behind it, ready for the use cases. */
-export async function world(opts: { users?: DirectoryUser[]; token?: Partial<TokenConfigInput> } = {}) {
+export async function world(
+  opts: { users?: DirectoryUser[]; token?: Partial<TokenConfigInput>; supervisor?: ProcessSupervisor } = {},
+) {
   const idp = new InMemoryIdentityProvider(REALM);
   await idp.reconcileRealm(contractRealmSpec(REALM, CONSUMER_CLIENTS));
   idp.resetCounters();
@@ -43,6 +46,7 @@ export async function world(opts: { users?: DirectoryUser[]; token?: Partial<Tok
     passwordVault: vault,
     clock,
     accessCache: cache,
+    supervisor: opts.supervisor,
     config: { allowedClientIds: CONSUMER_CLIENTS, ...opts.token },
   });
   const sync = new SyncAllUsers({

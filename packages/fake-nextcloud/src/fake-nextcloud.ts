@@ -5,6 +5,7 @@ import { phpJsonEncode } from './php-json.js';
 import { UserStore, userDetails, type FakeUser, type FakeUserInput } from './user-store.js';
 import { AppApiRole, type ExAppTarget } from './app-api-role.js';
 import { appApiEndpoint, embeddedPage } from './app-api-endpoints.js';
+import { HarpBanList } from './harp-ban-list.js';
 import { handleProxy, type ProxyRoute, type SessionTable } from './proxy.js';
 
 export interface FakeExAppRecord {
@@ -53,6 +54,10 @@ export class FakeNextcloud {
   readonly initStatus = { progress: 0, error: '' };
   readonly sessions: SessionTable = new Map();
   readonly appApi: AppApiRole;
+  /** HaRP's IP ban in front of `/exapps/…` (10 failures in 300 s, as HaRP's defaults). */
+  readonly harpBans = new HarpBanList();
+  /** Nextcloud's bruteforce attempts per client address (action `app_api` of the classic proxy). */
+  readonly classicBruteforceAttempts = new Map<string, number>();
   /** Requests that reached the OCS API (provisioning and AppAPI). */
   requestCount = 0;
   delayMs = 0;
@@ -140,12 +145,14 @@ export class FakeNextcloud {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://nextcloud.local');
+    // The proxies see the path as sent (WHATWG URL parsing would already resolve `..`, `%2e`, `\`).
+    const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
     if (
-      url.pathname.startsWith('/exapps/') ||
-      url.pathname.startsWith('/index.php/apps/app_api/proxy/') ||
-      url.pathname.startsWith('/apps/app_api/proxy/')
+      rawPath.startsWith('/exapps/') ||
+      rawPath.startsWith('/index.php/apps/app_api/proxy/') ||
+      rawPath.startsWith('/apps/app_api/proxy/')
     ) {
-      await handleProxy(this, req, res, url);
+      await handleProxy(this, req, res, rawPath, url.search);
       return;
     }
     const embedded = /^\/index\.php\/apps\/app_api\/embedded\/([^/]+)\/([^/]+)/.exec(url.pathname);

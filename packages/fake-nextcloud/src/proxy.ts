@@ -48,16 +48,24 @@ function plain(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
 }
 
+/** The request target as the proxies read it: the path exactly as sent, and the query. */
+interface RawTarget {
+  readonly path: string;
+  readonly search: string;
+}
+
 /** Routes browser traffic like HaRP (`/exapps/<appid>/…`, §3.5) or the PHP proxy (§3.4). */
 export async function handleProxy(
   nc: FakeNextcloud,
   req: IncomingMessage,
   res: ServerResponse,
-  url: URL,
+  rawPath: string,
+  search: string,
 ): Promise<void> {
   const target = nc.exApp.target;
+  const url: RawTarget = { path: rawPath, search };
   try {
-    if (url.pathname.startsWith('/exapps/')) await harp(nc, target, req, res, url);
+    if (rawPath.startsWith('/exapps/')) await harp(nc, target, req, res, url);
     else await classic(nc, target, req, res, url);
   } catch {
     if (!res.headersSent) plain(res, 502, 'Bad Gateway');
@@ -65,25 +73,50 @@ export async function handleProxy(
   }
 }
 
+/** HaRP's `DOT_DOT_SEGMENT_PATTERN`: a `..` segment in any literal or encoded form. */
+const DOT_DOT_SEGMENT = /(?:^|\/|%2[fF])(?:\.|%2[eE]){2}(?:\/|%2[fF]|$)/;
+
+/**
+ * HaRP (`haproxy_agent.py`, `_exapps_msg` and `_exapps_response_status_msg`): a banned address is
+ * dropped; every refusal HaRP makes itself counts toward the ban (a `..` segment, an unknown ExApp,
+ * a lifecycle path, a route denied or missing), and so does every ExApp answer whose status the
+ * matched route lists in `bruteforce_protection`. The address is the socket's peer (no
+ * `HP_TRUSTED_PROXY_IPS` configured).
+ */
 async function harp(
   nc: FakeNextcloud,
   target: ExAppTarget | undefined,
   req: IncomingMessage,
   res: ServerResponse,
-  url: URL,
+  url: RawTarget,
 ): Promise<void> {
-  const match = /^\/exapps\/([^/]+)(\/.*)?$/.exec(url.pathname);
-  if (!match || match[1] !== nc.exApp.appId || !target) return plain(res, 404, '404 Not Found');
+  const address = req.socket.remoteAddress ?? 'unknown';
+  const drop = (): void => void req.socket.destroy(); // HAProxy's silent-drop
+  const fail = (): void => nc.harpBans.recordFailure(address);
+  if (nc.harpBans.isBanned(address)) return drop();
+  if (DOT_DOT_SEGMENT.test(url.path)) {
+    fail();
+    return drop();
+  }
+  const match = /^\/exapps\/([^/]+)(\/.*)?$/.exec(url.path);
+  if (!match || match[1] !== nc.exApp.appId || !target) {
+    fail();
+    return plain(res, 404, '404 Not Found');
+  }
   const path = match[2] ?? '/';
   if (['/heartbeat', '/init', '/enabled'].includes(path)) {
-    req.socket.destroy(); // HaRP drops external calls to the lifecycle endpoints
-    return;
+    fail();
+    return drop(); // HaRP drops external calls to the lifecycle endpoints
   }
   if (!nc.exApp.enabled) return plain(res, 503, '503 Service Unavailable (HaRP)');
   const user = sessionUser(nc, req);
   const decision = decideRoute('harp', nc.exApp.routes, path, req.method ?? 'GET', levelOf(nc, user));
-  if (decision.kind === 'not-found') return plain(res, 404, '404 Not Found');
-  if (decision.kind === 'forbidden') return plain(res, 403, '403 Forbidden');
+  if (decision.kind !== 'forward') {
+    fail();
+    return decision.kind === 'forbidden'
+      ? plain(res, 403, '403 Forbidden')
+      : plain(res, 404, '404 Not Found');
+  }
   const headers: OutgoingHttpHeaders = { ...req.headers, ...appApiHeadersFor(nc, user, '32') };
   const upstream = await callExApp(target, {
     method: req.method ?? 'GET',
@@ -92,6 +125,7 @@ async function harp(
     body: req,
     timeoutMs: 1_800_000,
   });
+  if (decision.route.bruteforceProtection?.includes(upstream.statusCode ?? 0)) fail();
   // Status and every header as they are (several Set-Cookie included), redirects untouched.
   res.writeHead(upstream.statusCode ?? 502, upstream.rawHeaders);
   upstream.pipe(res);
@@ -119,7 +153,7 @@ async function classic(
   target: ExAppTarget | undefined,
   req: IncomingMessage,
   res: ServerResponse,
-  url: URL,
+  url: RawTarget,
 ): Promise<void> {
   const notFound = (): void => {
     res
@@ -128,7 +162,7 @@ async function classic(
   };
   const method = req.method ?? 'GET';
   if (!['GET', 'POST', 'PUT', 'DELETE'].includes(method)) return notFound();
-  const match = CLASSIC.exec(url.pathname);
+  const match = CLASSIC.exec(url.path);
   if (!match || match[1] !== nc.exApp.appId || !target || !nc.exApp.enabled) return notFound();
   const path = match[2] ?? '/';
   if (method !== 'GET' && path === '/') return notFound();
@@ -137,6 +171,16 @@ async function classic(
   // Each Nextcloud version matches routes its own way (§7.2); the fake plays `nc.version`.
   const decision = decideRoute(classicRuleFor(nc.version), nc.exApp.routes, path, method, levelOf(nc, user));
   if (decision.kind !== 'forward') return notFound();
+  // Nextcloud's throttler (action `app_api`) on a route with bruteforce_protection: past
+  // MAX_ATTEMPTS (10) recorded attempts of this address it answers 429 instead of forwarding.
+  const address = req.socket.remoteAddress ?? 'unknown';
+  const listed = decision.route.bruteforceProtection ?? [];
+  if (listed.length > 0 && (nc.classicBruteforceAttempts.get(address) ?? 0) > 10) {
+    res
+      .writeHead(429, { 'content-type': 'text/html; charset=utf-8' })
+      .end('<html><body>Too Many Requests</body></html>');
+    return;
+  }
 
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(req.headers))
@@ -161,6 +205,10 @@ async function classic(
     };
     upstream = await callExApp(target, { ...current, headers });
   }
+  const status = upstream.statusCode ?? 0;
+  if (listed.includes(status))
+    nc.classicBruteforceAttempts.set(address, (nc.classicBruteforceAttempts.get(address) ?? 0) + 1);
+  else if (listed.length > 0 && status >= 200 && status < 300) nc.classicBruteforceAttempts.delete(address);
   const out: Record<string, string> = {};
   for (let i = 0; i < upstream.rawHeaders.length; i += 2) {
     const name = upstream.rawHeaders[i]!.toLowerCase();

@@ -3,6 +3,7 @@ import type Router from '@koa/router';
 import type { Logger } from '@keycloak-exapp/core';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-context.js';
+import { normalPathOnly } from './middleware/normal-path.js';
 
 export interface AppParts {
   readonly logger: Logger;
@@ -20,6 +21,8 @@ export function createApp(parts: AppParts): Koa {
   const app = new Koa({ proxy: false });
   app.use(requestContext(parts.logger));
   app.use(errorHandler);
+  // Every decision below is taken on the path as received, which must then be its normal form.
+  app.use(normalPathOnly);
   for (const router of parts.routers) {
     app.use(router.routes());
     // A method no route knows (TRACE, PROPFIND, …) is the caller's mistake: 405, never a 5xx.

@@ -19,6 +19,11 @@ export interface FrpSettings {
   readonly socketPath: string;
   /** Client certificate, key and CA for TLS to HaRP (`client.crt`, `client.key`, `ca.crt`), if present. */
   readonly certsDir?: string | undefined;
+  /**
+   * Start the tunnel without HaRP's CA (`FRP_ALLOW_WITHOUT_CA`): TLS that verifies nobody, so the
+   * shared key goes to whoever answers at the FRP address. Off by default: no CA, no tunnel.
+   */
+  readonly allowWithoutCa?: boolean;
 }
 
 const toml = (value: string) => JSON.stringify(value); // a TOML basic string escapes like JSON
@@ -58,7 +63,8 @@ export function frpcConfig(settings: FrpSettings, withTls: boolean): string {
   return lines.join('\n');
 }
 
-export type FrpClientState = 'stopped' | 'starting' | 'connected' | 'restarting';
+/** `refused`: not started, because HaRP's CA is missing and starting without it was not allowed. */
+export type FrpClientState = 'stopped' | 'starting' | 'connected' | 'restarting' | 'refused';
 
 export interface FrpClientOptions {
   /** The frpc binary (on PATH in the image). */
@@ -80,6 +86,7 @@ export class FrpClient {
   #restartTimer: NodeJS.Timeout | undefined;
   #delay: number;
   #restarts = 0;
+  #reason: string | undefined;
   readonly #logger: Logger;
 
   constructor(
@@ -94,6 +101,11 @@ export class FrpClient {
     return this.#state;
   }
 
+  /** Why the tunnel is not up when `state` is `refused`. */
+  get reason(): string | undefined {
+    return this.#reason;
+  }
+
   get restarts(): number {
     return this.#restarts;
   }
@@ -104,8 +116,20 @@ export class FrpClient {
 
   async start(): Promise<void> {
     if (this.#state !== 'stopped') return;
+    const ca = this.settings.certsDir !== undefined ? join(this.settings.certsDir, 'ca.crt') : undefined;
+    const withTls = ca !== undefined && existsSync(ca);
+    if (!withTls && !this.settings.allowWithoutCa) {
+      this.#state = 'refused';
+      this.#reason = `HaRP's CA ${ca ?? '(no FRP_CERTS_DIR)'} is missing: the tunnel would send HP_SHARED_KEY to an unverified server (set FRP_ALLOW_WITHOUT_CA=true to start it anyway)`;
+      this.#logger.error({ ca }, `frpc not started: ${this.#reason}`);
+      return;
+    }
+    if (!withTls)
+      this.#logger.warn(
+        { ca },
+        "frpc starts without HaRP's CA (FRP_ALLOW_WITHOUT_CA): the FRP server is not verified",
+      );
     this.#dir = await mkdtemp(join(tmpdir(), 'keycloak-exapp-frpc-'));
-    const withTls = this.settings.certsDir !== undefined && existsSync(this.settings.certsDir);
     await writeFile(join(this.#dir, 'frpc.toml'), frpcConfig(this.settings, withTls), { mode: 0o600 });
     this.#state = 'starting';
     this.#logger.info(

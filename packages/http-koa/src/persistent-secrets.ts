@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { noopLogger, type Logger } from '@keycloak-exapp/core';
 
 const fileSchema = z.object({
   consumerSecret: z.string().min(32),
@@ -23,9 +24,13 @@ function generate(): string {
  * bootstrap admin client secret and admin console password), kept on the persistent volume so they survive restarts and updates.
  * Created with mode 0600 on first start; never logged.
  */
-export async function loadOrCreateSecrets(storageDir: string): Promise<PersistentSecrets> {
+export async function loadOrCreateSecrets(
+  storageDir: string,
+  logger: Logger = noopLogger,
+): Promise<PersistentSecrets> {
   const path = join(storageDir, SECRETS_FILE);
   try {
+    await assertOwnerOnly(path, logger);
     const parsed = fileSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
     if (parsed.success) return parsed.data;
     throw new Error(`${path} is not a valid secrets file; move it away to regenerate`);
@@ -40,6 +45,27 @@ export async function loadOrCreateSecrets(storageDir: string): Promise<Persisten
   };
   await saveSecrets(storageDir, secrets);
   return secrets;
+}
+
+/**
+ * The secrets file must be readable by its owner only: a file others may read (a volume copied
+ * with the wrong umask, say) is repaired to 0600 and the repair logged; a file another user owns
+ * is refused, since this process could not keep it private.
+ */
+async function assertOwnerOnly(path: string, logger: Logger): Promise<void> {
+  const info = await stat(path);
+  const uid = process.getuid?.();
+  if (uid !== undefined && uid !== 0 && info.uid !== uid)
+    throw new Error(
+      `${path} belongs to another user (uid ${info.uid}); it must be this process's own (uid ${uid})`,
+    );
+  if ((info.mode & 0o077) !== 0) {
+    await chmod(path, 0o600);
+    logger.warn(
+      { path, mode: (info.mode & 0o777).toString(8) },
+      'the secrets file was readable by others; its mode is now 0600 (rotate the password key if the volume was exposed)',
+    );
+  }
 }
 
 export async function saveSecrets(storageDir: string, secrets: PersistentSecrets): Promise<void> {

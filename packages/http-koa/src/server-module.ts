@@ -67,6 +67,11 @@ export interface ServerModuleSettings {
   readonly storage: string;
   readonly consumers: ConsumerSettings;
   readonly authFailuresPerMinute: number;
+  /**
+   * Whether a signed request's `X-Origin-IP` names the client: true behind the classic proxy,
+   * which sets it; false behind HaRP, which passes a client's own header through.
+   */
+  readonly trustOriginIp: boolean;
   readonly reconcile: { readonly intervalMs: number; readonly fullEvery: number };
   readonly stopKeycloakOnDisable: boolean;
   readonly topMenu: TopMenu;
@@ -105,6 +110,7 @@ export function serverModule(settings: ServerModuleSettings): ContainerModule {
             verifier,
             consumers: new ConsumerRegistry(consumers),
             limiter: new AuthFailureLimiter(settings.authFailuresPerMinute),
+            trustOriginIp: settings.trustOriginIp,
           };
         },
         [APP_API_VERIFIER, LOGGER],

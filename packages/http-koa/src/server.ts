@@ -57,7 +57,7 @@ export interface BuildOptions {
 export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Promise<ServerContext> {
   const logger = createLogger(env.LOG_LEVEL, opts.logDestination);
   const storage = resolve(env.APP_PERSISTENT_STORAGE);
-  const secrets = await loadOrCreateSecrets(storage);
+  const secrets = await loadOrCreateSecrets(storage, logger);
   const publicBase = announcePublicBase(env, logger);
   const { supervisor, connection } = await connectKeycloak(env, {
     storage,
@@ -68,7 +68,11 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
   });
   const container = await composeServer(env, { logger, storage, secrets, supervisor, connection });
   let frpc: FrpClient | undefined;
-  const app = await createServerApp(env, container, { publicBase, connection, frpcState: () => frpc?.state });
+  const app = await createServerApp(env, container, {
+    publicBase,
+    connection,
+    frpcState: () => (frpc ? { state: frpc.state, reason: frpc.reason } : undefined),
+  });
   const lifecycle = await container.getAsync(EXAPP_LIFECYCLE);
   const listener = serverListener(env, app, logger, (client) => (frpc = client));
 
@@ -141,6 +145,7 @@ async function composeServer(env: ServerEnv, parts: ComposeParts): Promise<Serve
         allowPublicDefault: env.KEYCLOAK_ALLOW_PUBLIC_DEFAULT_SECRET,
       },
       authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
+      trustOriginIp: (env.NEXTCLOUD_PROXY ?? (env.HP_SHARED_KEY ? 'harp' : 'classic')) === 'classic',
       reconcile: { intervalMs: env.SYNC_INTERVAL_SECONDS * 1000, fullEvery: env.SYNC_FULL_EVERY },
       stopKeycloakOnDisable: env.KEYCLOAK_STOP_ON_DISABLE,
       topMenu: {
@@ -157,7 +162,7 @@ async function composeServer(env: ServerEnv, parts: ComposeParts): Promise<Serve
 interface AppParts {
   readonly publicBase: KeycloakPublicBase;
   readonly connection: KeycloakConnection;
-  readonly frpcState: () => string | undefined;
+  readonly frpcState: () => { readonly state: string; readonly reason?: string | undefined } | undefined;
 }
 
 /** The routes AppAPI, consumers and browsers reach, each from the graph's shared objects. */
@@ -182,6 +187,8 @@ async function createServerApp(env: ServerEnv, container: ServerContainer, parts
     authenticate: (ctx: Koa.Context) => authenticate(ctx, auth),
     isAdmin: (userId: string, signal: AbortSignal) => admins.isAdmin(userId, signal),
     assertReady: () => readiness.assertReady(),
+    assertTokenReady: () => readiness.assertRealmReady(),
+    userTokenClients: new Set(env.KEYCLOAK_USER_TOKEN_CLIENTS),
     syncJobs: {
       start: (options?: { readonly verify: boolean }) =>
         jobs.start(() =>
@@ -219,6 +226,9 @@ async function createServerApp(env: ServerEnv, container: ServerContainer, parts
       auth,
       publicBase: publicBase.url,
       logger,
+      passwordGrantClients: env.KEYCLOAK_PROXY_PASSWORD_GRANT_CLIENTS,
+      upstreamTimeoutMs: env.KEYCLOAK_PROXY_TIMEOUT_SECONDS * 1000,
+      maxBodyBytes: env.KEYCLOAK_PROXY_MAX_BODY_BYTES,
     }),
   });
 }

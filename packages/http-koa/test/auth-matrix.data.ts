@@ -43,6 +43,13 @@ export interface MatrixRow {
 }
 
 const json = { 'content-type': 'application/json' };
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+/** A path no route has in its normal form: 404 directly and from both proxies' route tables. */
+const notNormal = (harp: number): Record<Way, Cells> => ({
+  direct: Array(9).fill(404),
+  HaRP: Array(8).fill(harp),
+  classic: Array(8).fill(404),
+});
 const same = (cells: Cells): Record<Way, Cells> => ({
   direct: cells,
   HaRP: cells.slice(0, 8),
@@ -91,7 +98,8 @@ export const AUTH_MATRIX: readonly MatrixRow[] = [
     path: '/api/token?client_id=valtimo',
     headers: { 'x-nc-user-id': 'carol' },
     privileged: true,
-    expect: same([401, 401, 401, 401, 200, 403, 200, 403, 401]),
+    // A signed-in user gets tokens only for the clients of KEYCLOAK_USER_TOKEN_CLIENTS (none by default).
+    expect: same([401, 401, 401, 401, 403, 403, 200, 403, 401]),
   },
   {
     name: 'sync-user',
@@ -115,8 +123,18 @@ export const AUTH_MATRIX: readonly MatrixRow[] = [
     name: 'sync-all (async)',
     method: 'POST',
     path: '/api/sync-all?async=1',
+    headers: json,
     privileged: true,
     expect: same([401, 401, 401, 401, 403, 202, 202, 403, 401]),
+  },
+  {
+    // What a cross-site form post can send along with a Nextcloud session: refused for sessions.
+    name: 'sync-all as a form post',
+    method: 'POST',
+    path: '/api/sync-all?async=1',
+    headers: form,
+    privileged: true,
+    expect: same([401, 401, 401, 401, 415, 415, 202, 403, 401]),
   },
   {
     name: 'sync-all job (unknown id)',
@@ -163,6 +181,54 @@ export const AUTH_MATRIX: readonly MatrixRow[] = [
     path: '/realms/master/.well-known/openid-configuration',
     privileged: true,
     expect: adminRoute([401, 401, 401, 401, 403, 200, 403, 403, 401]),
+  },
+  {
+    name: 'master realm through a double slash',
+    method: 'GET',
+    path: '/realms//master/.well-known/openid-configuration',
+    privileged: true,
+    expect: notNormal(404),
+  },
+  {
+    // HaRP drops every path with a `..` segment, literal or encoded.
+    name: 'master token endpoint through a dot segment',
+    method: 'POST',
+    path: '/realms/commonground/../master/protocol/openid-connect/token',
+    headers: form,
+    body: 'grant_type=client_credentials&client_id=admin-cli',
+    privileged: true,
+    expect: notNormal(0),
+  },
+  {
+    name: 'admin API through encoded slashes',
+    method: 'GET',
+    path: '/realms/x%2F..%2F..%2Fadmin/realms',
+    privileged: true,
+    expect: notNormal(0),
+  },
+  {
+    name: 'admin API through matrix parameters',
+    method: 'GET',
+    path: '/admin;x=1/realms',
+    privileged: true,
+    expect: notNormal(404),
+  },
+  {
+    name: 'master realm through an escaped letter',
+    method: 'GET',
+    path: '/realms/ma%73ter/.well-known/openid-configuration',
+    privileged: true,
+    expect: notNormal(404),
+  },
+  {
+    // Nobody outside knows a synced user's derived password; the ExApp asks Keycloak directly.
+    name: 'password grant through the proxy',
+    method: 'POST',
+    path: '/realms/commonground/protocol/openid-connect/token',
+    headers: form,
+    body: 'grant_type=password&client_id=opentalk&username=carol&password=guess',
+    privileged: true,
+    expect: same([403, 403, 403, 403, 403, 403, 403, 403, 403]),
   },
   {
     name: 'admin console',

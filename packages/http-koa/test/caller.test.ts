@@ -47,8 +47,14 @@ beforeAll(async () => {
       },
     ]),
     limiter: new AuthFailureLimiter(5, 60_000),
+    trustOriginIp: true, // behind the classic proxy, which sets X-Origin-IP
   };
+  // Behind HaRP, which passes a client's own X-Origin-IP through.
+  const harpAuth = { ...auth, limiter: new AuthFailureLimiter(5, 60_000), trustOriginIp: false };
   const router = new Router();
+  router.get('/harp/whoami', (ctx) => {
+    ctx.body = { caller: describeCaller(authenticate(ctx, harpAuth)) };
+  });
   router.get('/api/whoami', (ctx) => {
     ctx.body = { caller: describeCaller(authenticate(ctx, auth)) };
   });
@@ -102,6 +108,19 @@ describe('authenticate: the auth model behind both of Nextcloud’s proxies', ()
       status: 200,
       caller: 'consumer:opentalk',
     });
+  });
+
+  it('behind HaRP, does not let a signed request choose its client key with X-Origin-IP', async () => {
+    const answers = [];
+    for (let i = 0; i < 7; i++)
+      answers.push((await who('/harp/whoami', { ...signedAs(''), 'x-origin-ip': `203.0.113.${i}` })).status);
+    // Every attempt counted against the one peer HaRP connects from, whatever X-Origin-IP said.
+    expect(answers).toEqual([401, 401, 401, 401, 401, 429, 429]);
+  });
+
+  it('refuses a signed user id that is a dot segment (it would walk up the OCS path)', async () => {
+    for (const id of ['.', '..'])
+      expect(await who('/api/whoami', signedAs(id))).toMatchObject({ status: 400, code: 'INVALID_INPUT' });
   });
 
   it('does not let an unsigned request choose its client key with X-Origin-IP', async () => {

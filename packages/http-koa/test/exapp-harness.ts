@@ -21,8 +21,16 @@ export function infoXmlRoutes(): ProxyRoute[] {
       url: string;
       verb: string;
       access_level: ProxyRoute['accessLevel'];
+      bruteforce_protection?: string;
     }[]
-  ).map((r) => ({ url: r.url, verb: r.verb, accessLevel: r.access_level }));
+  ).map((r) => ({
+    url: r.url,
+    verb: r.verb,
+    accessLevel: r.access_level,
+    ...(r.bruteforce_protection
+      ? { bruteforceProtection: JSON.parse(r.bruteforce_protection) as number[] }
+      : {}),
+  }));
 }
 export const OPENTALK_SECRET = 'opentalk-consumer-secret-0123456789abcdef';
 export const OPS_SECRET = 'operations-consumer-secret-0123456789abcdef';
@@ -194,23 +202,22 @@ export function call(
 ): Promise<Reply> {
   return new Promise((resolvePromise, reject) => {
     const url = new URL(path, base);
-    const req = request(
-      { host: url.hostname, port: url.port, method, path: `${url.pathname}${url.search}`, headers },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => {
-          const parsed = readAnswer(text);
-          try {
-            assertMatchesOpenApi(method, url, res.statusCode ?? 0, res.headers['content-type'] ?? '', text);
-          } catch (error) {
-            reject(error instanceof Error ? error : new Error(String(error)));
-            return;
-          }
-          resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text });
-        });
-      },
-    );
+    // The path goes out exactly as written: `//`, `..` and escapes are what hostile-path tests send.
+    const target = path.startsWith('/') ? path : `${url.pathname}${url.search}`;
+    const req = request({ host: url.hostname, port: url.port, method, path: target, headers }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => {
+        const parsed = readAnswer(text);
+        try {
+          assertMatchesOpenApi(method, url, res.statusCode ?? 0, res.headers['content-type'] ?? '', text);
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text });
+      });
+    });
     req.on('error', reject);
     req.end(body);
   });

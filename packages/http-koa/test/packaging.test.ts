@@ -96,7 +96,8 @@ describe('appinfo/info.xml', () => {
       expect(r.url).not.toBe('^/.*');
       expect(['PUBLIC', 'USER', 'ADMIN']).toContain(r.level);
       expect(r.verb).toMatch(/^(GET|POST|PUT|DELETE)(,(GET|POST|PUT|DELETE))*$/);
-      if (r.bruteforce) expect(JSON.parse(r.bruteforce)).toEqual(expect.arrayContaining([401]));
+      // Only failed credentials count toward a ban: never 403 (a disabled user is business).
+      if (r.bruteforce) expect(JSON.parse(r.bruteforce)).not.toContain(403);
     }
     const levelOf = (path: string) => routes.find((r) => new RegExp(r.url).test(path))?.level;
     expect(levelOf('/realms/commonground/.well-known/openid-configuration')).toBe('PUBLIC');
@@ -106,7 +107,11 @@ describe('appinfo/info.xml', () => {
     expect(levelOf('/api/token')).toBe('PUBLIC');
     expect(
       routes.find((r) => levelOf('/api/token') && new RegExp(r.url).test('/api/token'))?.bruteforce,
-    ).toBe('[401,403]');
+    ).toBe('[401,429]');
+    const bruteforceOf = (path: string) => routes.find((r) => new RegExp(r.url).test(path))?.bruteforce;
+    expect(bruteforceOf('/realms/commonground/protocol/openid-connect/token')).toBe('[401]');
+    expect(bruteforceOf('/realms/commonground/protocol/openid-connect/userinfo')).toBeUndefined();
+    expect(bruteforceOf('/admin/realms')).toBeUndefined();
     expect(levelOf('/heartbeat')).toBeUndefined();
   });
 

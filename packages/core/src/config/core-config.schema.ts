@@ -7,7 +7,9 @@ export const userIdSchema = z
   .max(1024, 'user id is longer than 1024 characters')
   // eslint-disable-next-line no-control-regex
   .refine((id) => !/[\u0000-\u001f\u007f-\u009f]/u.test(id), 'user id contains control characters')
-  .refine((id) => id.trim().length > 0, 'user id is blank');
+  .refine((id) => id.trim().length > 0, 'user id is blank')
+  // In a URL path `.` and `..` are dot segments: `cloud/users/..` would read `cloud/`.
+  .refine((id) => id !== '.' && id !== '..', 'user id may not be "." or ".."');
 
 export const clientIdSchema = z
   .string()
@@ -46,6 +48,14 @@ export const tokenConfigSchema = z.object({
   isTokenCacheEnabled: z.boolean().default(true),
   /** Token sets (one per user and client) the cache keeps at most; least recently used go first. */
   maxCachedTokenSets: z.number().int().min(1).default(10_000),
+  /**
+   * Directory checks of distinct users that may run at once; a request that would start one more
+   * gets OVERLOADED (503) at once. Bounds what a caller naming many unknown ids costs Nextcloud,
+   * Keycloak and memory.
+   */
+  maxConcurrentDirectoryChecks: z.number().int().min(1).default(64),
+  /** Users and (user, client) pairs whose last renewal ahead failed, remembered at most. */
+  maxRememberedRenewalFailures: z.number().int().min(1).default(10_000),
   scope: z.string().default('openid profile email'),
   deprovisionPolicy: deprovisionPolicySchema.default('disable'),
 });

@@ -142,6 +142,7 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
           logger: Logger,
           accessCache: AccessCache,
           digestStore?: SyncDigestStore,
+          supervisor?: ProcessSupervisor,
         ) =>
           new IssueToken({
             identityProvider,
@@ -151,6 +152,7 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
             logger,
             accessCache,
             digestStore,
+            supervisor,
             config: config.token,
           }),
         [
@@ -161,6 +163,7 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
           LOGGER,
           ACCESS_CACHE,
           OPTIONAL_DIGEST_STORE,
+          { serviceIdentifier: PROCESS_SUPERVISOR, optional: true },
         ],
       )
       .inSingletonScope();

@@ -1,5 +1,10 @@
 import type { Context } from 'koa';
-import { RateLimitedError, UnauthenticatedError } from '@keycloak-exapp/core';
+import {
+  InvalidInputError,
+  RateLimitedError,
+  UnauthenticatedError,
+  userIdSchema,
+} from '@keycloak-exapp/core';
 import { AppApiRequestVerifier } from '@keycloak-exapp/adapter-nextcloud';
 import type { ConsumerGrant, ConsumerRegistry } from '../consumers.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
@@ -14,6 +19,8 @@ export interface CallerAuth {
   readonly verifier: AppApiRequestVerifier;
   readonly consumers: ConsumerRegistry;
   readonly limiter: AuthFailureLimiter;
+  /** Whether `X-Origin-IP` on a signed request is the classic proxy's (see `clientKeyOf`). */
+  readonly trustOriginIp?: boolean;
 }
 
 /**
@@ -48,14 +55,18 @@ export function authenticate(
     if (!result.ok) refuse(auth, socketKey, `AppAPI authentication failed: ${result.reason}`);
     signed = result;
   }
-  const client = clientKeyOf(ctx, socketKey, signed !== undefined);
+  const client = clientKeyOf(ctx, socketKey, signed !== undefined && auth.trustOriginIp === true);
   const secret = ctx.get('x-api-secret');
   if (secret !== '') {
     const consumer = auth.consumers.match(secret);
     if (!consumer) refuse(auth, client, 'X-API-SECRET is not valid');
     return { kind: 'consumer', consumer };
   }
-  if (signed?.userId) return { kind: 'nextcloud-user', userId: signed.userId };
+  if (signed?.userId) {
+    if (!userIdSchema.safeParse(signed.userId).success)
+      throw new InvalidInputError('the signed user id is not a valid Nextcloud user id');
+    return { kind: 'nextcloud-user', userId: signed.userId };
+  }
   if (signed && emptyUser === 'nextcloud-itself') return { kind: 'nextcloud-system' };
   refuse(
     auth,
@@ -68,14 +79,15 @@ export function authenticate(
 
 /**
  * The client a failure counts against: the address the classic proxy vouches for (`X-Origin-IP`,
- * trusted only on a request whose AppAPI signature verified, since that proxy replaces any such
- * header a browser sends), else the socket's peer. HaRP adds no client address and talks over a
- * unix socket, so its callers share one key; a valid credential is never limited, so that shared
- * key only slows failing callers.
+ * trusted only behind that proxy and on a request whose AppAPI signature verified, since it
+ * replaces any such header a browser sends), else the socket's peer. HaRP passes a client's own
+ * `X-Origin-IP` through, adds no address of its own and talks over a unix socket, so its callers
+ * share one key (HaRP bans by the true address itself); a valid credential is never limited, so
+ * that shared key only slows failing callers.
  */
-function clientKeyOf(ctx: Context, socketKey: string, isSigned: boolean): string {
+function clientKeyOf(ctx: Context, socketKey: string, originVouched: boolean): string {
   const origin = ctx.get('x-origin-ip').trim();
-  return isSigned && origin !== '' ? `origin:${origin}` : socketKey;
+  return originVouched && origin !== '' ? `origin:${origin}` : socketKey;
 }
 
 function refuse(auth: CallerAuth, client: string, message: string): never {

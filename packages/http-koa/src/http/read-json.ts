@@ -34,3 +34,39 @@ export function assertQuery(ctx: Context, allowed: readonly string[]): void {
     if (!allowed.includes(key)) throw new InvalidInputError(`unknown query parameter "${key}"`);
   }
 }
+
+/** A body over the limit: 413, before any of it is passed on. */
+export class PayloadTooLargeError extends Error {
+  readonly status = 413;
+  readonly expose = true;
+  constructor(limit: number) {
+    super(`the body is larger than ${limit} bytes`);
+  }
+}
+
+/** Reads a whole body of at most `limit` bytes (413 past it). */
+export async function readBodyLimited(stream: AsyncIterable<unknown>, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new PayloadTooLargeError(limit);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * State-changing calls of a caller authenticated by its Nextcloud session (which a browser sends
+ * along with a cross-site form post) must say `Content-Type: application/json`, which such a form
+ * cannot: 415 otherwise. A consumer's `X-API-SECRET` is a header no form can send.
+ */
+export function assertJsonIfSession(ctx: Context, callerKind: string): void {
+  if (callerKind === 'consumer') return;
+  const type = (ctx.get('content-type').split(';')[0] ?? '').trim().toLowerCase();
+  if (type !== 'application/json')
+    throw Object.assign(new Error('state-changing calls need Content-Type: application/json'), {
+      status: 415,
+      expose: true,
+    });
+}

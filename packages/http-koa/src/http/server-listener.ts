@@ -41,6 +41,7 @@ export function serverListener(
             remotePort: env.APP_PORT,
             socketPath: env.HP_EXAPP_SOCK,
             certsDir: env.FRP_CERTS_DIR,
+            allowWithoutCa: env.FRP_ALLOW_WITHOUT_CA,
           },
           { binary: env.FRPC_BINARY, logger },
         );

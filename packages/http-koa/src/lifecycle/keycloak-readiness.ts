@@ -35,6 +35,11 @@ export class KeycloakReadiness {
   /** Throws 503 material unless Keycloak answers and the realm exists. */
   assertReady(): void {
     this.assertRunning();
+    this.assertRealmReady();
+  }
+
+  /** Throws 503 material until init has bootstrapped the realm (whatever Keycloak's state now). */
+  assertRealmReady(): void {
     if (!this.#realmReady)
       throw new NotReadyError('the realm is not bootstrapped yet (init has not finished)');
   }

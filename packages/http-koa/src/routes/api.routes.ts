@@ -15,7 +15,7 @@ import {
 import { auditAs, audited } from '../http/audit.js';
 import { OPENAPI_DOCUMENT } from '../openapi.js';
 import { describeCaller, type Caller } from '../http/caller.js';
-import { assertQuery, readJsonObject } from '../http/read-json.js';
+import { assertJsonIfSession, assertQuery, readJsonObject } from '../http/read-json.js';
 import type { Operation } from '../consumers.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { SyncJob } from '../lifecycle/sync-jobs.js';
@@ -36,12 +36,23 @@ export interface TokenApiDeps {
   isAdmin?(userId: string, signal: AbortSignal): Promise<boolean>;
   /** Throws NOT_READY (503) while the identity provider cannot serve; default: always ready. */
   assertReady?(): void;
+  /**
+   * Throws NOT_READY (503) while no token can be issued at all (the realm is not there yet);
+   * default: `assertReady`. A Keycloak restart is IssueToken's to handle: it still serves cached
+   * tokens of users whose directory check holds.
+   */
+  assertTokenReady?(): void;
   /** Full-sync jobs for `/sync-all`; without them that route answers 404. */
   readonly syncJobs?: {
     /** `verify`: compare with Keycloak itself (repairs drift), not with the saved digest. */
     start(options?: { readonly verify: boolean }): SyncJob;
     get(id: string): SyncJob | undefined;
   };
+  /**
+   * The clients a Nextcloud user may get tokens for themselves (a browser call through the
+   * proxy); default: none. Consumers have their own allow-lists.
+   */
+  readonly userTokenClients?: ReadonlySet<string>;
   readonly metrics?: ServerMetrics;
   /** Aggregates the log lines of cache hits; without it each hit is logged at debug level. */
   readonly cacheHitLog?: CacheHitLog;
@@ -68,6 +79,7 @@ async function authorizeAdminOperation(
   const record = auditAs(ctx, op);
   const caller = await deps.authenticate(ctx);
   record.caller = caller;
+  if (ctx.method !== 'GET') assertJsonIfSession(ctx, caller.kind);
   switch (caller.kind) {
     case 'consumer':
       if (!caller.consumer.operations.has(operation))
@@ -213,12 +225,15 @@ async function issueTokenRoute(ctx: Context, deps: TokenApiDeps, started: number
   } else if (caller.kind === 'nextcloud-user') {
     if (header !== '' && header !== caller.userId)
       throw new ForbiddenError('a Nextcloud user may get tokens only for themselves');
+    if (!deps.userTokenClients?.has(clientId)) throw new ClientNotAllowedError(clientId);
+    assertJsonIfSession(ctx, caller.kind);
     userId = caller.userId;
   } else {
     throw new ForbiddenError('tokens are issued for a user: use a consumer secret or call as that user');
   }
   if (!deps.issueToken.isClientAllowed(clientId)) throw new ClientNotAllowedError(clientId);
-  deps.assertReady?.();
+  if (deps.assertTokenReady) deps.assertTokenReady();
+  else deps.assertReady?.();
   const audit = { audit: 'token', caller: describeCaller(caller), userId, clientId };
   try {
     const issued = await deps.issueToken.execute({ userId, clientId }, { signal: ctx.state.signal });

@@ -1,7 +1,9 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type Koa from 'koa';
 import proxies from 'koa-proxies';
 import { ForbiddenError, InvalidInputError, toAppError, type Logger } from '@keycloak-exapp/core';
+import { PayloadTooLargeError, readBodyLimited } from '../http/read-json.js';
 import { auditAs, writeAudit } from '../http/audit.js';
 import { authenticate, type CallerAuth } from '../http/caller.js';
 import type { KeycloakReadiness } from '../lifecycle/keycloak-readiness.js';
@@ -16,6 +18,10 @@ export const KEYCLOAK_PATHS = /^\/(realms|resources|admin)(\/|$)/;
  */
 export const ADMIN_ONLY_PATHS = /^\/(admin|realms\/master)(\/|$)/i;
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS']);
+/** A realm's token endpoint: where the proxy reads the grant type before Keycloak does. */
+const TOKEN_ENDPOINT = /^\/realms\/[^/]+\/protocol\/openid-connect\/token\/?$/;
+/** Token requests are small forms; a larger one is refused rather than buffered. */
+const MAX_TOKEN_FORM_BYTES = 64 * 1024;
 /** Nextcloud's own cookies: the session, the instance cookie oc<id>, the same-site markers. */
 const NEXTCLOUD_COOKIE = /^(oc|nc_|__Host-nc_)/i;
 const APP_API_HEADERS = [
@@ -53,6 +59,25 @@ export interface KeycloakProxyOptions {
   /** KC_HOSTNAME: where browsers reach Keycloak; the X-Forwarded-* headers say so. */
   readonly publicBase?: string | undefined;
   readonly logger: Logger;
+  /**
+   * Clients whose password grant may come through this proxy (default: none). The ExApp's own
+   * grants go to Keycloak directly; nobody outside knows a synced user's derived password.
+   */
+  readonly passwordGrantClients?: readonly string[];
+  /** Keycloak's answer must start within this time (default 60 s), else 504. */
+  readonly upstreamTimeoutMs?: number;
+  /** Request bodies larger than this are refused with 413 (default 8 MiB). */
+  readonly maxBodyBytes?: number;
+}
+
+/** The client a token request names: the form's `client_id`, else HTTP Basic's user part. */
+function clientOfTokenRequest(form: URLSearchParams, authorization: string | undefined): string {
+  const fromForm = form.get('client_id');
+  if (fromForm) return fromForm;
+  const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '');
+  if (!basic?.[1]) return '';
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  return decodeURIComponent(decoded.split(':')[0] ?? '');
 }
 
 /**
@@ -62,20 +87,20 @@ export interface KeycloakProxyOptions {
  */
 export function keycloakProxy(opts: KeycloakProxyOptions): Koa.Middleware[] {
   const base = opts.publicBase ? new URL(opts.publicBase) : undefined;
+  const passwordGrantClients = new Set(opts.passwordGrantClients ?? []);
+  const timeoutMs = opts.upstreamTimeoutMs ?? 60_000;
+  const maxBodyBytes = opts.maxBodyBytes ?? 8 * 1024 * 1024;
+  /** The body already read (a token form), handed to the proxy instead of the drained request. */
+  const BODY = Symbol('keycloak-proxy.body');
   const guard: Koa.Middleware = async (ctx, next) => {
-    const raw = ctx.req.url ?? '';
-    if (!raw.startsWith('/')) throw new InvalidInputError('absolute-URL request targets are not accepted');
-    const rawPath = raw.split('?')[0] ?? '';
-    if (/%2e|%2f|%5c|\\/i.test(rawPath) || rawPath.split('/').some((seg) => seg === '..' || seg === '.')) {
-      throw new InvalidInputError('path traversal is not accepted');
-    }
     if (!KEYCLOAK_PATHS.test(ctx.path)) {
       await next();
       return;
     }
     if (!METHODS.has(ctx.method))
       throw new InvalidInputError(`method ${ctx.method} is not passed to Keycloak`);
-    if (ADMIN_ONLY_PATHS.test(decodedPath(ctx.path))) {
+    // The path is in its normal form (normalPathOnly), so Keycloak reads exactly this path.
+    if (ADMIN_ONLY_PATHS.test(ctx.path)) {
       const record = auditAs(ctx, 'keycloak-admin');
       record.target = `${ctx.method} ${ctx.path}`;
       try {
@@ -92,6 +117,23 @@ export function keycloakProxy(opts: KeycloakProxyOptions): Koa.Middleware[] {
       record.outcome = 'forwarded';
       writeAudit(ctx, undefined);
     }
+    const declared = Number(ctx.get('content-length') || 0);
+    if (declared > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
+    if (ctx.method === 'POST' && TOKEN_ENDPOINT.test(ctx.path)) {
+      const body = await readBodyLimited(ctx.req, Math.min(maxBodyBytes, MAX_TOKEN_FORM_BYTES));
+      const form = new URLSearchParams(body.toString('utf8'));
+      const clientId = clientOfTokenRequest(form, ctx.get('authorization') || undefined);
+      if (form.get('grant_type') === 'password' && !passwordGrantClients.has(clientId)) {
+        ctx.state.logger.info({ clientId, grant: 'password' }, 'password grant refused at the proxy');
+        throw new ForbiddenError(
+          'the password grant is not offered through this proxy (KEYCLOAK_PROXY_PASSWORD_GRANT_CLIENTS)',
+        );
+      }
+      (ctx.req as unknown as Record<symbol, Buffer>)[BODY] = body;
+    } else if (ctx.get('transfer-encoding') !== '' && ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      // A chunked body has no declared length: read it within the limit before Keycloak sees it.
+      (ctx.req as unknown as Record<symbol, Buffer>)[BODY] = await readBodyLimited(ctx.req, maxBodyBytes);
+    }
     opts.readiness.assertRunning();
     const headers = ctx.req.headers;
     cleanForKeycloak(headers);
@@ -103,30 +145,37 @@ export function keycloakProxy(opts: KeycloakProxyOptions): Koa.Middleware[] {
       : (ctx.get('host').split(':')[1] ?? '80');
     await next();
   };
-  const forward = proxies(KEYCLOAK_PATHS, {
-    target: opts.target,
-    changeOrigin: false,
-    logs: (ctx: Koa.Context) =>
-      opts.logger.debug({ method: ctx.method, path: ctx.path }, 'proxied to Keycloak'),
-    events: {
-      error: (error: { code?: string }, _req: IncomingMessage, res: ServerResponse) => {
-        opts.logger.warn({ code: error.code }, 'Keycloak proxy error');
-        if (!res.headersSent) {
-          res
-            .writeHead(502, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ error: 'Keycloak did not answer', code: 'UPSTREAM_UNAVAILABLE' }));
-        }
+  const forward = proxies(KEYCLOAK_PATHS, (_params: unknown, ctx: Koa.Context) => {
+    const body = (ctx.req as unknown as Record<symbol, Buffer | undefined>)[BODY];
+    if (body !== undefined) {
+      ctx.req.headers['content-length'] = String(body.length);
+      delete ctx.req.headers['transfer-encoding'];
+    }
+    const started = Date.now();
+    return {
+      target: opts.target,
+      changeOrigin: false,
+      proxyTimeout: timeoutMs,
+      ...(body !== undefined ? { buffer: Readable.from([body]) } : {}),
+      logs: () => opts.logger.debug({ method: ctx.method, path: ctx.path }, 'proxied to Keycloak'),
+      events: {
+        error: (error: { code?: string }, _req: IncomingMessage, res: ServerResponse) => {
+          const timedOut = Date.now() - started >= timeoutMs;
+          opts.logger.warn({ code: error.code, timedOut }, 'Keycloak proxy error');
+          if (!res.headersSent) {
+            res
+              .writeHead(timedOut ? 504 : 502, { 'content-type': 'application/json', 'retry-after': '5' })
+              .end(
+                JSON.stringify(
+                  timedOut
+                    ? { error: `Keycloak did not answer within ${timeoutMs} ms`, code: 'UPSTREAM_TIMEOUT' }
+                    : { error: 'Keycloak did not answer', code: 'UPSTREAM_UNAVAILABLE' },
+                ),
+              );
+          }
+        },
       },
-    },
+    };
   });
   return [guard, forward];
-}
-
-/** The path as Keycloak will read it (encoded slashes and dots were refused before this). */
-function decodedPath(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    throw new InvalidInputError('the path is not valid percent-encoding');
-  }
 }

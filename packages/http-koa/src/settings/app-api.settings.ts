@@ -20,6 +20,8 @@ export const appApiSettingsSchema = z.object({
   /** The image's frpc and the folder HaRP's FRP TLS certificates are mounted at. */
   FRPC_BINARY: z.string().default('frpc'),
   FRP_CERTS_DIR: z.string().default('/certs/frp'),
+  /** Start frpc without HaRP's CA (TLS that verifies nobody); off: no CA, no tunnel. */
+  FRP_ALLOW_WITHOUT_CA: z.stringbool().default(false),
 });
 
 /** The same settings as the CLI reads them: outside an ExApp container each may be missing. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_KEYCLOAK_VERSION } from '@keycloak-exapp/adapter-keycloak';
-import { bool, json, port } from './schema-helpers.js';
+import { bool, commaList, json, port, seconds } from './schema-helpers.js';
 
 const database = z.enum(['dev-file', 'postgres']);
 
@@ -41,6 +41,16 @@ export const keycloakSettingsSchema = z.object({
   KC_DB_USERNAME: z.string().optional(),
   KC_DB_PASSWORD: z.string().optional(),
   JAVA_OPTS_KC_HEAP: z.string().optional(),
+  /** Clients whose password grant may come through the public Keycloak proxy; default: none. */
+  KEYCLOAK_PROXY_PASSWORD_GRANT_CLIENTS: commaList(''),
+  /** How long the Keycloak proxy waits for Keycloak's answer to start (504 after). */
+  KEYCLOAK_PROXY_TIMEOUT_SECONDS: seconds.min(1).default(60),
+  /** The largest request body the Keycloak proxy passes on (413 beyond). */
+  KEYCLOAK_PROXY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(8 * 1024 * 1024),
 });
 
 /** Passwords a console administrator must never have: defaults of images, guides and demos. */

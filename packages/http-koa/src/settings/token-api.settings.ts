@@ -23,6 +23,8 @@ export const tokenApiSettingsSchema = z.object({
   KEYCLOAK_API_CONSUMERS: json(consumerListSchema).optional(),
   KEYCLOAK_ALLOWED_CLIENTS: commaList('opentalk,openzaak,openklant,valtimo,nextcloud'),
   KEYCLOAK_ALLOW_PUBLIC_DEFAULT_SECRET: bool.default(false),
+  /** Clients a signed-in Nextcloud user may get tokens for themselves; default: none. */
+  KEYCLOAK_USER_TOKEN_CLIENTS: commaList(''),
   /** Failed authentications per client address and minute before 429. */
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   TOKEN_CACHE_ENABLED: bool.default(true),

@@ -1,11 +1,82 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { OPENTALK_SECRET, appApiAs, call } from '../exapp-harness.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OPENTALK_SECRET, appApiAs, call, type Reply } from '../exapp-harness.js';
 import { REALM, e2e, loadInfoXmlRoutes } from './context.js';
 
 export function describeProxy(): void {
   describe('Keycloak behind Nextcloud (HaRP-like proxy, routes from info.xml)', () => {
     const harp = () => `${e2e.h.nc.url}/exapps/keycloak`;
     beforeAll(loadInfoXmlRoutes);
+    beforeEach(() => {
+      e2e.h.nc.harpBans.clear();
+      e2e.h.nc.classicBruteforceAttempts.clear();
+    });
+
+    it("HaRP bans a client for repeated wrong secrets, never for refusals that are business (10 disabled users' 403s)", async () => {
+      const nc = e2e.h.nc;
+      for (let i = 0; i < 12; i++) nc.addUser({ id: `gone${i}`, displayName: `Gone ${i}`, enabled: false });
+      const viaHarp = (secret: string, user: string): Promise<Reply> =>
+        call(nc.url, 'POST', '/exapps/keycloak/api/token?client_id=opentalk', {
+          'x-api-secret': secret,
+          'x-nc-user-id': user,
+        }).catch(() => ({ status: 0, headers: {}, body: undefined, text: '' })); // dropped
+      for (let i = 0; i < 12; i++) expect((await viaHarp(OPENTALK_SECRET, `gone${i}`)).status).toBe(403);
+      expect(nc.harpBans.failures('127.0.0.1')).toBe(0);
+      expect((await viaHarp(OPENTALK_SECRET, 'alice')).status).toBe(200);
+      // Ten wrong secrets (401, then the ExApp's own 429) ban the address: even a valid call is dropped.
+      const guesses: number[] = [];
+      for (let i = 0; i < 10; i++)
+        guesses.push((await viaHarp(`guess-${i}-0000000000000000`, 'alice')).status);
+      expect(guesses.every((status) => status === 401 || status === 429)).toBe(true);
+      expect(nc.harpBans.isBanned('127.0.0.1')).toBe(true);
+      expect((await viaHarp(OPENTALK_SECRET, 'alice')).status).toBe(0);
+    });
+
+    it('the classic proxy counts only wrong credentials toward its throttle, not 403s', async () => {
+      const nc = e2e.h.nc;
+      for (let i = 0; i < 12; i++) nc.addUser({ id: `gone${i}`, displayName: `Gone ${i}`, enabled: false });
+      const viaClassic = (secret: string, user: string) =>
+        call(nc.url, 'POST', '/index.php/apps/app_api/proxy/keycloak/api/token?client_id=opentalk', {
+          'x-api-secret': secret,
+          'x-nc-user-id': user,
+        });
+      for (let i = 0; i < 12; i++) expect((await viaClassic(OPENTALK_SECRET, `gone${i}`)).status).toBe(403);
+      expect(nc.classicBruteforceAttempts.get('127.0.0.1') ?? 0).toBe(0);
+      for (let i = 0; i < 11; i++) await viaClassic(`guess-${i}-0000000000000000`, 'alice');
+      expect(nc.classicBruteforceAttempts.get('127.0.0.1')).toBe(11);
+      expect((await viaClassic(OPENTALK_SECRET, 'alice')).status).toBe(429);
+    });
+
+    it('refuses every non-normal path to the master realm and the admin API, through HaRP and the classic proxy', async () => {
+      const nc = e2e.h.nc;
+      const paths = [
+        '/realms//master/.well-known/openid-configuration',
+        '/realms/x/../master/.well-known/openid-configuration',
+        '/realms/./master/.well-known/openid-configuration',
+        '/realms;a=b/master/.well-known/openid-configuration',
+        '/realms/%2e%2e/master/.well-known/openid-configuration',
+        '/realms/x%2f..%2fmaster/.well-known/openid-configuration',
+        '/realms/x%5c..%5cmaster/.well-known/openid-configuration',
+        '/realms\\master/.well-known/openid-configuration',
+        '/realms/ma%73ter/.well-known/openid-configuration',
+        '/realms//master/protocol/openid-connect/token',
+        '//admin/realms',
+        '/admin//realms',
+        '/realms/commonground/../../admin/realms',
+      ];
+      for (const prefix of ['', '/exapps/keycloak', '/index.php/apps/app_api/proxy/keycloak']) {
+        for (const path of paths) {
+          nc.harpBans.clear();
+          const method = path.endsWith('/token') ? 'POST' : 'GET';
+          const res = await call(prefix ? nc.url : e2e.h.url, method, `${prefix}${path}`).catch(() => ({
+            status: 0,
+            text: '',
+          }));
+          // Refused (404, or HaRP dropping a `..` path); never Keycloak's master realm or admin API.
+          expect([0, 404], `${prefix}${path}`).toContain(res.status);
+          expect(res.text, `${prefix}${path}`).not.toMatch(/"issuer"|invalid_grant|"realm"/);
+        }
+      }
+    });
 
     it('serves the discovery document with the configured issuer, and every endpoint in it answers', async () => {
       const res = await fetch(`${harp()}/realms/${REALM}/.well-known/openid-configuration`);

@@ -15,9 +15,12 @@ import {
   toAppError,
   ClientNotAllowedError,
   InvalidInputError,
+  NotReadyError,
+  OverloadedError,
   UserDisabledError,
   UserNotFoundError,
 } from '../../errors/errors.js';
+import type { ProcessSupervisor } from '../../ports/process-supervisor/process-supervisor.port.js';
 import type { Clock } from '../../ports/clock/clock.port.js';
 import type { IdentityProvider } from '../../ports/identity-provider/identity-provider.port.js';
 import { noopLogger, type Logger } from '../../ports/logger/logger.port.js';
@@ -61,6 +64,12 @@ export interface IssueTokenDeps {
   readonly accessCache?: AccessCache;
   /** Where just-in-time creates, updates and deprovisioning are recorded for the next full pass. */
   readonly digestStore?: SyncDigestStore | undefined;
+  /**
+   * The identity provider's process when this application runs it: while it is not `ready`
+   * (restarting after a crash, say), nothing is asked of it. Cached tokens of users whose
+   * directory check holds are still served; what needs the identity provider gets NOT_READY.
+   */
+  readonly supervisor?: ProcessSupervisor | undefined;
   readonly logger?: Logger;
 }
 
@@ -76,6 +85,9 @@ export interface IssueTokenDeps {
  *    the password grant with the vault's password, set lazily (once, single-flight) when the
  *    identity provider holds none from the current key. A rejected password is re-set once and
  *    the grant retried once.
+ * While the supervised identity provider is down, cached tokens are served as long as the user's
+ *    directory check holds (a check that finds the profile unchanged keeps the account read before);
+ *    a user the directory refuses is refused as always; anything needing the provider is NOT_READY.
  * 4. Ahead of time: a verification past `VERIFY_AHEAD_FRACTION` of its TTL, and a cached token
  *    within twice `refreshMarginMs` of expiry, are served and renewed in the background (one
  *    renewal per user, or per user and client, at a time), so steady traffic does not wait for
@@ -121,6 +133,7 @@ export class IssueToken {
     const { verified, waited } = await this.#verify(userId, opts);
     const fresh = this.#freshToken(userId, clientId, verified);
     if (fresh) return { ...fresh, waitedForDirectory: waited };
+    this.#assertProviderUp();
     try {
       return { ...(await this.#obtain(userId, clientId, verified, opts)), waitedForDirectory: waited };
     } catch (error) {
@@ -179,6 +192,11 @@ export class IssueToken {
       }
       return { verified: entry, waited: false };
     }
+    if (
+      !this.#verifyFlight.has(userId) &&
+      this.#verifyFlight.size >= this.#config.maxConcurrentDirectoryChecks
+    )
+      throw new OverloadedError('too many directory checks of distinct users at once; try again shortly');
     const verified = await this.#verifyFlight.run(
       userId,
       (signal) => this.#verifyNow(userId, { signal }),
@@ -203,11 +221,42 @@ export class IssueToken {
         const { code } = toAppError(error);
         // A user found disabled or gone is forgotten (the next request checks in the foreground):
         // only an unreachable upstream is remembered, so this map does not keep departed users.
-        if (code !== 'USER_DISABLED' && code !== 'USER_NOT_FOUND')
-          this.#aheadFailedAt.set(key, this.deps.clock.now());
+        if (code !== 'USER_DISABLED' && code !== 'USER_NOT_FOUND') this.#rememberAheadFailure(key);
         (this.deps.logger ?? noopLogger).debug({ code }, 'renewal ahead of expiry failed');
       },
     );
+  }
+
+  /** Throws NOT_READY while the supervised identity provider is not ready. */
+  #assertProviderUp(): void {
+    const state = this.deps.supervisor?.status().state;
+    if (state !== undefined && state !== 'ready')
+      throw new NotReadyError(`the identity provider is ${state}`);
+  }
+
+  #isProviderUp(): boolean {
+    const state = this.deps.supervisor?.status().state;
+    return state === undefined || state === 'ready';
+  }
+
+  /** Remembers a failed renewal ahead; past the bound, entries older than the margin go first. */
+  #rememberAheadFailure(key: string): void {
+    const now = this.deps.clock.now();
+    this.#aheadFailedAt.delete(key);
+    this.#aheadFailedAt.set(key, now);
+    if (this.#aheadFailedAt.size <= this.#config.maxRememberedRenewalFailures) return;
+    for (const [k, at] of this.#aheadFailedAt)
+      if (now - at >= this.#config.refreshMarginMs) this.#aheadFailedAt.delete(k);
+    // Still too many recent ones: forget the oldest (Map order is insertion order).
+    for (const k of this.#aheadFailedAt.keys()) {
+      if (this.#aheadFailedAt.size <= this.#config.maxRememberedRenewalFailures) break;
+      this.#aheadFailedAt.delete(k);
+    }
+  }
+
+  /** Renewal failures remembered now (bounded by `maxRememberedRenewalFailures`). */
+  get rememberedRenewalFailures(): number {
+    return this.#aheadFailedAt.size;
   }
 
   async #verifyNow(userId: string, opts: CallOptions): Promise<VerifiedAccount> {
@@ -215,6 +264,9 @@ export class IssueToken {
     const directoryUser = await userDirectory.getUser(userId, opts);
     if (!directoryUser || !directoryUser.enabled) {
       this.#cache.forgetUser(userId);
+      // Refused either way; with the provider down, the next pass deprovisions the account.
+      if (!this.#isProviderUp())
+        throw directoryUser ? new UserDisabledError(userId) : new UserNotFoundError(userId);
       const current = await identityProvider.findUserByNextcloudId(userId, opts);
       if (current && !directoryUser && this.#config.deprovisionPolicy === 'delete') {
         await this.#provisioner.deprovision(current, 'delete', opts);
@@ -228,15 +280,17 @@ export class IssueToken {
     const previous = this.#cache.getVerified(userId);
     if (
       previous &&
-      now - previous.identityProviderReadAt < this.#config.identityProviderRecheckMs &&
+      (now - previous.identityProviderReadAt < this.#config.identityProviderRecheckMs ||
+        !this.#isProviderUp()) &&
       differingFields(spec, previous.account).length === 0
     ) {
-      // Nextcloud says nothing changed and the account was read recently: a renewal that costs
-      // one directory call, not a Keycloak search as well.
+      // Nextcloud says nothing changed and the account was read recently (or the provider is down
+      // and cannot be read): a renewal that costs one directory call, not a Keycloak search too.
       const renewed: VerifiedAccount = { ...previous, verifiedAt: now };
       this.#cache.setVerified(userId, renewed);
       return renewed;
     }
+    this.#assertProviderUp();
     let account: ManagedIdpUser | undefined = await identityProvider.findUserByNextcloudId(userId, opts);
     if (!account) {
       account = await identityProvider.createUser(spec, opts);
