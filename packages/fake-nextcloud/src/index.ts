@@ -5,6 +5,7 @@ export {
   type RecordedCall,
 } from './fake-nextcloud.js';
 export { AppApiRole, type ExAppAnswer } from './app-api-role.js';
+export { HarpBanList } from './harp-ban-list.js';
 export type { ExAppTarget } from './exapp-request.js';
 export type { AccessLevel, ProxyRoute } from './proxy.js';
 export {

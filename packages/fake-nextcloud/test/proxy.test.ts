@@ -1,6 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
+import { FakeNextcloud, HarpBanList } from '@keycloak-exapp/fake-nextcloud';
 
 // A tiny ExApp that echoes what reached it, sets two cookies, and redirects on /redirect.
 let seen: { method: string; url: string; headers: IncomingHttpHeaders }[] = [];
@@ -10,6 +10,10 @@ const nc = new FakeNextcloud();
 beforeAll(async () => {
   exapp = createServer((req, res) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    if (req.url?.startsWith('/api/denied')) {
+      res.writeHead(Number(req.url.split('=')[1]), { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
     if (req.url?.startsWith('/redirect')) {
       res.writeHead(302, { location: '/final' }).end();
       return;
@@ -26,6 +30,7 @@ beforeAll(async () => {
     { url: '^/redirect', verb: 'GET', accessLevel: 'PUBLIC' },
     { url: '^/final', verb: 'GET', accessLevel: 'PUBLIC' },
     { url: '^/admin/.*', verb: 'GET,POST,PUT,DELETE', accessLevel: 'ADMIN' },
+    { url: '^/api/denied', verb: 'GET', accessLevel: 'PUBLIC', bruteforceProtection: [401] },
     { url: '^/api/.*', verb: 'GET,POST', accessLevel: 'USER' },
   ];
 });
@@ -68,6 +73,52 @@ describe('HaRP-like proxy (/exapps/<appid>)', () => {
     expect(Buffer.from(String(seen[0]!.headers['authorization-app-api']), 'base64').toString()).toBe(
       `:${nc.exApp.secret}`,
     );
+  });
+});
+
+/** A GET from a loopback address of its own (HaRP bans by address); 0 when the connection is dropped. */
+function getFrom(address: string, path: string): Promise<number> {
+  return new Promise((resolve) => {
+    const url = new URL(nc.url);
+    const req = request({ host: url.hostname, port: url.port, path, localAddress: address }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+describe("HaRP's IP ban (haproxy_agent.py: 10 failures in 300 s)", () => {
+  it('counts the statuses a route lists, not the others, and then drops every request of that address', async () => {
+    const status = (code: number) => getFrom('127.0.0.21', `/exapps/keycloak/api/denied?s=${code}`);
+    for (let i = 0; i < 15; i++) expect(await status(403)).toBe(403); // not listed: never counted
+    expect(nc.harpBans.failures('127.0.0.21')).toBe(0);
+    for (let i = 0; i < 10; i++) expect(await status(401)).toBe(401);
+    expect(nc.harpBans.isBanned('127.0.0.21')).toBe(true);
+    expect(await getFrom('127.0.0.21', '/exapps/keycloak/realms/x')).toBe(0); // even a good request
+    expect(await getFrom('127.0.0.22', '/exapps/keycloak/realms/x')).toBe(200); // another address is not
+  });
+
+  it("counts HaRP's own refusals: no route, a level not met, a `..` segment, a lifecycle path", async () => {
+    const from = '127.0.0.23';
+    expect(await getFrom(from, '/exapps/keycloak/nothing-here')).toBe(404);
+    expect(await getFrom(from, '/exapps/keycloak/admin/x')).toBe(403);
+    expect(await getFrom(from, '/exapps/keycloak/realms/%2e%2e/admin/x')).toBe(0);
+    expect(await getFrom(from, '/exapps/keycloak/realms/x/../../admin')).toBe(0);
+    expect(await getFrom(from, '/exapps/keycloak/heartbeat')).toBe(0);
+    expect(await getFrom(from, '/exapps/other-app/x')).toBe(404);
+    expect(nc.harpBans.failures(from)).toBe(6);
+  });
+
+  it('forgets failures once they leave the window', () => {
+    let now = 0;
+    const bans = new HarpBanList(10, 300_000, () => now);
+    for (let i = 0; i < 10; i++) bans.recordFailure('192.0.2.1');
+    expect(bans.isBanned('192.0.2.1')).toBe(true);
+    now = 300_000;
+    expect(bans.isBanned('192.0.2.1')).toBe(false);
+    expect(bans.failures('192.0.2.1')).toBe(0);
   });
 });
 

@@ -15,6 +15,7 @@ import {
   startExApp,
   type ExAppHarness,
 } from './exapp-harness.js';
+import { frpsTlsLines, makeFrpCertificates } from './frp-tls.js';
 
 const REALM = 'commonground';
 let h: ExAppHarness;
@@ -44,9 +45,12 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'harp-frp-'));
   const bindPort = await freePort();
   remotePort = await freePort();
+  // HaRP's TLS for the tunnel: frps presents harp.nc's certificate and requires frpc's.
+  const certs = join(work, 'certs');
+  makeFrpCertificates(certs);
   writeFileSync(
     join(work, 'frps.toml'),
-    `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nproxyBindAddr = "127.0.0.1"\nallowPorts = [{ single = ${remotePort} }]\n`,
+    `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nproxyBindAddr = "127.0.0.1"\nallowPorts = [{ single = ${remotePort} }]\n${frpsTlsLines(certs)}`,
   );
   frps = spawn(join(frpDir, 'frps'), ['-c', join(work, 'frps.toml')], { stdio: 'ignore' });
   h = await startExApp({
@@ -56,7 +60,7 @@ beforeAll(async () => {
     HP_FRP_PORT: String(bindPort),
     APP_PORT: String(remotePort),
     FRPC_BINARY: join(frpDir, 'frpc'),
-    FRP_CERTS_DIR: join(work, 'no-certs'),
+    FRP_CERTS_DIR: certs,
   });
   h.nc.exApp.routes = infoXmlRoutes();
 }, 120_000);

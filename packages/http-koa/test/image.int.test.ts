@@ -13,6 +13,7 @@ import { Secret } from '@keycloak-exapp/core';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import { REPO_ROOT, call, infoXmlRoutes, type Reply } from './exapp-harness.js';
 import { freshDatabase } from './postgres.js';
+import { frpsTlsLines, makeFrpCertificates } from './frp-tls.js';
 
 // The engine here has no bridge network and no registry: testcontainers must not look for the
 // bridge's gateway nor start Ryuk (whose image cannot be pulled); the tests remove what they start.
@@ -268,9 +269,12 @@ describe(`the image ${IMAGE} in HaRP's FRP mode: frps → the image's frpc → i
     work = mkdtempSync(join(tmpdir(), 'image-frp-'));
     const bindPort = await freePort();
     const remotePort = await freePort();
+    // HaRP's TLS for the tunnel, mounted where AppAPI mounts it (/certs/frp): frpc verifies frps.
+    const certs = join(work, 'certs');
+    makeFrpCertificates(certs);
     writeFileSync(
       join(work, 'frps.toml'),
-      `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nproxyBindAddr = "127.0.0.1"\nallowPorts = [{ single = ${remotePort} }]\n`,
+      `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nproxyBindAddr = "127.0.0.1"\nallowPorts = [{ single = ${remotePort} }]\n${frpsTlsLines(certs)}`,
     );
     frps = spawn(join(frpDir, 'frps'), ['-c', join(work, 'frps.toml')], { stdio: 'ignore' });
     const nc = await new FakeNextcloud({ admins: ['admin'] }).start();
@@ -285,7 +289,10 @@ describe(`the image ${IMAGE} in HaRP's FRP mode: frps → the image's frpc → i
           HP_FRP_ADDRESS: '127.0.0.1',
           HP_FRP_PORT: String(bindPort),
         })
-        .withBindMounts([{ source: newVolume(), target: STORAGE, mode: 'rw' }])
+        .withBindMounts([
+          { source: newVolume(), target: STORAGE, mode: 'rw' },
+          { source: certs, target: '/certs/frp', mode: 'ro' },
+        ])
         .withWaitStrategy(Wait.forLogMessage(/listening on the HaRP unix socket/))
         .withStartupTimeout(120_000)
         .start();
