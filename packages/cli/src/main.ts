@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     tokenCommand(env, controller.signal),
     doctorCommand(env),
     keycloakCommand(env, controller.signal),
-    secretCommand(env),
+    secretCommand(env, controller.signal),
     demoCommand(env),
   ]) {
     program.addCommand(command.exitOverride());

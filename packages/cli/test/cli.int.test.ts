@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
+import { z } from 'zod';
+import { Secret } from '@keycloak-exapp/core';
+import { KeycloakHttp, loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import type {} from '../../adapter-keycloak/test/keycloak.global-setup.js';
 import { realmHarness, uniqueRealm } from '../../adapter-keycloak/test/realm-admin.js';
@@ -179,6 +181,66 @@ describe('keycloak-exapp doctor', () => {
       expect(res.stdout).toMatch(/fix: /);
     });
   }
+});
+
+describe('keycloak-exapp secret rotate-password-key (the answer to a leaked volume)', () => {
+  const secretsFile = () => join(storage, 'keycloak-exapp-secrets.json');
+  const readSecrets = async () =>
+    JSON.parse(await readFile(secretsFile(), 'utf8')) as {
+      passwordKey: string;
+      previousPasswordKey?: string;
+    };
+
+  it("re-sets every password from a new key, ends the users' sessions, then deletes the old key; resumable", async () => {
+    expect((await cli(['token', 'alice', '--client', 'opentalk', '--json'])).code).toBe(0);
+    const port = realmHarness(server, realm).port;
+    const before = (await port.findUserByNextcloudId('alice'))!;
+    expect(before.passwordKeyId).not.toBeNull();
+    const oldKey = (await readSecrets()).passwordKey;
+    const http = new KeycloakHttp({
+      baseUrl: server.baseUrl,
+      admin: {
+        kind: 'client',
+        clientId: server.adminClientId,
+        clientSecret: new Secret(server.adminClientSecret),
+      },
+    });
+    const sessions = async (id: string) =>
+      (
+        await http.adminJson('GET', `admin/realms/${realm}/users/${id}/sessions`, z.array(z.unknown()), {
+          what: 'sessions',
+        })
+      ).length;
+    expect(await sessions(before.id)).toBeGreaterThan(0);
+
+    const res = await cli(['secret', 'rotate-password-key', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const out = res.json();
+    expect(out).toMatchObject({ finished: true, failed: [] });
+    expect(out.rotated).toBeGreaterThanOrEqual(1);
+    const after = await readSecrets();
+    expect(after.passwordKey).not.toBe(oldKey);
+    expect(after.previousPasswordKey).toBeUndefined(); // the pass finished: the old key is gone
+    const rotated = (await port.findUserByNextcloudId('alice'))!;
+    expect(rotated.passwordKeyId).toBe(out.keyId);
+    expect(rotated.passwordKeyId).not.toBe(before.passwordKeyId);
+    expect(await sessions(before.id)).toBe(0); // no refresh token from the old password survives
+    expect(res.stdout + res.stderr).not.toContain(after.passwordKey);
+    expect(res.stdout + res.stderr).not.toContain(oldKey);
+
+    // An interrupted pass (the new key written, the old one still kept) is resumed, not restarted.
+    await writeFile(secretsFile(), JSON.stringify({ ...after, previousPasswordKey: oldKey }), {
+      mode: 0o600,
+    });
+    const resumed = await cli(['secret', 'rotate-password-key', '--json']);
+    expect(resumed.stderr).toMatch(/resuming the rotation/);
+    expect(resumed.json()).toMatchObject({ keyId: out.keyId, rotated: 0, finished: true });
+    expect((await readSecrets()).previousPasswordKey).toBeUndefined();
+    // Tokens work on the new key without any password reset.
+    const token = await cli(['token', 'alice', '--client', 'opentalk', '--json']);
+    expect(token.code, token.stderr).toBe(0);
+    expect((await port.findUserByNextcloudId('alice'))!.passwordKeyId).toBe(out.keyId);
+  });
 });
 
 describe('keycloak-exapp secret, keycloak status and bad input', () => {

@@ -137,3 +137,9 @@ export {
   type ReconcileSchedulerOptions,
   type ReconcileSchedulerStatus,
 } from './use-cases/reconcile-users/reconcile-scheduler.js';
+export {
+  RotatePasswordKey,
+  type RotatePasswordKeyDeps,
+  type RotatePasswordKeyInput,
+  type RotationProgress,
+} from './use-cases/rotate-password-key/rotate-password-key.use-case.js';

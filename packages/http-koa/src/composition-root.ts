@@ -14,6 +14,7 @@ import {
   type IdentityProvider,
   type IssueToken,
   type Logger,
+  type PasswordVault,
   type RealmSpec,
   type Secret,
   type SyncAllUsers,
@@ -51,6 +52,8 @@ export interface ExAppGraphSettings {
   readonly clock?: Clock | undefined;
   /** The password derivation key (on the volume); the vault is made from it on first use. */
   readonly passwordKey: Secret;
+  /** Another vault than one fixed key (the server's follows the secrets file). */
+  readonly passwordVault?: (() => Promise<PasswordVault>) | undefined;
   readonly realmSpec: RealmSpec;
   /** Keycloak through its admin API, or another identity provider (a fake in tests). */
   readonly keycloak: KeycloakModuleConfig | { readonly identityProvider: () => IdentityProvider };
@@ -77,7 +80,7 @@ export function createExAppContainer(settings: ExAppGraphSettings): ExAppContain
   container.bind(CLOCK).toConstantValue(settings.clock ?? systemClock);
   container
     .bind(PASSWORD_VAULT)
-    .toResolvedValue(() => DerivedPasswordVault.fromKey(settings.passwordKey))
+    .toResolvedValue(settings.passwordVault ?? (() => DerivedPasswordVault.fromKey(settings.passwordKey)))
     .inSingletonScope();
   container.load(
     coreModule({

@@ -71,4 +71,5 @@ export {
   type ExAppGraphSettings,
 } from './composition-root.js';
 export { FileSyncDigestStore } from './sync-digest-file.js';
+export { SecretsFilePasswordVault } from './password-key-file.js';
 export { appApiConnection, sharedGraphSettings } from './settings/graph-settings.js';

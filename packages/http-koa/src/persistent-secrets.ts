@@ -9,6 +9,8 @@ const fileSchema = z.object({
   passwordKey: z.string().min(32),
   keycloakAdminClientSecret: z.string().min(32),
   keycloakAdminPassword: z.string().min(20),
+  /** The key before `secret rotate-password-key`, kept until its pass has moved every user off it. */
+  previousPasswordKey: z.string().min(32).optional(),
 });
 
 export type PersistentSecrets = z.infer<typeof fileSchema>;

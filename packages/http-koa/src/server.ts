@@ -15,7 +15,8 @@ import { connectKeycloak } from './keycloak-connection.js';
 import type { ExAppLifecycle } from './lifecycle/exapp-lifecycle.js';
 import type { KeycloakReadiness } from './lifecycle/keycloak-readiness.js';
 import { createLogger } from './logger.js';
-import { loadOrCreateSecrets, type PersistentSecrets } from './persistent-secrets.js';
+import { SECRETS_FILE, loadOrCreateSecrets, type PersistentSecrets } from './persistent-secrets.js';
+import { SecretsFilePasswordVault } from './password-key-file.js';
 import { keycloakPublicBase, type KeycloakPublicBase } from './public-base.js';
 import { metricsRoutes, tokenApiRouter } from './routes/api.routes.js';
 import { keycloakProxy } from './routes/keycloak-proxy.js';
@@ -121,6 +122,15 @@ async function composeServer(env: ServerEnv, parts: ComposeParts): Promise<Serve
     ...(await sharedGraphSettings(env)),
     logger: parts.logger,
     passwordKey: new Secret(parts.secrets.passwordKey),
+    // Follows the secrets file, so a rotated password key reaches the running server.
+    passwordVault: async () =>
+      (
+        await SecretsFilePasswordVault.open(
+          join(parts.storage, SECRETS_FILE),
+          new Secret(parts.secrets.passwordKey),
+          parts.logger,
+        )
+      ).watch(),
     keycloak: {
       connection: parts.connection,
       realm: env.KEYCLOAK_REALM,

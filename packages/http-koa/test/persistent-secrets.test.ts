@@ -1,9 +1,16 @@
-import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Secret } from '@keycloak-exapp/core';
 import { CapturingLogger } from '@keycloak-exapp/core/testing';
-import { SECRETS_FILE, loadOrCreateSecrets } from '@keycloak-exapp/http-koa';
+import {
+  SECRETS_FILE,
+  SecretsFilePasswordVault,
+  loadOrCreateSecrets,
+  newSecret,
+  saveSecrets,
+} from '@keycloak-exapp/http-koa';
 
 let dir = '';
 afterEach(() => rm(dir, { recursive: true, force: true }));
@@ -21,5 +28,42 @@ describe('the secrets file on the volume', () => {
     const warning = logger.entries.find((e) => e.level === 'warn');
     expect(warning?.msg).toMatch(/readable by others; its mode is now 0600/);
     expect(JSON.stringify(logger.entries)).not.toContain(created.passwordKey);
+  });
+});
+
+describe('SecretsFilePasswordVault: the server following a rotated key', () => {
+  it('derives from the key the file holds now, and keeps its key when the file is unreadable', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'secrets-'));
+    const secrets = await loadOrCreateSecrets(dir);
+    const path = join(dir, SECRETS_FILE);
+    const logger = new CapturingLogger();
+    const vault = await SecretsFilePasswordVault.open(path, new Secret(secrets.passwordKey), logger);
+    const before = vault.keyId;
+    const password = (await vault.passwordFor('r', 'alice')).reveal();
+    await saveSecrets(dir, {
+      ...secrets,
+      previousPasswordKey: secrets.passwordKey,
+      passwordKey: newSecret(),
+    });
+    await vault.reload();
+    expect(vault.keyId).not.toBe(before);
+    expect((await vault.passwordFor('r', 'alice')).reveal()).not.toBe(password);
+    const now = vault.keyId;
+    await writeFile(path, 'not json');
+    await vault.reload();
+    expect(vault.keyId).toBe(now);
+    expect(logger.entries.some((e) => e.level === 'error')).toBe(true);
+  });
+
+  it('notices the change by itself when watching', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'secrets-'));
+    const secrets = await loadOrCreateSecrets(dir);
+    const vault = (
+      await SecretsFilePasswordVault.open(join(dir, SECRETS_FILE), new Secret(secrets.passwordKey))
+    ).watch(50);
+    const before = vault.keyId;
+    await saveSecrets(dir, { ...secrets, passwordKey: newSecret() });
+    await expect.poll(() => vault.keyId, { timeout: 5_000 }).not.toBe(before);
+    vault.close();
   });
 });

@@ -1,9 +1,75 @@
 import { Command } from 'commander';
+import { DerivedPasswordVault, RotatePasswordKey, Secret } from '@keycloak-exapp/core';
+import { KeycloakHttp, KeycloakIdentityProvider } from '@keycloak-exapp/adapter-keycloak';
 import { loadOrCreateSecrets, newSecret, saveSecrets } from '@keycloak-exapp/http-koa';
+import { keycloakTarget } from '../cli-context.js';
 import type { CliEnv } from '../env.js';
-import { printJson } from '../output.js';
+import { printJson, stderrLogger } from '../output.js';
 
-export function secretCommand(env: CliEnv): Command {
+/**
+ * `secret rotate-password-key`: the answer to a leaked volume. A new key is written to the secrets
+ * file first (the old one kept as `previousPasswordKey`), so a running server derives from the new
+ * key at once and an interrupted pass is resumed by running the command again; then every managed
+ * user holding a password under another key gets it re-set from the new key and their sessions
+ * ended. Only when no user failed is the old key deleted.
+ */
+async function rotatePasswordKey(
+  env: CliEnv,
+  opts: { json?: boolean; concurrency: string },
+  signal: AbortSignal,
+): Promise<void> {
+  const storage = env.APP_PERSISTENT_STORAGE;
+  let secrets = await loadOrCreateSecrets(storage);
+  const resuming = secrets.previousPasswordKey !== undefined;
+  if (!resuming) {
+    secrets = { ...secrets, previousPasswordKey: secrets.passwordKey, passwordKey: newSecret() };
+    await saveSecrets(storage, secrets);
+  }
+  const vault = await DerivedPasswordVault.fromKey(new Secret(secrets.passwordKey));
+  const target = keycloakTarget(env);
+  const identityProvider = new KeycloakIdentityProvider(new KeycloakHttp(target.connection), target.realm);
+  process.stderr.write(
+    `${resuming ? 'resuming the rotation to' : 'rotating to'} password key ${vault.keyId} in realm ${target.realm}\n`,
+  );
+  let lastShown = 0;
+  const result = await new RotatePasswordKey({
+    identityProvider,
+    passwordVault: vault,
+    logger: stderrLogger({ command: 'rotate-password-key' }),
+  }).execute(
+    {
+      concurrency: Number(opts.concurrency),
+      onProgress: (p) => {
+        const done = p.rotated + p.skipped + p.failed.length;
+        if (done - lastShown >= 100) {
+          lastShown = done;
+          process.stderr.write(`  ${p.rotated} rotated, ${p.skipped} skipped, ${p.failed.length} failed\n`);
+        }
+      },
+    },
+    { signal },
+  );
+  const finished = result.failed.length === 0;
+  if (finished) {
+    const done = { ...(await loadOrCreateSecrets(storage)) };
+    delete done.previousPasswordKey;
+    await saveSecrets(storage, done);
+  } else process.exitCode = 6;
+  const summary = {
+    keyId: vault.keyId,
+    rotated: result.rotated,
+    skipped: result.skipped,
+    failed: result.failed,
+    finished,
+  };
+  if (opts.json) printJson(summary);
+  else
+    process.stdout.write(
+      `password key ${vault.keyId}: ${result.rotated} users rotated, ${result.skipped} skipped, ${result.failed.length} failed${finished ? '; the old key is deleted' : '; run the command again to resume (the old key is kept)'}\n`,
+    );
+}
+
+export function secretCommand(env: CliEnv, signal: AbortSignal = new AbortController().signal): Command {
   const secret = new Command('secret').description('the generated consumer secret on the persistent volume');
   secret
     .command('show')
@@ -31,5 +97,13 @@ export function secretCommand(env: CliEnv): Command {
       if (opts.json) printJson({ consumerSecret: rotated.consumerSecret });
       else process.stdout.write(`${rotated.consumerSecret}\n`);
     });
+  secret
+    .command('rotate-password-key')
+    .description(
+      "replace the key every synced user's password is derived from (after a leaked volume): each user's password is re-set from the new key and their sessions ended; resumable",
+    )
+    .option('--concurrency <n>', 'password writes at once', '4')
+    .option('--json', 'print the result as JSON')
+    .action((opts: { json?: boolean; concurrency: string }) => rotatePasswordKey(env, opts, signal));
   return secret;
 }

@@ -103,6 +103,8 @@ export class IssueToken {
   readonly #verifyFlight = new SingleFlight<VerifiedAccount>();
   readonly #passwordFlight = new SingleFlight<void>();
   readonly #grantFlight = new SingleFlight<TokenAnswer>();
+  /** The vault key the cached tokens were obtained under; another key drops them all. */
+  #tokensKeyId: string;
   /** Keys (user, or user and client) whose last renewal ahead of expiry failed, and when. */
   readonly #aheadFailedAt = new Map<string, number>();
 
@@ -113,6 +115,7 @@ export class IssueToken {
       deps.accessCache ??
       new AccessCache({ clock: deps.clock, maxTokenSets: this.#config.maxCachedTokenSets });
     this.#provisioner = new UserProvisioner(deps.identityProvider, this.#cache, deps.digestStore);
+    this.#tokensKeyId = deps.passwordVault.keyId;
   }
 
   get accessCache(): AccessCache {
@@ -129,6 +132,11 @@ export class IssueToken {
     const { userId, clientId } = parsed.data;
     if (!this.#allowed.has(clientId)) throw new ClientNotAllowedError(clientId);
     opts.signal?.throwIfAborted();
+    if (this.deps.passwordVault.keyId !== this.#tokensKeyId) {
+      // The password key was rotated (a leaked volume): no token obtained under the old one is served.
+      this.#tokensKeyId = this.deps.passwordVault.keyId;
+      this.#cache.dropAllTokens();
+    }
 
     const { verified, waited } = await this.#verify(userId, opts);
     const fresh = this.#freshToken(userId, clientId, verified);

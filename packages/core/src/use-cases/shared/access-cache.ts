@@ -94,6 +94,12 @@ export class AccessCache {
     this.#clientsOf.delete(userId);
   }
 
+  /** Drops every cached token set (a rotated password key: none obtained under the old one is served). */
+  dropAllTokens(): void {
+    this.#tokens.clear();
+    this.#clientsOf.clear();
+  }
+
   /** Forgets everything about a user: the next token request re-checks the directory. */
   forgetUser(userId: string): void {
     this.#verified.delete(userId);
