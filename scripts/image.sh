@@ -6,6 +6,9 @@
 # the image with the legacy builder (BuildKit would pull its frontend image). Idempotent: a second
 # run reuses the stand-ins and Docker's layer cache. Prints the image name on stdout.
 #   IMAGE=keycloak-exapp:test bash scripts/image.sh
+#   KEYCLOAK_VERSION=26.5.6 IMAGE=keycloak-exapp:kc-26.5.6 bash scripts/image.sh   # another Keycloak
+# KEYCLOAK_VERSION is the one setting of the Keycloak version: the image's build argument, the
+# server's and the CLI's variable; unset, the Dockerfile's default (DEFAULT_KEYCLOAK_VERSION).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IMAGE=${IMAGE:-keycloak-exapp:test}
@@ -114,8 +117,10 @@ golang=$(build_standin golang golang.Dockerfile "$go_key" --build-arg "DEBIAN=$d
 
 # 7. The image itself, from the same Dockerfile users build, with the stand-ins as its bases.
 log "building $IMAGE (Docker's layer cache keeps unchanged steps)"
+version_arg=()
+[ -n "${KEYCLOAK_VERSION:-}" ] && version_arg=(--build-arg "KEYCLOAK_VERSION=$KEYCLOAK_VERSION")
 DOCKER_BUILDKIT=0 docker build -q --network host -f docker/Dockerfile \
   --build-arg "NODE_IMAGE=$node" --build-arg "MAVEN_IMAGE=$maven" \
-  --build-arg "JRE_IMAGE=$jre" --build-arg "GO_IMAGE=$golang" \
+  --build-arg "JRE_IMAGE=$jre" --build-arg "GO_IMAGE=$golang" "${version_arg[@]}" \
   -t "$IMAGE" . > /dev/null
 echo "$IMAGE"

@@ -42,8 +42,12 @@ function appApiEnv(nc: FakeNextcloud, port: number): Record<string, string> {
   };
 }
 
-async function run(volume: string, env: Record<string, string>): Promise<StartedTestContainer> {
-  const container = await new GenericContainer(IMAGE)
+async function run(
+  volume: string,
+  env: Record<string, string>,
+  image = IMAGE,
+): Promise<StartedTestContainer> {
+  const container = await new GenericContainer(image)
     .withNetworkMode('host')
     .withEnvironment(env)
     .withBindMounts([{ source: volume, target: STORAGE, mode: 'rw' }]) // a name: a Docker volume
@@ -232,6 +236,31 @@ describe(`the image ${IMAGE} under AppAPI's rules (dev-file)`, () => {
     expect(await passwordCredentials(await keycloakAdmin(again))).toEqual(credentialsBefore);
     expect(nc.calls.filter((c) => c.path === '/apps/app_api/ex-app/status').length).toBe(progressReports);
   }, 300_000);
+});
+
+describe('the image built for the other Keycloak served here (KEYCLOAK_VERSION=26.5.6)', () => {
+  it('builds with the one setting, runs that Keycloak, installs and serves a token', async () => {
+    const other = 'keycloak-exapp:test-kc-26.5.6';
+    execFileSync('bash', [join(REPO_ROOT, 'scripts/image.sh')], {
+      env: { ...process.env, KEYCLOAK_VERSION: '26.5.6', IMAGE: other },
+      stdio: ['ignore', 'ignore', 'inherit'],
+      timeout: 900_000,
+    });
+    const nc = await new FakeNextcloud({ admins: ['admin'] }).start();
+    try {
+      seed(nc);
+      const port = await freePort();
+      const container = await run(newVolume(), appApiEnv(nc, port), other);
+      expect(await exec(container, 'cat /opt/keycloak-dist/dev-file/version.txt')).toMatch(/Version 26\.5\.6$/);
+      expect(await exec(container, 'echo $KEYCLOAK_VERSION')).toBe('26.5.6');
+      nc.exApp.target = { url: `http://127.0.0.1:${port}` };
+      expect((await nc.appApi.install({ timeoutMs: 480_000 })).error).toBe('');
+      expect((await openTalkToken(container, `http://127.0.0.1:${port}`, 'alice')).status).toBe(200);
+      await container.stop({ timeout: 60_000 });
+    } finally {
+      await nc.stop();
+    }
+  }, 1_200_000);
 });
 
 describe(`the image ${IMAGE} with KEYCLOAK_DB=postgres on the host's PostgreSQL`, () => {
