@@ -37,3 +37,11 @@ export {
   type AdminRoleCheck,
   type ServiceAccountGrant,
 } from './service-account.js';
+export {
+  REALM_MANAGEMENT_CLIENT,
+  RUNTIME_REALM_ROLES,
+  ensureRuntimeAccount,
+  readClientSecrets,
+  runtimeAccountRoles,
+  type RuntimeAccount,
+} from './runtime-account.js';

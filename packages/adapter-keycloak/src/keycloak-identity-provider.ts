@@ -29,6 +29,7 @@ import { keycloakErrorText } from './keycloak.errors.js';
 import { parseJson, type KeycloakHttp } from './keycloak.http.js';
 import { KeycloakRealm } from './keycloak-realm.js';
 import { KeycloakUsers } from './keycloak-users.js';
+import { ensureRuntimeAccount, readClientSecrets, type RuntimeAccount } from './runtime-account.js';
 
 export interface KeycloakIdentityProviderOptions {
   /**
@@ -42,6 +43,13 @@ export interface KeycloakIdentityProviderOptions {
    * with OVERLOADED (503 + Retry-After) instead of joining a queue that only grows.
    */
   readonly maxQueuedGrants?: number;
+  /**
+   * Least privilege: the account the realm reconcile (install, upgrade) runs as, when `http` is a
+   * runtime account that may not touch the realm or its clients. The reconcile then also makes
+   * `runtimeAccount` and reads the secrets of the realm's confidential clients, so the running
+   * server never reads one itself.
+   */
+  readonly setup?: { readonly http: KeycloakHttp; readonly runtimeAccount?: RuntimeAccount } | undefined;
 }
 
 /** The IdentityProvider port over Keycloak's admin REST API and token endpoint, for one realm. */
@@ -52,6 +60,7 @@ export class KeycloakIdentityProvider implements IdentityProvider {
   readonly #clientSecretFlight = new SingleFlight<string | null>();
   readonly #grantSlots: LimitFunction;
   readonly #maxQueuedGrants: number;
+  readonly #setup: KeycloakIdentityProviderOptions['setup'];
 
   constructor(
     private readonly http: KeycloakHttp,
@@ -59,14 +68,30 @@ export class KeycloakIdentityProvider implements IdentityProvider {
     options: KeycloakIdentityProviderOptions = {},
   ) {
     this.#users = new KeycloakUsers(http, realm);
-    this.#realm = new KeycloakRealm(http, realm);
+    this.#setup = options.setup;
+    this.#realm = new KeycloakRealm(options.setup?.http ?? http, realm);
     this.#grantSlots = pLimit(options.maxConcurrentGrants ?? 8);
     this.#maxQueuedGrants = options.maxQueuedGrants ?? 256;
   }
 
-  reconcileRealm(spec: RealmSpec, opts: CallOptions = {}): Promise<RealmReconcileReport> {
-    this.#clientSecrets.clear();
-    return this.#realm.reconcile(spec, opts);
+  async reconcileRealm(spec: RealmSpec, opts: CallOptions = {}): Promise<RealmReconcileReport> {
+    const report = await this.#realm.reconcile(spec, opts);
+    const setup = this.#setup;
+    // Without a setup account the secrets are read again on demand; with one they are replaced
+    // below, so grants running meanwhile keep the secrets known so far.
+    if (!setup) this.#clientSecrets.clear();
+    if (setup) {
+      if (setup.runtimeAccount)
+        await ensureRuntimeAccount(setup.http, this.realm, setup.runtimeAccount, opts);
+      const secrets = await readClientSecrets(
+        setup.http,
+        this.realm,
+        spec.clients.map((c) => c.clientId),
+        opts,
+      );
+      for (const [clientId, secret] of secrets) this.#clientSecrets.set(clientId, secret);
+    }
+    return report;
   }
 
   async findUserByNextcloudId(
@@ -175,9 +200,17 @@ export class KeycloakIdentityProvider implements IdentityProvider {
     throw grantError(res.statusCode, res.body, clientId, form.grant_type === 'password', what);
   }
 
-  /** The secret of a confidential client (read once from Keycloak), null for public clients. */
+  /**
+   * The secret of a confidential client, null for public clients: read by the realm reconcile
+   * when a setup account is configured (the running account may not read one), else read once
+   * from Keycloak here.
+   */
   async #clientSecret(clientId: string, opts: CallOptions): Promise<string | null> {
     if (this.#clientSecrets.has(clientId)) return this.#clientSecrets.get(clientId) ?? null;
+    if (this.#setup)
+      throw new ConfigurationError(
+        `client "${clientId}" is not one of realm "${this.realm}"'s declared clients (or the realm was not reconciled yet)`,
+      );
     return this.#clientSecretFlight.run(
       clientId,
       async (signal) => {

@@ -13,7 +13,13 @@ import { tokenResponseSchema } from './keycloak.dto.js';
 import { translateKeycloakError } from './keycloak.errors.js';
 
 export type KeycloakAdminCredentials =
-  | { readonly kind: 'client'; readonly clientId: string; readonly clientSecret: Secret }
+  | {
+      readonly kind: 'client';
+      readonly clientId: string;
+      readonly clientSecret: Secret;
+      /** The realm the client lives in (its token endpoint); default `master`. */
+      readonly realm?: string;
+    }
   | { readonly kind: 'password'; readonly username: string; readonly password: Secret };
 
 export interface KeycloakConnection {
@@ -158,15 +164,22 @@ export class KeycloakHttp {
             password: admin.password.reveal(),
           };
     const started = this.#clock.now();
-    const res = await this.raw('POST', 'realms/master/protocol/openid-connect/token', {
-      form,
-      signal,
-      what: 'admin login',
-    });
+    const tokenRealm = admin.kind === 'client' ? (admin.realm ?? 'master') : 'master';
+    const res = await this.raw(
+      'POST',
+      `realms/${encodeURIComponent(tokenRealm)}/protocol/openid-connect/token`,
+      {
+        form,
+        signal,
+        what: 'admin login',
+      },
+    );
     if (res.statusCode === 401 || res.statusCode === 400) {
       const settings =
         admin.kind === 'client'
-          ? 'KC_BOOTSTRAP_ADMIN_CLIENT_ID / KC_BOOTSTRAP_ADMIN_CLIENT_SECRET'
+          ? tokenRealm === 'master'
+            ? `client "${admin.clientId}" (KEYCLOAK_ADMIN_CLIENT_ID / KEYCLOAK_ADMIN_CLIENT_SECRET, or KC_BOOTSTRAP_ADMIN_CLIENT_ID / KC_BOOTSTRAP_ADMIN_CLIENT_SECRET)`
+            : `client "${admin.clientId}" of realm "${tokenRealm}" (it is made by the realm reconcile of init; does it exist with the secret on the volume?)`
           : 'KC_BOOTSTRAP_ADMIN_USERNAME / KC_BOOTSTRAP_ADMIN_PASSWORD';
       throw new UpstreamUnauthorizedError(`Keycloak rejected the admin credentials: check ${settings}`);
     }

@@ -4,11 +4,13 @@ import type { KeycloakHttp } from './keycloak.http.js';
 import { MANAGED_MARKER } from './keycloak-realm.js';
 
 /**
- * The roles an external Keycloak gives the ExApp's service account: the realm-management roles of
+ * The roles an external Keycloak gives the ExApp's setup account: the realm-management roles of
  * one realm (master's client `<realm>-realm`), nothing in master and no other realm. They cover
- * what the ExApp does: realm settings, the user profile and realm roles (`manage-realm`), the
- * consumer clients and their secrets (`manage-clients`), users, their groups and sessions
- * (`manage-users`, `query-groups`), and the lookups before each (`view-*`, `query-users`).
+ * the realm reconcile of install and upgrade: realm settings, the user profile and realm roles
+ * (`manage-realm`), the consumer clients and their secrets (`manage-clients`), the runtime
+ * account it makes in the realm and the roles it grants it (`manage-users`, `query-groups`), and
+ * the lookups before each (`view-*`, `query-users`). The running server acts as that runtime
+ * account (RUNTIME_REALM_ROLES), not as this one.
  */
 export const EXAPP_REALM_ROLES = [
   'view-realm',

@@ -12,6 +12,7 @@ import {
   KeycloakIdentityProvider,
   type KeycloakIdentityProviderOptions,
 } from './keycloak-identity-provider.js';
+import type { RuntimeAccount } from './runtime-account.js';
 
 /** Keycloak's admin HTTP client: one per container, so its admin token is fetched once and shared. */
 export const KEYCLOAK_HTTP: unique symbol = Symbol.for('@keycloak-exapp/adapter-keycloak.KeycloakHttp');
@@ -24,7 +25,13 @@ export interface KeycloakBindings {
 }
 
 export interface KeycloakModuleConfig {
+  /** The admin credentials: setup's when `runtimeAccount` is given, else everything's. */
   readonly connection: KeycloakConnection;
+  /**
+   * Least privilege: the running server acts as this account of the realm (its users, groups,
+   * passwords and sessions only); `connection` is then used for the realm reconcile alone.
+   */
+  readonly runtimeAccount?: RuntimeAccount | undefined;
   readonly realm: string;
   /** The supervisor of an embedded Keycloak (a running process, made outside); absent for an external one. */
   readonly supervisor?: ProcessSupervisor | undefined;
@@ -35,8 +42,25 @@ export interface KeycloakModuleConfig {
 export function keycloakModule(config: KeycloakModuleConfig): ContainerModule {
   return new ContainerModule(({ bind }) => {
     const { maxConcurrentGrants, maxQueuedGrants } = config;
+    const { runtimeAccount } = config;
+    // The running account's client: the runtime account of the realm, or the admin credentials.
     bind(KEYCLOAK_HTTP)
-      .toResolvedValue(() => new KeycloakHttp(config.connection))
+      .toResolvedValue(
+        () =>
+          new KeycloakHttp(
+            runtimeAccount
+              ? {
+                  ...config.connection,
+                  admin: {
+                    kind: 'client',
+                    clientId: runtimeAccount.clientId,
+                    clientSecret: runtimeAccount.secret,
+                    realm: config.realm,
+                  },
+                }
+              : config.connection,
+          ),
+      )
       .inSingletonScope();
     bind(IDENTITY_PROVIDER)
       .toResolvedValue(
@@ -44,6 +68,9 @@ export function keycloakModule(config: KeycloakModuleConfig): ContainerModule {
           new KeycloakIdentityProvider(http, config.realm, {
             ...(maxConcurrentGrants ? { maxConcurrentGrants } : {}),
             ...(maxQueuedGrants ? { maxQueuedGrants } : {}),
+            ...(runtimeAccount
+              ? { setup: { http: new KeycloakHttp(config.connection), runtimeAccount } }
+              : {}),
           }),
         [KEYCLOAK_HTTP],
       )

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { Secret } from '@keycloak-exapp/core';
-import { KeycloakHttp, loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
+import { KeycloakHttp, ensureRuntimeAccount, loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
+import { RUNTIME_CLIENT_ID, loadOrCreateSecrets } from '@keycloak-exapp/http-koa';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import type {} from '../../adapter-keycloak/test/keycloak.global-setup.js';
 import { realmHarness, uniqueRealm } from '../../adapter-keycloak/test/realm-admin.js';
@@ -18,6 +19,16 @@ const fileRealm = uniqueRealm('cli-file');
 const nc = new FakeNextcloud();
 let storage: string;
 let baseEnv: Record<string, string>;
+
+const adminHttp = () =>
+  new KeycloakHttp({
+    baseUrl: server.baseUrl,
+    admin: {
+      kind: 'client',
+      clientId: server.adminClientId,
+      clientSecret: new Secret(server.adminClientSecret),
+    },
+  });
 
 /** Runs the CLI without blocking this process (the fake Nextcloud answers from here). */
 function cli(args: string[], env: Record<string, string | undefined> = {}) {
@@ -46,6 +57,12 @@ beforeAll(async () => {
   storage = await mkdtemp(join(tmpdir(), 'cli-'));
   for (const r of [realm, fileRealm])
     await realmHarness(server, r).port.reconcileRealm(await loadRealmFile(undefined, { realm: r }));
+  // As the server's realm reconcile leaves it: the runtime account with the secret on the volume.
+  const secrets = await loadOrCreateSecrets(storage);
+  await ensureRuntimeAccount(adminHttp(), realm, {
+    clientId: RUNTIME_CLIENT_ID,
+    secret: new Secret(secrets.keycloakRuntimeClientSecret),
+  });
   baseEnv = {
     KEYCLOAK_URL: server.baseUrl,
     KEYCLOAK_ADMIN_CLIENT_ID: server.adminClientId,
@@ -146,7 +163,49 @@ describe('keycloak-exapp doctor', () => {
     const res = await cli(['doctor']);
     expect(res.code, res.stdout).toBe(0);
     expect(res.stdout).not.toContain('✗');
-    expect(res.stdout.match(/✓/g)?.length).toBe(7);
+    expect(res.stdout.match(/✓/g)?.length).toBe(8);
+    expect(res.stdout).toMatch(
+      /✓ the server's runtime account \(keycloak-exapp-runtime\).*: manage-users, query-groups, query-users, view-users$/m,
+    );
+  });
+
+  it('names a role the runtime account holds beyond its need; the next realm reconcile takes it away', async () => {
+    const http = adminHttp();
+    const base = `admin/realms/${realm}`;
+    const list = z.array(
+      z.object({ id: z.string(), clientId: z.string(), name: z.string().optional() }).loose(),
+    );
+    const find = async (clientId: string) =>
+      (
+        await http.adminJson('GET', `${base}/clients`, list, { searchParams: { clientId }, what: 'client' })
+      )[0]!;
+    const runtime = await find(RUNTIME_CLIENT_ID);
+    const management = await find('realm-management');
+    const user = await http.adminJson(
+      'GET',
+      `${base}/clients/${runtime.id}/service-account-user`,
+      z.object({ id: z.string() }).loose(),
+      { what: 'sa' },
+    );
+    const role = await http.adminJson(
+      'GET',
+      `${base}/clients/${management.id}/roles/manage-clients`,
+      z.object({ id: z.string(), name: z.string() }).loose(),
+      { what: 'role' },
+    );
+    await http.admin('POST', `${base}/users/${user.id}/role-mappings/clients/${management.id}`, {
+      json: [{ id: role.id, name: role.name }],
+      what: 'grant manage-clients',
+    });
+    const widened = await cli(['doctor']);
+    expect(widened.code).toBe(9);
+    expect(widened.stdout).toMatch(/✗ the server's runtime account.*more than it needs: manage-clients/);
+    const secrets = await loadOrCreateSecrets(storage);
+    await ensureRuntimeAccount(http, realm, {
+      clientId: RUNTIME_CLIENT_ID,
+      secret: new Secret(secrets.keycloakRuntimeClientSecret),
+    });
+    expect((await cli(['doctor'])).code).toBe(0);
   });
 
   it('says which public base URL it checked the issuer against', async () => {
@@ -157,7 +216,7 @@ describe('keycloak-exapp doctor', () => {
 
   const broken: [string, Record<string, string>, RegExp][] = [
     ['Keycloak unreachable', { KEYCLOAK_URL: 'http://127.0.0.1:1' }, /✗ Keycloak reachable/],
-    ['wrong admin credentials', { KEYCLOAK_ADMIN_CLIENT_SECRET: 'wrong' }, /✗ Keycloak admin credentials/],
+    ['wrong admin credentials', { KEYCLOAK_ADMIN_CLIENT_SECRET: 'wrong' }, /✗ the setup account/],
     ['realm missing', { KEYCLOAK_REALM: 'no-such-realm' }, /✗ realm "no-such-realm"/],
     ['issuer not matching KC_HOSTNAME', { KC_HOSTNAME: 'https://elsewhere.example.test/kc' }, /✗ issuer/],
     ['wrong AppAPI secret', { APP_SECRET: 'wrong-secret' }, /✗ Nextcloud reachable.*APP_SECRET/s],

@@ -3,6 +3,7 @@ export {
   EMBEDDED_ADMIN_CLIENT_ID,
   KEYCLOAK_CONSOLE_ADMIN,
   KEYCLOAK_RUNTIME_FILE,
+  RUNTIME_CLIENT_ID,
   connectKeycloak,
   type KeycloakParts,
 } from './keycloak-connection.js';

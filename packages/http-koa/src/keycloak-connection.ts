@@ -19,6 +19,13 @@ export const KEYCLOAK_RUNTIME_FILE = 'keycloak-runtime.json';
 /** The service-account client the server creates in an embedded Keycloak; its secret is on the volume. */
 export const EMBEDDED_ADMIN_CLIENT_ID = 'keycloak-exapp-admin';
 
+/**
+ * The realm's runtime account: a confidential client in the realm whose service account holds only
+ * RUNTIME_REALM_ROLES. The running server acts as it; the admin client above (or external mode's
+ * KEYCLOAK_ADMIN_CLIENT_*) is used for the realm reconcile of install, resume and upgrade alone.
+ */
+export const RUNTIME_CLIENT_ID = 'keycloak-exapp-runtime';
+
 /** The admin console user of the embedded Keycloak (master realm); its password is on the volume. */
 export const KEYCLOAK_CONSOLE_ADMIN = 'admin';
 

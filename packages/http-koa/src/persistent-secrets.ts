@@ -9,6 +9,8 @@ const fileSchema = z.object({
   passwordKey: z.string().min(32),
   keycloakAdminClientSecret: z.string().min(32),
   keycloakAdminPassword: z.string().min(20),
+  /** The secret of the realm's runtime account (volumes from before it get one on load). */
+  keycloakRuntimeClientSecret: z.string().min(32),
   /** The key before `secret rotate-password-key`, kept until its pass has moved every user off it. */
   previousPasswordKey: z.string().min(32).optional(),
 });
@@ -33,8 +35,16 @@ export async function loadOrCreateSecrets(
   const path = join(storageDir, SECRETS_FILE);
   try {
     await assertOwnerOnly(path, logger);
-    const parsed = fileSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-    if (parsed.success) return parsed.data;
+    const stored = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    // A volume from before the runtime account: give it one secret, kept from now on.
+    const upgraded = typeof stored.keycloakRuntimeClientSecret !== 'string';
+    const parsed = fileSchema.safeParse(
+      upgraded ? { ...stored, keycloakRuntimeClientSecret: generate() } : stored,
+    );
+    if (parsed.success) {
+      if (upgraded) await saveSecrets(storageDir, parsed.data);
+      return parsed.data;
+    }
     throw new Error(`${path} is not a valid secrets file; move it away to regenerate`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -44,6 +54,7 @@ export async function loadOrCreateSecrets(
     passwordKey: generate(),
     keycloakAdminClientSecret: generate(),
     keycloakAdminPassword: generate(),
+    keycloakRuntimeClientSecret: generate(),
   };
   await saveSecrets(storageDir, secrets);
   return secrets;

@@ -11,7 +11,7 @@ import type { ServerEnv } from './env.js';
 import { serverListener } from './http/server-listener.js';
 import { authenticate } from './http/caller.js';
 import { FrpClient } from './frp-client.js';
-import { connectKeycloak } from './keycloak-connection.js';
+import { RUNTIME_CLIENT_ID, connectKeycloak } from './keycloak-connection.js';
 import type { ExAppLifecycle } from './lifecycle/exapp-lifecycle.js';
 import type { KeycloakReadiness } from './lifecycle/keycloak-readiness.js';
 import { createLogger } from './logger.js';
@@ -133,6 +133,10 @@ async function composeServer(env: ServerEnv, parts: ComposeParts): Promise<Serve
       ).watch(),
     keycloak: {
       connection: parts.connection,
+      runtimeAccount: {
+        clientId: RUNTIME_CLIENT_ID,
+        secret: new Secret(parts.secrets.keycloakRuntimeClientSecret),
+      },
       realm: env.KEYCLOAK_REALM,
       supervisor: parts.supervisor,
       maxQueuedGrants: env.TOKEN_QUEUE_MAX,

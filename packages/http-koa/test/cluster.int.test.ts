@@ -17,6 +17,7 @@ import { startHaproxy, type LoadBalancer } from '../../adapter-keycloak/test/hap
 import { OPENTALK_SECRET, OPS_SECRET, REPO_ROOT, call, startExApp } from './exapp-harness.js';
 import { REALM, addE2eUsers, e2e, token } from './e2e/context.js';
 import { describeInstall } from './e2e/install.js';
+import { describeLeastPrivilege } from './e2e/least-privilege.js';
 import { describeSyncApi } from './e2e/sync-api.js';
 import { describeTokenApi } from './e2e/token-api.js';
 
@@ -135,6 +136,7 @@ describe('a two-node Keycloak cluster behind HAProxy', () => {
 
 describe('external mode, end to end', () => {
   describeInstall();
+  describeLeastPrivilege();
   describeTokenApi();
   describeSyncApi();
 });

@@ -8,6 +8,7 @@ import { describeAuthMatrix } from './e2e/auth-matrix.js';
 import { describeBadInput } from './e2e/bad-input.js';
 import { describeBrowser } from './e2e/browser.js';
 import { describeInstall } from './e2e/install.js';
+import { describeLeastPrivilege } from './e2e/least-privilege.js';
 import { describeObservability } from './e2e/observability.js';
 import { describeProxy } from './e2e/proxy.js';
 import { describeSyncApi } from './e2e/sync-api.js';
@@ -24,6 +25,7 @@ afterAll(async () => {
 }, 120_000);
 
 describeInstall();
+describeLeastPrivilege();
 describeTokenApi();
 describeSyncApi();
 describeAuthMatrix();

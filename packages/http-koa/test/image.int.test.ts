@@ -251,7 +251,9 @@ describe('the image built for the other Keycloak served here (KEYCLOAK_VERSION=2
       seed(nc);
       const port = await freePort();
       const container = await run(newVolume(), appApiEnv(nc, port), other);
-      expect(await exec(container, 'cat /opt/keycloak-dist/dev-file/version.txt')).toMatch(/Version 26\.5\.6$/);
+      expect(await exec(container, 'cat /opt/keycloak-dist/dev-file/version.txt')).toMatch(
+        /Version 26\.5\.6$/,
+      );
       expect(await exec(container, 'echo $KEYCLOAK_VERSION')).toBe('26.5.6');
       nc.exApp.target = { url: `http://127.0.0.1:${port}` };
       expect((await nc.appApi.install({ timeoutMs: 480_000 })).error).toBe('');

@@ -1,16 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { toAppError } from '@keycloak-exapp/core';
+import { Secret } from '@keycloak-exapp/core';
 import {
   EXAPP_REALM_ROLES,
   KeycloakHttp,
+  RUNTIME_REALM_ROLES,
   checkAdminRoles,
   loadRealmFile,
+  runtimeAccountRoles,
 } from '@keycloak-exapp/adapter-keycloak';
 import { NextcloudUserDirectory, NextcloudHttp } from '@keycloak-exapp/adapter-nextcloud';
-import { PUBLIC_DEFAULT_SECRETS, keycloakPublicBase } from '@keycloak-exapp/http-koa';
+import {
+  PUBLIC_DEFAULT_SECRETS,
+  RUNTIME_CLIENT_ID,
+  SECRETS_FILE,
+  keycloakPublicBase,
+} from '@keycloak-exapp/http-koa';
 import type { CliEnv } from '../env.js';
 import { keycloakTarget, nextcloudConnection, type SourceOptions } from '../cli-context.js';
 import { EXIT } from '../exit-codes.js';
@@ -73,7 +81,7 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
   const realm = env.KEYCLOAK_REALM;
   checks.push(
     await check(
-      'Keycloak admin credentials accepted, with the roles the ExApp needs',
+      'the setup account (realm reconcile at install, upgrade, keycloak connect) accepted, with its roles',
       'fix KEYCLOAK_ADMIN_CLIENT_ID/SECRET (or the secrets file on the volume); for an external Keycloak run `keycloak-exapp keycloak connect` again',
       async () => {
         if (!target) throw new Error('no Keycloak');
@@ -85,6 +93,34 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
         return roles.isMasterAdmin
           ? "master's admin role (more than the ExApp needs)"
           : `the ${EXAPP_REALM_ROLES.length} realm-management roles of ${realm}, nothing more`;
+      },
+    ),
+  );
+  checks.push(
+    await check(
+      `the server's runtime account (${RUNTIME_CLIENT_ID}): ${RUNTIME_REALM_ROLES.join(', ')}, nothing more`,
+      'run init again (AppAPI), or restart the server: its realm reconcile makes the account and sets its roles',
+      async () => {
+        if (!target) throw new Error('no Keycloak');
+        const file = join(env.APP_PERSISTENT_STORAGE, SECRETS_FILE);
+        const stored = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as {
+          keycloakRuntimeClientSecret?: string;
+        };
+        if (!stored.keycloakRuntimeClientSecret)
+          return `no secrets file at ${file}: run doctor where the server's volume is to check its account`;
+        const runtime = new KeycloakHttp({
+          baseUrl: target.baseUrl,
+          admin: {
+            kind: 'client',
+            clientId: RUNTIME_CLIENT_ID,
+            clientSecret: new Secret(stored.keycloakRuntimeClientSecret),
+            realm,
+          },
+        });
+        const { roles, beyond, missing } = await runtimeAccountRoles(runtime);
+        if (beyond.length > 0) throw new Error(`it holds more than it needs: ${beyond.join(', ')}`);
+        if (missing.length > 0) throw new Error(`it lacks ${missing.join(', ')}`);
+        return roles.join(', ');
       },
     ),
   );
