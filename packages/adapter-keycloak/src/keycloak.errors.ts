@@ -40,35 +40,51 @@ export function keycloakErrorText(body: unknown): string | undefined {
 }
 
 /**
- * Translates got's errors into core errors at the adapter's edge. The vendor error is kept only as
- * `cause` (non-enumerable), so no response body or header reaches a log line through us.
+ * What is kept of one of got's errors: its kind, code, method and path (no query, header or body).
+ * got's own error holds the request's options, with the bearer token or the client secret of a
+ * grant in them: it must not travel as a cause into a log line or a test report.
+ */
+function vendorCause(error: RequestError): Error {
+  const { method } = error.options;
+  const url = error.options.url;
+  const path = url instanceof URL ? url.pathname : '';
+  const status = error instanceof HTTPError ? ` → ${error.response.statusCode}` : '';
+  return Object.assign(new Error(`${error.name} ${error.code}: ${method} ${path}${status}`), {
+    code: error.code,
+  });
+}
+
+/**
+ * Translates got's errors into core errors at the adapter's edge. Only a summary of the vendor
+ * error is kept as `cause` (non-enumerable): no response body, header or credential reaches a log
+ * line or a test report through us.
  */
 export function translateKeycloakError(error: unknown, what: string): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof RequestError) return translateRequestError(error, vendorCause(error), what);
+  if (error instanceof Error && error.name === 'AbortError')
+    return new CancelledError(`${what}: cancelled`, { cause: error });
+  return new UpstreamError(`${what}: unexpected failure`, { cause: error });
+}
+
+function translateRequestError(error: RequestError, cause: Error, what: string): AppError {
   if (error instanceof HTTPError) {
     const status = error.response.statusCode;
     const text = keycloakErrorText(error.response.body);
     const message = `${what}: Keycloak answered ${status}${text ? ` (${text})` : ''}`;
-    if (status === 404) return new NotFoundError(message, { cause: error });
-    if (status === 409) return new ConflictError(message, { cause: error });
-    if (status === 400) return new InvalidInputError(message, { cause: error });
-    if (status === 401 || status === 403) return new UpstreamUnauthorizedError(message, { cause: error });
-    if (status === 429) return new RateLimitedError(message, { cause: error });
-    if (status >= 500) return new UpstreamUnavailableError(message, { cause: error });
-    return new UpstreamError(message, { cause: error });
+    if (status === 404) return new NotFoundError(message, { cause });
+    if (status === 409) return new ConflictError(message, { cause });
+    if (status === 400) return new InvalidInputError(message, { cause });
+    if (status === 401 || status === 403) return new UpstreamUnauthorizedError(message, { cause });
+    if (status === 429) return new RateLimitedError(message, { cause });
+    if (status >= 500) return new UpstreamUnavailableError(message, { cause });
+    return new UpstreamError(message, { cause });
   }
-  if (error instanceof RequestError) {
-    if (error.code === 'ETIMEDOUT')
-      return new UpstreamTimeoutError(`${what}: Keycloak did not answer in time`, { cause: error });
-    if (error.code === 'ERR_ABORTED' || error.name === 'AbortError')
-      return new CancelledError(`${what}: cancelled`, { cause: error });
-    if (UNREACHABLE.has(error.code))
-      return new UpstreamUnavailableError(`${what}: Keycloak is unreachable (${error.code})`, {
-        cause: error,
-      });
-    return new UpstreamError(`${what}: ${error.code}`, { cause: error });
-  }
-  if (error instanceof Error && error.name === 'AbortError')
-    return new CancelledError(`${what}: cancelled`, { cause: error });
-  return new UpstreamError(`${what}: unexpected failure`, { cause: error });
+  if (error.code === 'ETIMEDOUT')
+    return new UpstreamTimeoutError(`${what}: Keycloak did not answer in time`, { cause });
+  if (error.code === 'ERR_ABORTED' || error.name === 'AbortError')
+    return new CancelledError(`${what}: cancelled`, { cause });
+  if (UNREACHABLE.has(error.code))
+    return new UpstreamUnavailableError(`${what}: Keycloak is unreachable (${error.code})`, { cause });
+  return new UpstreamError(`${what}: ${error.code}`, { cause });
 }
