@@ -145,10 +145,30 @@ export class KeycloakProcessSupervisor implements ProcessSupervisor {
     }, graceMs);
     await exited;
     clearTimeout(timer);
-    // The guard's watcher may still be waiting on its stdin: end the whole group.
+    // The guard's watcher may still be waiting on its stdin: end the whole group, and report
+    // `stopped` only once the group is gone (a SIGKILL is delivered asynchronously).
     this.#signalGroup(child, 'SIGKILL');
+    await this.#groupGone(child, 5_000);
     this.#child = undefined;
     this.#set({ state: 'stopped', pid: null });
+  }
+
+  /** Waits until no process of the child's group is left (or `timeoutMs` has passed). */
+  async #groupGone(child: ChildProcess, timeoutMs: number): Promise<void> {
+    if (child.pid === undefined) return;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        process.kill(-child.pid, 0);
+      } catch {
+        return; // ESRCH: nobody left in the group
+      }
+      if (Date.now() > deadline) {
+        this.#logger.warn({ pgid: child.pid }, 'processes of the stopped Keycloak are still exiting');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   async #launch(signal: AbortSignal | undefined): Promise<void> {
