@@ -56,6 +56,20 @@ describe('NextcloudUserDirectory: quirks and faults', () => {
     expect((await directory.getUser('zoe'))?.displayName).toBe('Zoë van der Berg');
   });
 
+  it('finds no user "." or ".." (cloud/users/../groups is cloud/groups, every group: admin included)', async () => {
+    const { directory, http } = connect(nc);
+    // What such an id would have read: Nextcloud's list of all groups, with `admin` in it.
+    expect(
+      JSON.stringify(
+        await http.ocs({ method: 'GET', path: 'cloud/users/../groups', user: 'admin', what: 'probe' }),
+      ),
+    ).toContain('admin');
+    for (const id of ['.', '..']) {
+      expect(await directory.getUserGroups(id)).toBeUndefined();
+      expect(await directory.getUser(id)).toBeUndefined();
+    }
+  });
+
   it('names the acting user when Nextcloud refuses the credentials (997)', async () => {
     await expect(connect(nc, { secret: 'wrong' }).directory.getUser('zoe')).rejects.toMatchObject({
       code: 'UPSTREAM_UNAUTHORIZED',

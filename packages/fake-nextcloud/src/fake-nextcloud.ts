@@ -268,6 +268,13 @@ export class FakeNextcloud {
       if (page.length === 0) return ocsOk(version, { users: [] });
       return ocsOk(version, { users: Object.fromEntries(page.map((u) => [u.id, userDetails(u)])) });
     }
+    // GroupsController::getGroups: every group for an admin (a sub-admin sees theirs; none here).
+    if (path === '/cloud/groups') {
+      if (!admin) return ocsOk(version, { groups: [] });
+      const all = new Set<string>(['admin']);
+      for (const u of this.users.page(() => true, '', undefined, 0)) for (const g of u.groups) all.add(g);
+      return ocsOk(version, { groups: [...all].sort() });
+    }
     const groups = /^\/cloud\/users\/([^/]+)\/groups$/.exec(path);
     if (groups) {
       const user = this.users.get(decodeURIComponent(groups[1]!));

@@ -113,7 +113,7 @@ describe('a two-node Keycloak cluster behind HAProxy', () => {
       APP_PERSISTENT_STORAGE: e2e.h.storage,
     });
     const checks = JSON.parse(doctor.stdout) as { name: string; ok: boolean; detail: string }[];
-    expect(checks.find((c) => c.name.startsWith('Keycloak admin credentials'))).toMatchObject({
+    expect(checks.find((c) => c.name.startsWith('the setup account'))).toMatchObject({
       ok: true,
       detail: expect.stringContaining('realm-management roles of commonground, nothing more'),
     });

@@ -238,6 +238,30 @@ describe(`the image ${IMAGE} under AppAPI's rules (dev-file)`, () => {
   }, 300_000);
 });
 
+/**
+ * A container of `image` on a fresh volume with `env` on top of AppAPI's: `check` looks at it once
+ * it runs, then AppAPI installs it and OpenTalk's call gets a token.
+ */
+async function installAndServeToken(
+  env: Record<string, string>,
+  image = IMAGE,
+  check: (container: StartedTestContainer) => Promise<void> = () => Promise.resolve(),
+): Promise<void> {
+  const nc = await new FakeNextcloud({ admins: ['admin'] }).start();
+  try {
+    seed(nc);
+    const port = await freePort();
+    const container = await run(newVolume(), { ...appApiEnv(nc, port), ...env }, image);
+    await check(container);
+    nc.exApp.target = { url: `http://127.0.0.1:${port}` };
+    expect((await nc.appApi.install({ timeoutMs: 480_000 })).error).toBe('');
+    expect((await openTalkToken(container, `http://127.0.0.1:${port}`, 'alice')).status).toBe(200);
+    await container.stop({ timeout: 60_000 });
+  } finally {
+    await nc.stop();
+  }
+}
+
 describe('the image built for the other Keycloak served here (KEYCLOAK_VERSION=26.5.6)', () => {
   it('builds with the one setting, runs that Keycloak, installs and serves a token', async () => {
     const other = 'keycloak-exapp:test-kc-26.5.6';
@@ -246,39 +270,21 @@ describe('the image built for the other Keycloak served here (KEYCLOAK_VERSION=2
       stdio: ['ignore', 'ignore', 'inherit'],
       timeout: 900_000,
     });
-    const nc = await new FakeNextcloud({ admins: ['admin'] }).start();
-    try {
-      seed(nc);
-      const port = await freePort();
-      const container = await run(newVolume(), appApiEnv(nc, port), other);
+    await installAndServeToken({}, other, async (container) => {
       expect(await exec(container, 'cat /opt/keycloak-dist/dev-file/version.txt')).toMatch(
         /Version 26\.5\.6$/,
       );
       expect(await exec(container, 'echo $KEYCLOAK_VERSION')).toBe('26.5.6');
-      nc.exApp.target = { url: `http://127.0.0.1:${port}` };
-      expect((await nc.appApi.install({ timeoutMs: 480_000 })).error).toBe('');
-      expect((await openTalkToken(container, `http://127.0.0.1:${port}`, 'alice')).status).toBe(200);
-      await container.stop({ timeout: 60_000 });
-    } finally {
-      await nc.stop();
-    }
+    });
   }, 1_200_000);
 });
 
 describe(`the image ${IMAGE} with KEYCLOAK_DB=postgres on the host's PostgreSQL`, () => {
   it('installs and serves a token', async () => {
-    const nc = await new FakeNextcloud({ admins: ['admin'] }).start();
     const database = freshDatabase('kc_image');
     try {
-      seed(nc);
-      const port = await freePort();
-      const container = await run(newVolume(), { ...appApiEnv(nc, port), ...database.env });
-      nc.exApp.target = { url: `http://127.0.0.1:${port}` };
-      expect((await nc.appApi.install({ timeoutMs: 480_000 })).error).toBe('');
-      expect((await openTalkToken(container, `http://127.0.0.1:${port}`, 'alice')).status).toBe(200);
-      await container.stop({ timeout: 60_000 });
+      await installAndServeToken(database.env);
     } finally {
-      await nc.stop();
       await database.drop();
     }
   }, 600_000);

@@ -48,7 +48,8 @@ async function send(way: Way, method: string, path: string, headers: Record<stri
   } catch (error) {
     // Only a dropped connection is an answer ("drop"); anything else (an answer the OpenAPI
     // document does not allow, say) fails the test with its own message.
-    if (!['ECONNRESET', 'EPIPE', 'ECONNREFUSED'].includes((error as { code?: string }).code ?? '')) throw error;
+    if (!['ECONNRESET', 'EPIPE', 'ECONNREFUSED'].includes((error as { code?: string }).code ?? ''))
+      throw error;
     return { status: 0, headers: {}, body: undefined, text: '' } satisfies Reply;
   }
 }
@@ -141,6 +142,16 @@ export function describeAuthMatrix(): void {
               requestId?: string;
             },
         );
+      const audited = (op: string, caller: string, outcome: (o: string) => boolean) =>
+        lines.some((l) => l.audit === op && l.caller === caller && outcome(l.outcome));
+      const refused = (code: string) => (o: string) => o === code;
+      const allowed = (o: string) => !['UNAUTHENTICATED', 'FORBIDDEN'].includes(o);
+      // /init and /enabled act on the whole ExApp: AppAPI's calls and every refusal are audited too.
+      for (const op of ['init', 'enabled']) {
+        expect(audited(op, 'nextcloud-system', allowed), op).toBe(true);
+        expect(audited(op, 'unauthenticated', refused('UNAUTHENTICATED')), op).toBe(true);
+        expect(audited(op, 'nextcloud-user:carol', refused('FORBIDDEN')), op).toBe(true);
+      }
       for (const op of [
         'sync-user',
         'delete-user',
@@ -154,17 +165,8 @@ export function describeAuthMatrix(): void {
           mine.every((l) => typeof l.requestId === 'string' && l.requestId.length > 0),
           op,
         ).toBe(true);
-        expect(
-          mine.some((l) => l.caller === 'unauthenticated' && l.outcome === 'UNAUTHENTICATED'),
-          op,
-        ).toBe(true);
-        expect(
-          mine.some(
-            (l) =>
-              l.caller === 'nextcloud-user:admin' && !['UNAUTHENTICATED', 'FORBIDDEN'].includes(l.outcome),
-          ),
-          op,
-        ).toBe(true);
+        expect(audited(op, 'unauthenticated', refused('UNAUTHENTICATED')), op).toBe(true);
+        expect(audited(op, 'nextcloud-user:admin', allowed), op).toBe(true);
       }
       const deleted = lines.find(
         (l) =>

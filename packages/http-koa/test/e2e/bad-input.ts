@@ -34,6 +34,30 @@ export function describeBadInput(): void {
         status: 404,
       },
       {
+        // `cloud/users/..` reads `cloud/`: a dot-segment id never reaches Nextcloud.
+        name: 'user id ".." in the header',
+        method: 'POST',
+        path: '/api/token?client_id=opentalk',
+        headers: { 'x-api-secret': OPS_SECRET, 'x-nc-user-id': '..' },
+        status: 400,
+      },
+      {
+        name: 'user id "." in the body',
+        method: 'POST',
+        path: '/api/sync-user',
+        headers: { 'x-api-secret': OPS_SECRET, 'content-type': 'application/json' },
+        body: '{"user_id":"."}',
+        status: 400,
+      },
+      {
+        name: 'user id ".." in the body of delete-user',
+        method: 'POST',
+        path: '/api/delete-user',
+        headers: { 'x-api-secret': OPS_SECRET, 'content-type': 'application/json' },
+        body: '{"user_id":".."}',
+        status: 400,
+      },
+      {
         name: 'encoded traversal in the body',
         method: 'POST',
         path: '/api/sync-user',

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Secret } from '@keycloak-exapp/core';
-import { KeycloakHttp, RUNTIME_REALM_ROLES, runtimeAccountRoles } from '@keycloak-exapp/adapter-keycloak';
+import {
+  KeycloakHttp,
+  RUNTIME_REALM_ROLES,
+  ensureRuntimeAccount,
+  runtimeAccountRoles,
+} from '@keycloak-exapp/adapter-keycloak';
 import { RUNTIME_CLIENT_ID } from '@keycloak-exapp/http-koa';
 import { OPS_SECRET, call } from '../exapp-harness.js';
 import { REALM, e2e } from './context.js';
@@ -68,44 +73,54 @@ export function describeLeastPrivilege(): void {
       );
     });
 
-    it("writes users as the runtime account (Keycloak's admin events name it), and still grants confidential clients", async () => {
-      const path = `admin/realms/${REALM}/events/config`;
-      const config = JSON.parse((await e2e.kcHttp.admin('GET', path, { what: 'events' })).body) as object;
-      await e2e.kcHttp.admin('PUT', path, { json: { ...config, adminEventsEnabled: true }, what: 'events' });
-      e2e.h.nc.addUser({ id: 'least-privilege-user', displayName: 'L P', groups: ['staff'] });
-      const synced = await call(
-        e2e.h.url,
-        'POST',
-        '/api/sync-user',
-        { 'x-api-secret': OPS_SECRET, 'content-type': 'application/json' },
-        JSON.stringify({ user_id: 'least-privilege-user' }),
-      );
-      expect(synced.status, synced.text).toBe(200);
-      const events = JSON.parse(
+    it('writes users as the runtime account: without its manage-users the server cannot, and the next reconcile restores it', async () => {
+      const setup = e2e.kcHttp;
+      const base = `admin/realms/${REALM}`;
+      const find = async (clientId: string) =>
         (
-          await e2e.kcHttp.admin('GET', `admin/realms/${REALM}/admin-events`, {
-            searchParams: { max: 50, resourceTypes: 'USER' },
-            what: 'admin events',
-          })
-        ).body,
-      ) as { operationType: string; authDetails: { clientId: string; realmId: string } }[];
-      const creates = events.filter((e) => e.operationType === 'CREATE');
-      expect(creates.length).toBeGreaterThan(0);
-      const runtimeClient = (
-        JSON.parse(
-          (
-            await e2e.kcHttp.admin('GET', `admin/realms/${REALM}/clients`, {
-              searchParams: { clientId: RUNTIME_CLIENT_ID },
-              what: 'c',
-            })
-          ).body,
-        ) as { id: string }[]
-      )[0]!;
-      expect(creates[0]!.authDetails.clientId).toBe(runtimeClient.id);
+          JSON.parse(
+            (await setup.admin('GET', `${base}/clients`, { searchParams: { clientId }, what: 'client' }))
+              .body,
+          ) as { id: string }[]
+        )[0]!;
+      const runtime = await find(RUNTIME_CLIENT_ID);
+      const management = await find('realm-management');
+      const user = JSON.parse(
+        (await setup.admin('GET', `${base}/clients/${runtime.id}/service-account-user`, { what: 'sa' })).body,
+      ) as { id: string };
+      const mappings = `${base}/users/${user.id}/role-mappings/clients/${management.id}`;
+      const role = (
+        JSON.parse((await setup.admin('GET', mappings, { what: 'roles' })).body) as { name: string }[]
+      ).find((r) => r.name === 'manage-users');
+      await setup.admin('DELETE', mappings, { json: [role], what: 'take manage-users away' });
+      const syncUser = (id: string) => {
+        e2e.h.nc.addUser({ id, displayName: id, groups: ['staff'] });
+        return call(
+          e2e.h.url,
+          'POST',
+          '/api/sync-user',
+          { 'x-api-secret': OPS_SECRET, 'content-type': 'application/json' },
+          JSON.stringify({ user_id: id }),
+        );
+      };
+      // The setup account still holds manage-users: had the server used it, this would work.
+      const refused = await syncUser('least-privilege-a');
+      expect(refused.status, refused.text).toBeGreaterThanOrEqual(500);
+      expect(refused.body).toMatchObject({ code: 'UPSTREAM_UNAUTHORIZED' });
+      // The realm reconcile (here: AppAPI enabling the ExApp again) puts the role back.
+      const { keycloakRuntimeClientSecret } = JSON.parse(
+        readFileSync(`${e2e.h.storage}/keycloak-exapp-secrets.json`, 'utf8'),
+      ) as { keycloakRuntimeClientSecret: string };
+      await ensureRuntimeAccount(setup, REALM, {
+        clientId: RUNTIME_CLIENT_ID,
+        secret: new Secret(keycloakRuntimeClientSecret),
+      });
+      const synced = await syncUser('least-privilege-b');
+      expect(synced.status, synced.text).toBe(200);
       // A confidential client's grant: its secret was read by setup, never by the runtime account.
       const granted = await call(e2e.h.url, 'POST', '/api/token?client_id=valtimo', {
         'x-api-secret': OPS_SECRET,
-        'x-nc-user-id': 'least-privilege-user',
+        'x-nc-user-id': 'least-privilege-b',
       });
       expect(granted.status, granted.text).toBe(200);
     });
