@@ -1,14 +1,9 @@
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Secret } from '@keycloak-exapp/core';
 import { CapturingLogger } from '@keycloak-exapp/core/testing';
 import {
-  KeycloakHttp,
-  KeycloakIdentityProvider,
   findJavaHome,
   forwardKeycloakLogLine,
   keycloakEnvironment,
@@ -145,84 +140,5 @@ describe('wantedUserProfile', () => {
       permissions: { view: ['admin'], edit: ['admin'] },
     });
     expect(wantedUserProfile(profile)).toEqual(profile);
-  });
-});
-
-/**
- * A stand-in for Keycloak's token endpoint of realm `r` (public client `c`) that answers each grant
- * after 20 ms and counts how many are in flight; the admin token and client lookup answer at once.
- */
-async function tokenEndpointStub() {
-  const counts = { grants: 0, inFlight: 0, maxInFlight: 0 };
-  const token = { access_token: 'a', expires_in: 300, token_type: 'Bearer' };
-  const stub = createServer((req, res) => {
-    const json = (body: unknown) =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    if (req.url === '/realms/master/protocol/openid-connect/token') return json(token);
-    if (req.url?.startsWith('/admin/realms/r/clients'))
-      return json([{ id: '1', clientId: 'c', publicClient: true }]);
-    if (req.url === '/realms/r/protocol/openid-connect/token') {
-      counts.grants++;
-      counts.maxInFlight = Math.max(counts.maxInFlight, ++counts.inFlight);
-      setTimeout(() => {
-        counts.inFlight--;
-        json(token);
-      }, 20);
-      return;
-    }
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
-  return {
-    counts,
-    http: new KeycloakHttp({
-      baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
-      admin: { kind: 'client', clientId: 'admin', clientSecret: new Secret('s') },
-    }),
-    async close() {
-      stub.closeAllConnections();
-      await new Promise((resolve) => stub.close(resolve));
-    },
-  };
-}
-
-const grants = (idp: KeycloakIdentityProvider, n: number) =>
-  Promise.allSettled(
-    Array.from({ length: n }, (_, i) =>
-      idp.passwordGrant({ clientId: 'c', username: `u${i}`, password: new Secret('p') }),
-    ),
-  );
-
-describe('KeycloakIdentityProvider token-endpoint calls', () => {
-  it('refuses callers beyond maxQueuedGrants at once with OVERLOADED, and serves the rest', async () => {
-    const stub = await tokenEndpointStub();
-    try {
-      const idp = new KeycloakIdentityProvider(stub.http, 'r', {
-        maxConcurrentGrants: 2,
-        maxQueuedGrants: 5,
-      });
-      const settled = await grants(idp, 20);
-      const refused = settled.filter((s) => s.status === 'rejected');
-      expect(refused.length).toBeGreaterThanOrEqual(13);
-      expect(refused.length).toBeLessThanOrEqual(15);
-      for (const r of refused) expect(r).toMatchObject({ reason: { code: 'OVERLOADED' } });
-      expect(stub.counts.grants).toBe(20 - refused.length);
-      expect(idp.queuedGrants).toBe(0);
-    } finally {
-      await stub.close();
-    }
-  });
-
-  it('keeps at most maxConcurrentGrants in flight and serves every caller in the end', async () => {
-    const stub = await tokenEndpointStub();
-    try {
-      const idp = new KeycloakIdentityProvider(stub.http, 'r', { maxConcurrentGrants: 3 });
-      const settled = await grants(idp, 30);
-      expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(30);
-      expect(stub.counts.grants).toBe(30);
-      expect(stub.counts.maxInFlight).toBe(3);
-    } finally {
-      await stub.close();
-    }
   });
 });
