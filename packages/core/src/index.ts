@@ -15,7 +15,6 @@ export {
   NEXTCLOUD_ID_ATTRIBUTE,
   PASSWORD_KEY_ATTRIBUTE,
   differingFields,
-  isManaged,
   normalizeEmail,
   normalizeGroups,
   splitDisplayName,

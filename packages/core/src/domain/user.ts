@@ -45,10 +45,6 @@ export interface ManagedIdpUser extends IdpUser {
   readonly nextcloudId: string;
 }
 
-export function isManaged(user: IdpUser): user is ManagedIdpUser {
-  return user.nextcloudId !== null;
-}
-
 const NAME_MAX_LENGTH = 255;
 
 /**
