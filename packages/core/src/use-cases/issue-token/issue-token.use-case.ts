@@ -4,26 +4,12 @@ import {
   type TokenConfigInput,
 } from '../../config/core-config.schema.js';
 import { toTokenSet, type TokenSet } from '../../domain/token.js';
-import {
-  differingFields,
-  toManagedUserSpec,
-  type ManagedIdpUser,
-  type ManagedUserSpec,
-} from '../../domain/user.js';
 import { AppError } from '../../errors/app-error.js';
-import {
-  toAppError,
-  ClientNotAllowedError,
-  InvalidInputError,
-  NotReadyError,
-  OverloadedError,
-  UserDisabledError,
-  UserNotFoundError,
-} from '../../errors/errors.js';
+import { ClientNotAllowedError, InvalidInputError } from '../../errors/errors.js';
 import type { ProcessSupervisor } from '../../ports/process-supervisor/process-supervisor.port.js';
 import type { Clock } from '../../ports/clock/clock.port.js';
 import type { IdentityProvider } from '../../ports/identity-provider/identity-provider.port.js';
-import { noopLogger, type Logger } from '../../ports/logger/logger.port.js';
+import type { Logger } from '../../ports/logger/logger.port.js';
 import type { PasswordVault } from '../../ports/password-vault/password-vault.port.js';
 import type { CallOptions } from '../../ports/signal.js';
 import type { UserDirectory } from '../../ports/user-directory/user-directory.port.js';
@@ -31,8 +17,11 @@ import { AccessCache, type VerifiedAccount } from '../shared/access-cache.js';
 import { SingleFlight } from '../shared/single-flight.js';
 import { UserProvisioner } from '../shared/user-provisioner.js';
 import type { SyncDigestStore } from '../../ports/sync-digest-store/sync-digest-store.port.js';
-import { digestOfSpec } from '../../domain/sync-digest.js';
+import { DirectoryCheck } from './directory-check.js';
 import { issueTokenInputSchema, type IssueTokenInput } from './issue-token.input.js';
+import { PasswordGrant } from './password-grant.js';
+import { ProviderAvailability } from './provider-availability.js';
+import { RenewalAhead } from './renewal-ahead.js';
 
 export type TokenSource = 'cache' | 'refresh' | 'password';
 
@@ -47,13 +36,6 @@ export interface IssuedToken {
 
 /** A token answer before it is known whether its request waited for the directory. */
 type TokenAnswer = Omit<IssuedToken, 'waitedForDirectory'>;
-
-/**
- * Past this fraction of `directoryTtlMs`, a verification is still trusted but renewed in the
- * background, so a user who keeps asking never waits for the directory; past the whole TTL it is
- * not trusted, as before.
- */
-export const VERIFY_AHEAD_FRACTION = 0.75;
 
 export interface IssueTokenDeps {
   readonly identityProvider: IdentityProvider;
@@ -99,14 +81,13 @@ export class IssueToken {
   readonly #config: TokenConfig;
   readonly #allowed: ReadonlySet<string>;
   readonly #cache: AccessCache;
-  readonly #provisioner: UserProvisioner;
-  readonly #verifyFlight = new SingleFlight<VerifiedAccount>();
-  readonly #passwordFlight = new SingleFlight<void>();
+  readonly #provider: ProviderAvailability;
+  readonly #renewal: RenewalAhead;
+  readonly #directory: DirectoryCheck;
+  readonly #passwordGrant: PasswordGrant;
   readonly #grantFlight = new SingleFlight<TokenAnswer>();
   /** The vault key the cached tokens were obtained under; another key drops them all. */
   #tokensKeyId: string;
-  /** Keys (user, or user and client) whose last renewal ahead of expiry failed, and when. */
-  readonly #aheadFailedAt = new Map<string, number>();
 
   constructor(private readonly deps: IssueTokenDeps) {
     this.#config = tokenConfigSchema.parse(deps.config);
@@ -114,12 +95,41 @@ export class IssueToken {
     this.#cache =
       deps.accessCache ??
       new AccessCache({ clock: deps.clock, maxTokenSets: this.#config.maxCachedTokenSets });
-    this.#provisioner = new UserProvisioner(deps.identityProvider, this.#cache, deps.digestStore);
+    this.#provider = new ProviderAvailability(deps.supervisor);
+    this.#renewal = new RenewalAhead(
+      deps.clock,
+      this.#config.refreshMarginMs,
+      this.#config.maxRememberedRenewalFailures,
+      deps.logger,
+    );
+    this.#directory = new DirectoryCheck({
+      identityProvider: deps.identityProvider,
+      userDirectory: deps.userDirectory,
+      clock: deps.clock,
+      cache: this.#cache,
+      provisioner: new UserProvisioner(deps.identityProvider, this.#cache, deps.digestStore),
+      provider: this.#provider,
+      renewal: this.#renewal,
+      digestStore: deps.digestStore,
+      config: this.#config,
+    });
+    this.#passwordGrant = new PasswordGrant({
+      identityProvider: deps.identityProvider,
+      passwordVault: deps.passwordVault,
+      clock: deps.clock,
+      scope: this.#config.scope,
+      logger: deps.logger,
+    });
     this.#tokensKeyId = deps.passwordVault.keyId;
   }
 
   get accessCache(): AccessCache {
     return this.#cache;
+  }
+
+  /** Renewal failures remembered now (bounded by `maxRememberedRenewalFailures`). */
+  get rememberedRenewalFailures(): number {
+    return this.#renewal.rememberedFailures;
   }
 
   isClientAllowed(clientId: string): boolean {
@@ -138,17 +148,17 @@ export class IssueToken {
       this.#cache.dropAllTokens();
     }
 
-    const { verified, waited } = await this.#verify(userId, opts);
+    const { verified, waited } = await this.#directory.verify(userId, opts);
     const fresh = this.#freshToken(userId, clientId, verified);
     if (fresh) return { ...fresh, waitedForDirectory: waited };
-    this.#assertProviderUp();
+    this.#provider.assertUp();
     try {
       return { ...(await this.#obtain(userId, clientId, verified, opts)), waitedForDirectory: waited };
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'NOT_FOUND') throw error;
       // The account was deleted in the identity provider behind our back (and forgotten by
       // `#renew`): check again, which re-creates it, and try once more.
-      const again = await this.#verify(userId, opts);
+      const again = await this.#directory.verify(userId, opts);
       return { ...(await this.#obtain(userId, clientId, again.verified, opts)), waitedForDirectory: true };
     }
   }
@@ -183,146 +193,11 @@ export class IssueToken {
     if (!cached || left <= this.#config.refreshMarginMs) return undefined;
     const key = this.#grantKey(userId, clientId);
     if (renewAheadWith && left <= 2 * this.#config.refreshMarginMs) {
-      this.#renewAhead(this.#grantFlight, key, (signal) =>
+      this.#renewal.start(this.#grantFlight, key, (signal) =>
         this.#renew(userId, clientId, renewAheadWith, { signal }),
       );
     }
     return { tokens: cached, expiresIn: Math.floor(left / 1000), source: 'cache' };
-  }
-
-  async #verify(userId: string, opts: CallOptions): Promise<{ verified: VerifiedAccount; waited: boolean }> {
-    const entry = this.#cache.getVerified(userId);
-    const age = entry ? this.deps.clock.now() - entry.verifiedAt : Infinity;
-    const ttl = this.#config.directoryTtlMs;
-    if (entry && age < ttl) {
-      if (age >= ttl * VERIFY_AHEAD_FRACTION) {
-        this.#renewAhead(this.#verifyFlight, userId, (signal) => this.#verifyNow(userId, { signal }));
-      }
-      return { verified: entry, waited: false };
-    }
-    if (
-      !this.#verifyFlight.has(userId) &&
-      this.#verifyFlight.size >= this.#config.maxConcurrentDirectoryChecks
-    )
-      throw new OverloadedError('too many directory checks of distinct users at once; try again shortly');
-    const verified = await this.#verifyFlight.run(
-      userId,
-      (signal) => this.#verifyNow(userId, { signal }),
-      opts.signal,
-    );
-    return { verified, waited: true };
-  }
-
-  /**
-   * Starts a renewal nobody waits for, unless one is running or the last one for this key failed
-   * less than `refreshMarginMs` ago (an unreachable server is not asked on every request). A user
-   * it finds disabled or gone has already been forgotten (the next request checks again and is
-   * refused); any other failure leaves the current entry to expire as usual.
-   */
-  #renewAhead<T>(flight: SingleFlight<T>, key: string, task: (signal: AbortSignal) => Promise<T>): void {
-    if (flight.has(key)) return;
-    const failedAt = this.#aheadFailedAt.get(key);
-    if (failedAt !== undefined && this.deps.clock.now() - failedAt < this.#config.refreshMarginMs) return;
-    flight.run(key, task).then(
-      () => this.#aheadFailedAt.delete(key),
-      (error: unknown) => {
-        const { code } = toAppError(error);
-        // A user found disabled or gone is forgotten (the next request checks in the foreground):
-        // only an unreachable upstream is remembered, so this map does not keep departed users.
-        if (code !== 'USER_DISABLED' && code !== 'USER_NOT_FOUND') this.#rememberAheadFailure(key);
-        (this.deps.logger ?? noopLogger).debug({ code }, 'renewal ahead of expiry failed');
-      },
-    );
-  }
-
-  /** Throws NOT_READY while the supervised identity provider is not ready. */
-  #assertProviderUp(): void {
-    const state = this.deps.supervisor?.status().state;
-    if (state !== undefined && state !== 'ready')
-      throw new NotReadyError(`the identity provider is ${state}`);
-  }
-
-  #isProviderUp(): boolean {
-    const state = this.deps.supervisor?.status().state;
-    return state === undefined || state === 'ready';
-  }
-
-  /** Remembers a failed renewal ahead; past the bound, entries older than the margin go first. */
-  #rememberAheadFailure(key: string): void {
-    const now = this.deps.clock.now();
-    this.#aheadFailedAt.delete(key);
-    this.#aheadFailedAt.set(key, now);
-    if (this.#aheadFailedAt.size <= this.#config.maxRememberedRenewalFailures) return;
-    for (const [k, at] of this.#aheadFailedAt)
-      if (now - at >= this.#config.refreshMarginMs) this.#aheadFailedAt.delete(k);
-    // Still too many recent ones: forget the oldest (Map order is insertion order).
-    for (const k of this.#aheadFailedAt.keys()) {
-      if (this.#aheadFailedAt.size <= this.#config.maxRememberedRenewalFailures) break;
-      this.#aheadFailedAt.delete(k);
-    }
-  }
-
-  /** Renewal failures remembered now (bounded by `maxRememberedRenewalFailures`). */
-  get rememberedRenewalFailures(): number {
-    return this.#aheadFailedAt.size;
-  }
-
-  async #verifyNow(userId: string, opts: CallOptions): Promise<VerifiedAccount> {
-    const { identityProvider, userDirectory } = this.deps;
-    const directoryUser = await userDirectory.getUser(userId, opts);
-    if (!directoryUser || !directoryUser.enabled) {
-      this.#cache.forgetUser(userId);
-      // Refused either way; with the provider down, the next pass deprovisions the account.
-      if (!this.#isProviderUp())
-        throw directoryUser ? new UserDisabledError(userId) : new UserNotFoundError(userId);
-      const current = await identityProvider.findUserByNextcloudId(userId, opts);
-      if (current && !directoryUser && this.#config.deprovisionPolicy === 'delete') {
-        await this.#provisioner.deprovision(current, 'delete', opts);
-      } else if (current?.enabled) {
-        await this.#provisioner.deprovision(current, 'disable', opts);
-      }
-      throw directoryUser ? new UserDisabledError(userId) : new UserNotFoundError(userId);
-    }
-    const spec = await toManagedUserSpec(directoryUser);
-    const now = this.deps.clock.now();
-    const previous = this.#cache.getVerified(userId);
-    if (
-      previous &&
-      (now - previous.identityProviderReadAt < this.#config.identityProviderRecheckMs ||
-        !this.#isProviderUp()) &&
-      differingFields(spec, previous.account).length === 0
-    ) {
-      // Nextcloud says nothing changed and the account was read recently (or the provider is down
-      // and cannot be read): a renewal that costs one directory call, not a Keycloak search too.
-      const renewed: VerifiedAccount = { ...previous, verifiedAt: now };
-      this.#cache.setVerified(userId, renewed);
-      return renewed;
-    }
-    this.#assertProviderUp();
-    let account: ManagedIdpUser | undefined = await identityProvider.findUserByNextcloudId(userId, opts);
-    if (!account) {
-      account = await identityProvider.createUser(spec, opts);
-      await this.#record(spec);
-    } else if (differingFields(spec, account).length > 0) {
-      await identityProvider.updateUser(account.id, spec, opts);
-      account = { ...account, ...spec };
-      this.#cache.dropTokens(userId); // claims changed: do not serve tokens with the old ones
-      await this.#record(spec);
-    }
-    const verified: VerifiedAccount = {
-      account,
-      verifiedAt: now,
-      identityProviderReadAt: now,
-      passwordKeyId: account.passwordKeyId,
-      lastPasswordResetAt: previous?.lastPasswordResetAt ?? 0,
-    };
-    this.#cache.setVerified(userId, verified);
-    return verified;
-  }
-
-  /** Tells the next full pass what this just-in-time write made of the user. */
-  async #record(spec: ManagedUserSpec): Promise<void> {
-    await this.deps.digestStore?.record(new Map([[spec.nextcloudId, await digestOfSpec(spec)]]));
   }
 
   /** A new token for the user and client: the refresh grant while it works, else the password grant. */
@@ -366,53 +241,8 @@ export class IssueToken {
       }
     }
 
-    await this.#ensurePassword(userId, verified, opts);
-    const password = await this.deps.passwordVault.passwordFor(this.deps.identityProvider.realm, userId);
-    const grant = { clientId, username: verified.account.username, password, scope: this.#config.scope };
-    const grantStarted = this.deps.clock.now();
-    try {
-      const result = await this.deps.identityProvider.passwordGrant(grant, opts);
-      return this.#store(userId, clientId, toTokenSet(result, grantStarted), 'password');
-    } catch (error) {
-      if (!(error instanceof AppError) || error.code !== 'INVALID_CREDENTIALS') throw error;
-      // The identity provider holds another password (changed by hand, or set under an old key
-      // before a crash): re-set it once, unless a concurrent flight already did after we started.
-      if (verified.lastPasswordResetAt < grantStarted) {
-        await this.#passwordFlight.run(
-          `reset\0${userId}`,
-          (signal) => this.#setPassword(userId, verified, { signal }, true),
-          opts.signal,
-        );
-      }
-      const result = await this.deps.identityProvider.passwordGrant(grant, opts);
-      return this.#store(userId, clientId, toTokenSet(result, this.deps.clock.now()), 'password');
-    }
-  }
-
-  #ensurePassword(userId: string, verified: VerifiedAccount, opts: CallOptions): Promise<void> {
-    if (verified.passwordKeyId === this.deps.passwordVault.keyId) return Promise.resolve();
-    return this.#passwordFlight.run(
-      `set\0${userId}`,
-      async (signal) => {
-        if (verified.passwordKeyId === this.deps.passwordVault.keyId) return;
-        await this.#setPassword(userId, verified, { signal }, false);
-      },
-      opts.signal,
-    );
-  }
-
-  async #setPassword(
-    userId: string,
-    verified: VerifiedAccount,
-    opts: CallOptions,
-    isReset: boolean,
-  ): Promise<void> {
-    const { passwordVault, identityProvider } = this.deps;
-    const password = await passwordVault.passwordFor(identityProvider.realm, userId);
-    await identityProvider.setPassword(verified.account.id, password, passwordVault.keyId, opts);
-    verified.passwordKeyId = passwordVault.keyId;
-    if (isReset) verified.lastPasswordResetAt = this.deps.clock.now();
-    (this.deps.logger ?? noopLogger).info({ userId, isReset }, 'password set from the vault');
+    const { result, at } = await this.#passwordGrant.execute(userId, clientId, verified, opts);
+    return this.#store(userId, clientId, toTokenSet(result, at), 'password');
   }
 
   #store(userId: string, clientId: string, tokens: TokenSet, source: TokenSource): TokenAnswer {
