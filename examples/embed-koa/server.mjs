@@ -22,7 +22,7 @@ import {
   systemClock,
 } from '@keycloak-exapp/core';
 import { KeycloakHttp, KeycloakIdentityProvider, loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
-import { SyncJobs, errorHandler, requestContext, tokenApiRouter } from '@keycloak-exapp/http-koa';
+import { SyncJobs, errorHandler, requestContext, exAppApiRouter } from '@keycloak-exapp/http-koa';
 import { JsonUserDirectory } from '../json-user-directory.mjs';
 
 const [usersFile = 'examples/users.json', realm = 'commonground'] = process.argv.slice(2);
@@ -77,7 +77,7 @@ own.get('/hello', (ctx) => {
   ctx.body = { service: 'embed-koa example', realm };
 });
 app.use(own.routes());
-const identity = tokenApiRouter(
+const identity = exAppApiRouter(
   {
     issueToken: new IssueToken({
       identityProvider,

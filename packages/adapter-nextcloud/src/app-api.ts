@@ -1,5 +1,5 @@
 import type { Secret } from '@keycloak-exapp/core';
-import { SecretDigest } from './secret-digest.js';
+import { ConstantTimeSecret } from './constant-time-secret.js';
 
 /** The identity an ExApp presents to Nextcloud (and Nextcloud to the ExApp). */
 export interface AppApiIdentity {
@@ -36,11 +36,11 @@ type HeaderValue = string | string[] | undefined;
  */
 export class AppApiRequestVerifier {
   readonly #appId: string;
-  readonly #secret: SecretDigest;
+  readonly #secret: ConstantTimeSecret;
 
   constructor(appId: string, secret: Secret) {
     this.#appId = appId;
-    this.#secret = new SecretDigest(secret);
+    this.#secret = new ConstantTimeSecret(secret);
   }
 
   /** Whether the request carries any AppAPI header (and so must be verified, not ignored). */

@@ -5,7 +5,7 @@ export {
   type AppApiVerification,
 } from './app-api.js';
 export { AppApiClient, type TopMenuEntry } from './app-api-client.js';
-export { SecretDigest } from './secret-digest.js';
+export { ConstantTimeSecret } from './constant-time-secret.js';
 export {
   NextcloudHttp,
   nextcloudBaseUrl,

@@ -101,6 +101,7 @@ export {
 } from './use-cases/sync-all-users/sync-all-users.input.js';
 export type {
   SyncFailure,
+  SyncPassKind,
   SyncProgress,
   SyncReport,
 } from './use-cases/sync-all-users/sync-all-users.report.js';

@@ -1,5 +1,5 @@
 import { ConfigurationError, Secret } from '@keycloak-exapp/core';
-import { SecretDigest } from '@keycloak-exapp/adapter-nextcloud';
+import { ConstantTimeSecret } from '@keycloak-exapp/adapter-nextcloud';
 import type { ConsumerSpec } from './settings/token-api.settings.js';
 
 export type Operation = 'token' | 'sync' | 'delete';
@@ -82,10 +82,13 @@ export function buildConsumers(settings: ConsumerSettings): { consumers: Consume
 
 /** Finds the consumer whose secret matches, comparing every one in constant time. */
 export class ConsumerRegistry {
-  readonly #entries: { consumer: Consumer; secret: SecretDigest }[];
+  readonly #entries: { consumer: Consumer; secret: ConstantTimeSecret }[];
 
   constructor(consumers: readonly Consumer[]) {
-    this.#entries = consumers.map((consumer) => ({ consumer, secret: new SecretDigest(consumer.secret) }));
+    this.#entries = consumers.map((consumer) => ({
+      consumer,
+      secret: new ConstantTimeSecret(consumer.secret),
+    }));
   }
 
   match(presented: string): Consumer | undefined {

@@ -33,7 +33,7 @@ export { InitMarker } from './lifecycle/init-marker.js';
 export { keycloakPublicBase, type KeycloakPublicBase, type PublicBaseSettings } from './public-base.js';
 export { SyncJobs, type SyncJob } from './lifecycle/sync-jobs.js';
 export { OPENAPI_DOCUMENT } from './openapi.js';
-export { tokenApiRouter, type TokenApiDeps } from './routes/api.routes.js';
+export { exAppApiRouter, type ExAppApiDeps } from './routes/api.routes.js';
 export { audited } from './http/audit.js';
 export { CacheHitLog } from './http/cache-hit-log.js';
 export { errorHandler } from './middleware/error-handler.js';

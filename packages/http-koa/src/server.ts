@@ -18,7 +18,7 @@ import { createLogger } from './logger.js';
 import { SECRETS_FILE, loadOrCreateSecrets, type PersistentSecrets } from './persistent-secrets.js';
 import { SecretsFilePasswordVault } from './password-key-file.js';
 import { keycloakPublicBase, type KeycloakPublicBase } from './public-base.js';
-import { metricsRoutes, tokenApiRouter } from './routes/api.routes.js';
+import { metricsRoutes, exAppApiRouter } from './routes/api.routes.js';
 import { keycloakProxy } from './routes/keycloak-proxy.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';
 import { uiRoutes } from './routes/ui.routes.js';
@@ -224,7 +224,7 @@ async function createServerApp(env: ServerEnv, container: ServerContainer, parts
         env.APP_VERSION,
         parts.frpcState,
       ),
-      tokenApiRouter(apiDeps),
+      exAppApiRouter(apiDeps),
       metricsRoutes(apiDeps),
       // The console through the classic proxy cannot log in (it keeps one Set-Cookie): only an
       // explicit or HaRP base is handed to the top-menu loader.

@@ -13,7 +13,7 @@ import {
   ServerMetrics,
   createApp,
   createHttpServer,
-  tokenApiRouter,
+  exAppApiRouter,
 } from '@keycloak-exapp/http-koa';
 
 const REQUESTS = 1_000;
@@ -25,7 +25,7 @@ async function serve(logger: CapturingLogger, cacheHitLog: CacheHitLog | undefin
   const userDirectory = new InMemoryUserDirectory([
     { id: 'alice', displayName: 'Alice', email: null, enabled: true, groups: [] },
   ]);
-  const router = tokenApiRouter({
+  const router = exAppApiRouter({
     issueToken: new IssueToken({
       identityProvider,
       userDirectory,

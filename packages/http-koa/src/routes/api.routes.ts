@@ -26,7 +26,7 @@ import type { CacheHitLog } from '../http/cache-hit-log.js';
  * signatures as `authenticate`; a service that embeds the API passes its own authentication and
  * maps its callers to consumers (a name, the client ids and the operations each may use).
  */
-export interface TokenApiDeps {
+export interface ExAppApiDeps {
   readonly issueToken: IssueToken;
   readonly syncUser: SyncUser;
   readonly deleteUser: DeleteUser;
@@ -72,7 +72,7 @@ function parseUserId(value: unknown, where: string): string {
  */
 async function authorizeAdminOperation(
   ctx: Context,
-  deps: TokenApiDeps,
+  deps: ExAppApiDeps,
   operation: Operation,
   op: string,
 ): Promise<Caller> {
@@ -99,7 +99,7 @@ async function authorizeAdminOperation(
  * `/openapi.json`) as a router to mount under `prefix`, behind the auth model of `deps`. The ExApp
  * mounts it at `/api`; a service embeds it under a prefix of its own, next to its own routes.
  */
-export function tokenApiRouter(deps: TokenApiDeps, prefix = '/api'): Router {
+export function exAppApiRouter(deps: ExAppApiDeps, prefix = '/api'): Router {
   const router = new Router({ prefix });
   const ready = () => deps.assertReady?.();
 
@@ -189,13 +189,13 @@ function flag(ctx: Context, name: string): boolean {
   return value === '1' || value === 'true';
 }
 
-function jobsOf(deps: TokenApiDeps): NonNullable<TokenApiDeps['syncJobs']> {
+function jobsOf(deps: ExAppApiDeps): NonNullable<ExAppApiDeps['syncJobs']> {
   if (!deps.syncJobs) throw new NotFoundError('full sync is not offered here');
   return deps.syncJobs;
 }
 
 /** `GET /metrics`: Prometheus text, for Nextcloud admins and consumers allowed to sync. */
-export function metricsRoutes(deps: TokenApiDeps & { readonly metrics: ServerMetrics }): Router {
+export function metricsRoutes(deps: ExAppApiDeps & { readonly metrics: ServerMetrics }): Router {
   const router = new Router();
   router.use(audited());
   router.get('/metrics', async (ctx) => {
@@ -209,7 +209,7 @@ export function metricsRoutes(deps: TokenApiDeps & { readonly metrics: ServerMet
 }
 
 /** `POST /api/token`: the original's request and answer, behind the auth model. */
-async function issueTokenRoute(ctx: Context, deps: TokenApiDeps, started: number): Promise<void> {
+async function issueTokenRoute(ctx: Context, deps: ExAppApiDeps, started: number): Promise<void> {
   assertQuery(ctx, ['client_id']);
   const caller = await deps.authenticate(ctx);
   const clientParse = clientIdSchema.safeParse(ctx.query.client_id);

@@ -8,6 +8,13 @@ export interface SyncFailure {
   readonly message: string;
 }
 
+/**
+ * What a full pass compares Nextcloud's listing with: `digest`, the digest the last pass saved
+ * (only changed users are read from the identity provider); `verify`, what the identity provider
+ * holds now (repairs drift).
+ */
+export type SyncPassKind = 'digest' | 'verify';
+
 export interface SyncReport {
   readonly dryRun: boolean;
   readonly total: number;
@@ -18,11 +25,7 @@ export interface SyncReport {
   readonly unchanged: number;
   readonly failed: readonly SyncFailure[];
   readonly durationMs: number;
-  /**
-   * `verify`: compared with the identity provider; `digest`: compared with the saved digest, so
-   * only changed users were read from the identity provider.
-   */
-  readonly pass: 'verify' | 'digest';
+  readonly pass: SyncPassKind;
   /** Only for dry runs: what would be done. */
   readonly plan?: SyncPlan | undefined;
 }

@@ -21,13 +21,7 @@ import type { UserDirectory } from '../../ports/user-directory/user-directory.po
 import { BoundedPool } from '../shared/bounded-pool.js';
 import { DigestedUserSync } from '../shared/digested-user-sync.js';
 import type { UserProvisioner } from '../shared/user-provisioner.js';
-import type { SyncFailure, SyncProgress } from './sync-all-users.report.js';
-
-/**
- * What a pass compares Nextcloud with: the digest saved by the last pass (`digest`), or the
- * digests of what the identity provider holds now (`identity provider`, a verifying pass).
- */
-export type KnownSource = 'digest' | 'identity provider';
+import type { SyncFailure, SyncPassKind, SyncProgress } from './sync-all-users.report.js';
 
 export interface StreamedPassResult {
   readonly done: Record<SyncActionKind, number>;
@@ -94,7 +88,7 @@ export async function runStreamedPass(
     readonly provisioner: UserProvisioner;
   },
   known: Map<string, string>,
-  source: KnownSource,
+  kind: SyncPassKind,
   opts: StreamedPassOptions,
 ): Promise<StreamedPassResult> {
   const { signal, policy } = opts;
@@ -217,7 +211,7 @@ export async function runStreamedPass(
   let alreadyDisabled = 0;
   for (const [id, digest] of known) {
     if (seen.has(id) || digest === DEPROVISIONED_DIGEST) continue;
-    if (source === 'identity provider' && policy === 'disable' && !isEnabledDigest(digest)) {
+    if (kind === 'verify' && policy === 'disable' && !isEnabledDigest(digest)) {
       known.set(id, DEPROVISIONED_DIGEST); // already disabled: nothing to take away
       done.unchanged++;
       alreadyDisabled++;

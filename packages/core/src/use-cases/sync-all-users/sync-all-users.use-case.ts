@@ -10,12 +10,8 @@ import type { UserDirectory } from '../../ports/user-directory/user-directory.po
 import type { AccessCache } from '../shared/access-cache.js';
 import { UserProvisioner } from '../shared/user-provisioner.js';
 import { syncAllUsersInputSchema, type SyncAllUsersInput } from './sync-all-users.input.js';
-import type { SyncProgress, SyncReport } from './sync-all-users.report.js';
-import {
-  identityProviderDigests,
-  runStreamedPass,
-  type KnownSource,
-} from './sync-all-users.streamed-pass.js';
+import type { SyncPassKind, SyncProgress, SyncReport } from './sync-all-users.report.js';
+import { identityProviderDigests, runStreamedPass } from './sync-all-users.streamed-pass.js';
 
 export interface SyncAllUsersDeps {
   readonly identityProvider: IdentityProvider;
@@ -66,9 +62,9 @@ export class SyncAllUsers {
     const saved =
       store && !parsed.data.verify && !this.#verifyNext ? await store.load({ signal }) : undefined;
     if (store) this.#verifyNext = true; // until a pass has finished cleanly
-    const source: KnownSource = saved ? 'digest' : 'identity provider';
+    const kind: SyncPassKind = saved ? 'digest' : 'verify';
     const known = saved ?? (await identityProviderDigests(this.deps.identityProvider, signal));
-    const pass = await runStreamedPass({ ...this.deps, provisioner: this.#provisioner }, known, source, {
+    const pass = await runStreamedPass({ ...this.deps, provisioner: this.#provisioner }, known, kind, {
       policy,
       concurrency,
       pageSize: this.#config.pageSize,
@@ -93,7 +89,7 @@ export class SyncAllUsers {
       ...countsOf(pass.done),
       failed: pass.failed,
       durationMs: this.deps.clock.now() - started,
-      pass: saved ? 'digest' : 'verify',
+      pass: kind,
     };
     logger.info(
       {

@@ -6,7 +6,7 @@ import type { Secret } from '@keycloak-exapp/core';
  * Digests have equal length, so a comparison takes the same time whatever either value's length.
  * Used for AppAPI's secret and for the token API's consumer secrets alike.
  */
-export class SecretDigest {
+export class ConstantTimeSecret {
   readonly #digest: Buffer;
 
   constructor(secret: Secret) {
