@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReconcileUsers, Secret, SyncAllUsers, SyncUser, systemClock } from '@keycloak-exapp/core';
+import { CheapSyncPass, Secret, SyncAllUsers, SyncUser, systemClock } from '@keycloak-exapp/core';
 import { InMemoryIdentityProvider } from '@keycloak-exapp/core/testing';
 import { NextcloudHttp, NextcloudUserDirectory } from '@keycloak-exapp/adapter-nextcloud';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
@@ -8,7 +8,7 @@ describe('reconcile of 10 000 users against the fake Nextcloud over HTTP', () =>
   const nc = new FakeNextcloud();
   const idp = new InMemoryIdentityProvider('commonground');
   let directory: NextcloudUserDirectory;
-  let reconcile: ReconcileUsers;
+  let reconcile: CheapSyncPass;
   let sync: SyncAllUsers;
 
   beforeAll(async () => {
@@ -34,7 +34,7 @@ describe('reconcile of 10 000 users against the fake Nextcloud over HTTP', () =>
       clock: systemClock,
       config: { concurrency: 16 },
     });
-    reconcile = new ReconcileUsers({
+    reconcile = new CheapSyncPass({
       identityProvider: idp,
       userDirectory: directory,
       syncUser: new SyncUser({ identityProvider: idp, userDirectory: directory }),

@@ -127,16 +127,16 @@ export {
   type InitializeExAppDeps,
 } from './use-cases/initialize-exapp/initialize-exapp.use-case.js';
 export {
-  ReconcileUsers,
+  CheapSyncPass,
   type CheapPassReport,
-  type ReconcileUsersDeps,
-} from './use-cases/reconcile-users/reconcile-users.use-case.js';
+  type CheapSyncPassDeps,
+} from './use-cases/cheap-sync-pass/cheap-sync-pass.use-case.js';
 export {
-  ReconcileScheduler,
-  type ReconcileKind,
-  type ReconcileSchedulerOptions,
-  type ReconcileSchedulerStatus,
-} from './use-cases/reconcile-users/reconcile-scheduler.js';
+  SyncScheduler,
+  type SyncRunKind,
+  type SyncSchedulerOptions,
+  type SyncSchedulerStatus,
+} from './use-cases/cheap-sync-pass/sync-scheduler.js';
 export {
   RotatePasswordKey,
   type RotatePasswordKeyDeps,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReconcileScheduler, ReconcileUsers, SyncUser, SyncAllUsers } from '@keycloak-exapp/core';
+import { SyncScheduler, CheapSyncPass, SyncUser, SyncAllUsers } from '@keycloak-exapp/core';
 import { ManualClock } from '@keycloak-exapp/core/testing';
 import { directoryUser, world } from './harness.js';
 
@@ -11,7 +11,7 @@ async function reconcileWorld(n = 6) {
     userDirectory: w.directory,
     accessCache: w.cache,
   });
-  const reconcile = new ReconcileUsers({
+  const reconcile = new CheapSyncPass({
     identityProvider: w.idp,
     userDirectory: w.directory,
     syncUser,
@@ -21,7 +21,7 @@ async function reconcileWorld(n = 6) {
   return { ...w, reconcile };
 }
 
-describe('ReconcileUsers (cheap pass)', () => {
+describe('CheapSyncPass (cheap pass)', () => {
   it('creates new, disables disabled, re-enables returning and deprovisions gone users', async () => {
     const w = await reconcileWorld();
     w.directory.put(directoryUser('newbie'));
@@ -80,11 +80,11 @@ describe('ReconcileUsers (cheap pass)', () => {
   });
 });
 
-describe('ReconcileScheduler', () => {
+describe('SyncScheduler', () => {
   it('runs cheap passes on the interval and a full pass every n-th time', async () => {
     const clock = new ManualClock(0);
     const kinds: string[] = [];
-    const scheduler = new ReconcileScheduler({
+    const scheduler = new SyncScheduler({
       clock,
       intervalMs: 1000,
       fullEvery: 3,
@@ -106,7 +106,7 @@ describe('ReconcileScheduler', () => {
     let peak = 0;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const scheduler = new ReconcileScheduler({
+    const scheduler = new SyncScheduler({
       clock: new ManualClock(),
       run: async () => {
         running++;
@@ -126,7 +126,7 @@ describe('ReconcileScheduler', () => {
 
   it('backs off while passes fail and recovers after a success', async () => {
     let fail = true;
-    const scheduler = new ReconcileScheduler({
+    const scheduler = new SyncScheduler({
       clock: new ManualClock(),
       intervalMs: 1000,
       jitter: 0,
@@ -146,14 +146,14 @@ describe('ReconcileScheduler', () => {
   });
 
   it('keeps the jitter within its share of the interval', () => {
-    const low = new ReconcileScheduler({
+    const low = new SyncScheduler({
       clock: new ManualClock(),
       intervalMs: 1000,
       jitter: 0.2,
       random: () => 0,
       run: () => Promise.resolve(),
     });
-    const high = new ReconcileScheduler({
+    const high = new SyncScheduler({
       clock: new ManualClock(),
       intervalMs: 1000,
       jitter: 0.2,

@@ -3,7 +3,7 @@ import {
   AccessCache,
   DerivedPasswordVault,
   IssueToken,
-  ReconcileUsers,
+  CheapSyncPass,
   Secret,
   SyncAllUsers,
   SyncUser,
@@ -45,7 +45,7 @@ function build<D extends UserDirectory>(
     digestStore: store,
   });
   const syncUser = new SyncUser({ identityProvider: idp, userDirectory: directory, accessCache });
-  const cheap = new ReconcileUsers({
+  const cheap = new CheapSyncPass({
     identityProvider: idp,
     userDirectory: directory,
     syncUser,

@@ -4,18 +4,18 @@ import type { TypedContainer } from '@inversifyjs/strongly-typed';
 import {
   BOOTSTRAP_REALM,
   INITIALIZE_EXAPP,
-  RECONCILE_USERS,
+  CHEAP_SYNC_PASS,
   SYNC_ALL_USERS,
 } from '@keycloak-exapp/core/wiring';
 import {
   CLOCK,
   type BootstrapRealm,
   type InitializeExApp,
-  type ReconcileUsers,
+  type CheapSyncPass,
   type SyncAllUsers,
   LOGGER,
   PROCESS_SUPERVISOR,
-  ReconcileScheduler,
+  SyncScheduler,
   USER_DIRECTORY,
   type Clock,
   type Logger,
@@ -45,7 +45,7 @@ export const NEXTCLOUD_ADMIN_CHECK: unique symbol = Symbol.for(
 );
 export const SERVER_LIFETIME: unique symbol = Symbol.for('@keycloak-exapp/http-koa.ServerLifetime');
 export const SYNC_JOBS: unique symbol = Symbol.for('@keycloak-exapp/http-koa.SyncJobs');
-export const RECONCILE_SCHEDULER: unique symbol = Symbol.for('@keycloak-exapp/http-koa.ReconcileScheduler');
+export const SYNC_SCHEDULER: unique symbol = Symbol.for('@keycloak-exapp/http-koa.SyncScheduler');
 export const EXAPP_LIFECYCLE: unique symbol = Symbol.for('@keycloak-exapp/http-koa.ExAppLifecycle');
 
 /** What `serverModule` binds on top of the ExApp's graph. */
@@ -58,7 +58,7 @@ export interface ServerBindings {
   /** Aborted at shutdown: init, resume, enable and sync jobs stop with it. */
   [SERVER_LIFETIME]: AbortController;
   [SYNC_JOBS]: SyncJobs;
-  [RECONCILE_SCHEDULER]: ReconcileScheduler;
+  [SYNC_SCHEDULER]: SyncScheduler;
   [EXAPP_LIFECYCLE]: ExAppLifecycle;
 }
 export type ServerContainer = TypedContainer<ExAppBindings & ServerBindings>;
@@ -128,7 +128,7 @@ export function serverModule(settings: ServerModuleSettings): ContainerModule {
     bind(SYNC_JOBS)
       .toResolvedValue((clock: Clock) => new SyncJobs({ clock }), [CLOCK])
       .inSingletonScope();
-    bind(RECONCILE_SCHEDULER)
+    bind(SYNC_SCHEDULER)
       .toResolvedValue(
         (
           clock: Clock,
@@ -136,9 +136,9 @@ export function serverModule(settings: ServerModuleSettings): ContainerModule {
           readiness: KeycloakReadiness,
           metrics: ServerMetrics,
           syncAllUsers: SyncAllUsers,
-          reconcileUsers: ReconcileUsers,
+          reconcileUsers: CheapSyncPass,
         ) =>
-          new ReconcileScheduler({
+          new SyncScheduler({
             clock,
             logger,
             intervalMs: settings.reconcile.intervalMs,
@@ -151,7 +151,7 @@ export function serverModule(settings: ServerModuleSettings): ContainerModule {
               else await metrics.observeSync('cheap', () => reconcileUsers.execute({ signal }));
             },
           }),
-        [CLOCK, LOGGER, KEYCLOAK_READINESS, SERVER_METRICS, SYNC_ALL_USERS, RECONCILE_USERS],
+        [CLOCK, LOGGER, KEYCLOAK_READINESS, SERVER_METRICS, SYNC_ALL_USERS, CHEAP_SYNC_PASS],
       )
       .inSingletonScope();
     bind(EXAPP_LIFECYCLE)
@@ -162,7 +162,7 @@ export function serverModule(settings: ServerModuleSettings): ContainerModule {
           bootstrapRealm: BootstrapRealm,
           appApi: AppApiClient,
           readiness: KeycloakReadiness,
-          scheduler: ReconcileScheduler,
+          scheduler: SyncScheduler,
           logger: Logger,
           clock: Clock,
           lifetime: AbortController,
@@ -186,7 +186,7 @@ export function serverModule(settings: ServerModuleSettings): ContainerModule {
           BOOTSTRAP_REALM,
           APP_API_CLIENT,
           KEYCLOAK_READINESS,
-          RECONCILE_SCHEDULER,
+          SYNC_SCHEDULER,
           LOGGER,
           CLOCK,
           SERVER_LIFETIME,

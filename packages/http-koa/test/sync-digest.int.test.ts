@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Secret, noopLogger, type ReconcileUsers, type SyncAllUsers } from '@keycloak-exapp/core';
-import { RECONCILE_USERS } from '@keycloak-exapp/core/wiring';
+import { Secret, noopLogger, type CheapSyncPass, type SyncAllUsers } from '@keycloak-exapp/core';
+import { CHEAP_SYNC_PASS } from '@keycloak-exapp/core/wiring';
 import { InMemoryUserDirectory } from '@keycloak-exapp/core/testing';
 import { loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
 import {
@@ -31,7 +31,7 @@ const directory = new InMemoryUserDirectory(
 );
 let storage: string;
 let digestFile: string;
-let graph: { useCases: ExAppUseCases; cheap: ReconcileUsers; syncAll: SyncAllUsers };
+let graph: { useCases: ExAppUseCases; cheap: CheapSyncPass; syncAll: SyncAllUsers };
 
 /** Keycloak's count of GET requests on a realm's users (list, search, one user, its groups). */
 async function keycloakUserReads(): Promise<number> {
@@ -66,7 +66,7 @@ async function compose() {
     token: { allowedClientIds: ['opentalk'] },
   });
   const useCases = await resolveUseCases(container);
-  return { useCases, cheap: await container.getAsync(RECONCILE_USERS), syncAll: useCases.syncAllUsers };
+  return { useCases, cheap: await container.getAsync(CHEAP_SYNC_PASS), syncAll: useCases.syncAllUsers };
 }
 
 beforeAll(async () => {

@@ -26,7 +26,7 @@ import { IssueToken } from '../use-cases/issue-token/issue-token.use-case.js';
 import { AccessCache } from '../use-cases/shared/access-cache.js';
 import { SyncAllUsers } from '../use-cases/sync-all-users/sync-all-users.use-case.js';
 import { SyncUser } from '../use-cases/sync-user/sync-user.use-case.js';
-import { ReconcileUsers } from '../use-cases/reconcile-users/reconcile-users.use-case.js';
+import { CheapSyncPass } from '../use-cases/cheap-sync-pass/cheap-sync-pass.use-case.js';
 
 export const ACCESS_CACHE: unique symbol = Symbol.for('@keycloak-exapp/core.AccessCache');
 export const BOOTSTRAP_REALM: unique symbol = Symbol.for('@keycloak-exapp/core.BootstrapRealm');
@@ -35,7 +35,7 @@ export const SYNC_ALL_USERS: unique symbol = Symbol.for('@keycloak-exapp/core.Sy
 export const DELETE_USER: unique symbol = Symbol.for('@keycloak-exapp/core.DeleteUser');
 export const ISSUE_TOKEN: unique symbol = Symbol.for('@keycloak-exapp/core.IssueToken');
 export const INITIALIZE_EXAPP: unique symbol = Symbol.for('@keycloak-exapp/core.InitializeExApp');
-export const RECONCILE_USERS: unique symbol = Symbol.for('@keycloak-exapp/core.ReconcileUsers');
+export const CHEAP_SYNC_PASS: unique symbol = Symbol.for('@keycloak-exapp/core.CheapSyncPass');
 
 /**
  * What `coreModule` binds, plus the port tokens it needs bound by adapters or the application:
@@ -49,7 +49,7 @@ export interface CoreBindings {
   [DELETE_USER]: DeleteUser;
   [ISSUE_TOKEN]: IssueToken;
   [INITIALIZE_EXAPP]: InitializeExApp;
-  [RECONCILE_USERS]: ReconcileUsers;
+  [CHEAP_SYNC_PASS]: CheapSyncPass;
   [IDENTITY_PROVIDER]: IdentityProvider;
   [USER_DIRECTORY]: UserDirectory;
   [PASSWORD_VAULT]: PasswordVault;
@@ -188,7 +188,7 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
         )
         .inSingletonScope();
     }
-    bind(RECONCILE_USERS)
+    bind(CHEAP_SYNC_PASS)
       .toResolvedValue(
         (
           identityProvider: IdentityProvider,
@@ -198,7 +198,7 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
           accessCache: AccessCache,
           digestStore?: SyncDigestStore,
         ) =>
-          new ReconcileUsers({
+          new CheapSyncPass({
             identityProvider,
             userDirectory,
             syncUser,

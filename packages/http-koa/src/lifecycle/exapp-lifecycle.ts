@@ -5,7 +5,7 @@ import {
   type InitializeExApp,
   type Logger,
   type ProcessSupervisor,
-  type ReconcileScheduler,
+  type SyncScheduler,
 } from '@keycloak-exapp/core';
 import type { AppApiClient } from '@keycloak-exapp/adapter-nextcloud';
 import type { InitMarker } from './init-marker.js';
@@ -25,7 +25,7 @@ export interface ExAppLifecycleDeps {
   readonly bootstrapRealm: BootstrapRealm;
   readonly appApi: AppApiClient;
   readonly readiness: KeycloakReadiness;
-  readonly scheduler: ReconcileScheduler;
+  readonly scheduler: SyncScheduler;
   readonly marker: InitMarker;
   readonly logger: Logger;
   readonly clock: Clock;

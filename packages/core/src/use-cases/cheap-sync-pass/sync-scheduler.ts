@@ -2,11 +2,11 @@ import type { Clock } from '../../ports/clock/clock.port.js';
 import { noopLogger, type Logger } from '../../ports/logger/logger.port.js';
 import { toAppError } from '../../errors/errors.js';
 
-export type ReconcileKind = 'cheap' | 'full';
+export type SyncRunKind = 'cheap' | 'full';
 
-export interface ReconcileSchedulerOptions {
+export interface SyncSchedulerOptions {
   /** Runs one pass; must honour the signal. */
-  readonly run: (kind: ReconcileKind, signal: AbortSignal) => Promise<unknown>;
+  readonly run: (kind: SyncRunKind, signal: AbortSignal) => Promise<unknown>;
   readonly clock: Clock;
   readonly logger?: Logger;
   readonly intervalMs?: number;
@@ -18,29 +18,29 @@ export interface ReconcileSchedulerOptions {
   readonly random?: () => number;
 }
 
-export interface ReconcileSchedulerStatus {
+export interface SyncSchedulerStatus {
   readonly passes: number;
   readonly running: boolean;
   readonly consecutiveFailures: number;
   readonly lastError: string | null;
-  readonly lastKind: ReconcileKind | null;
+  readonly lastKind: SyncRunKind | null;
 }
 
 /**
  * Runs the reconcile passes: every `intervalMs` (default 60 s) with jitter, a full pass every
  * `fullEvery` passes, never two at once, and with exponential backoff while passes fail.
  */
-export class ReconcileScheduler {
-  readonly #opts: Required<Omit<ReconcileSchedulerOptions, 'logger'>> & { logger: Logger };
+export class SyncScheduler {
+  readonly #opts: Required<Omit<SyncSchedulerOptions, 'logger'>> & { logger: Logger };
   #passes = 0;
   #failures = 0;
   #lastError: string | null = null;
-  #lastKind: ReconcileKind | null = null;
+  #lastKind: SyncRunKind | null = null;
   #current: Promise<void> | undefined;
   #loop: Promise<void> | undefined;
   readonly #stop = new AbortController();
 
-  constructor(options: ReconcileSchedulerOptions) {
+  constructor(options: SyncSchedulerOptions) {
     this.#opts = {
       intervalMs: 60_000,
       fullEvery: 10,
@@ -52,7 +52,7 @@ export class ReconcileScheduler {
     };
   }
 
-  status(): ReconcileSchedulerStatus {
+  status(): SyncSchedulerStatus {
     return {
       passes: this.#passes,
       running: this.#current !== undefined,
@@ -84,7 +84,7 @@ export class ReconcileScheduler {
   }
 
   /** Runs a pass now, or joins the one that is running. */
-  runNow(kind?: ReconcileKind): Promise<void> {
+  runNow(kind?: SyncRunKind): Promise<void> {
     this.#current ??= this.#pass(kind).finally(() => {
       this.#current = undefined;
     });
@@ -97,9 +97,8 @@ export class ReconcileScheduler {
     await this.#loop;
   }
 
-  async #pass(forced: ReconcileKind | undefined): Promise<void> {
-    const kind: ReconcileKind =
-      forced ?? ((this.#passes + 1) % this.#opts.fullEvery === 0 ? 'full' : 'cheap');
+  async #pass(forced: SyncRunKind | undefined): Promise<void> {
+    const kind: SyncRunKind = forced ?? ((this.#passes + 1) % this.#opts.fullEvery === 0 ? 'full' : 'cheap');
     this.#passes++;
     this.#lastKind = kind;
     try {

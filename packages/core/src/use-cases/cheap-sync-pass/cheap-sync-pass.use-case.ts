@@ -26,7 +26,7 @@ export interface CheapPassReport {
   readonly failed: readonly { readonly userId: string; readonly code: ErrorCode }[];
 }
 
-export interface ReconcileUsersDeps {
+export interface CheapSyncPassDeps {
   readonly identityProvider: IdentityProvider;
   readonly userDirectory: UserDirectory;
   /** The saved digest: with it, a pass that finds nothing changed reads nothing from the identity provider. */
@@ -43,11 +43,11 @@ export interface ReconcileUsersDeps {
  * synced one by one — new users created, disabled ones disabled, re-enabled ones enabled, gone
  * ones (confirmed by a direct lookup) deprovisioned. Profile changes wait for the full pass.
  */
-export class ReconcileUsers {
+export class CheapSyncPass {
   readonly #config: SyncConfig;
   readonly #provisioner: UserProvisioner;
 
-  constructor(private readonly deps: ReconcileUsersDeps) {
+  constructor(private readonly deps: CheapSyncPassDeps) {
     this.#config = syncConfigSchema.parse(deps.config ?? {});
     this.#provisioner = new UserProvisioner(deps.identityProvider, deps.accessCache);
   }
