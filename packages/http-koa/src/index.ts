@@ -4,14 +4,9 @@ export {
   KEYCLOAK_CONSOLE_ADMIN,
   KEYCLOAK_RUNTIME_FILE,
   RUNTIME_CLIENT_ID,
-  connectKeycloak,
-  type KeycloakParts,
 } from './keycloak-connection.js';
-export { loadEnv, envSchema, EnvError, type ServerEnv } from './env.js';
-export { weakPasswordReason } from './settings/keycloak.settings.js';
+export { loadEnv, envSchema, type ServerEnv } from './env.js';
 export { createApp, type AppParts } from './app.js';
-export { ERROR_STATUS } from './http/error-status.js';
-export { REDACT_PATHS, createLogger } from './logger.js';
 export {
   ConsumerRegistry,
   PUBLIC_DEFAULT_SECRETS,
@@ -27,9 +22,7 @@ export {
   SECRETS_FILE,
   type PersistentSecrets,
 } from './persistent-secrets.js';
-export { ExAppLifecycle, type ExAppLifecycleDeps, type TopMenu } from './lifecycle/exapp-lifecycle.js';
 export { KeycloakReadiness, type KeycloakState } from './lifecycle/keycloak-readiness.js';
-export { InitMarker } from './lifecycle/init-marker.js';
 export { keycloakPublicBase, type KeycloakPublicBase, type PublicBaseSettings } from './public-base.js';
 export { SyncJobs, type SyncJob } from './lifecycle/sync-jobs.js';
 export { OPENAPI_DOCUMENT } from './openapi.js';
@@ -48,15 +41,11 @@ export {
   type CallerAuth,
   type EmptyUserMeans,
 } from './http/caller.js';
-export { cleanForKeycloak, keycloakProxy, KEYCLOAK_PATHS } from './routes/keycloak-proxy.js';
+export { keycloakProxy } from './routes/keycloak-proxy.js';
 export { ServerMetrics } from './metrics.js';
 export { createHttpServer } from './http/http-server.js';
 export { keycloakSettingsSchema } from './settings/keycloak.settings.js';
-export {
-  appApiSettingsSchema,
-  appApiSettingsForToolsSchema,
-  loggingSettingsSchema,
-} from './settings/app-api.settings.js';
+export { appApiSettingsForToolsSchema } from './settings/app-api.settings.js';
 export { syncSettingsSchema } from './settings/sync.settings.js';
 export {
   tokenApiSettingsSchema,
