@@ -85,7 +85,6 @@ export function createExAppContainer(settings: ExAppGraphSettings): ExAppContain
   container.load(
     coreModule({
       realmSpec: settings.realmSpec,
-      isKeycloakSupervised: 'connection' in keycloak && keycloak.supervisor !== undefined,
       sync: settings.sync ?? {},
       token: settings.token,
     }),

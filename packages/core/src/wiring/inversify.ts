@@ -63,8 +63,6 @@ export interface CoreModuleConfig {
   readonly realmSpec: RealmSpec;
   readonly sync?: Partial<SyncConfig>;
   readonly token: TokenConfigInput;
-  /** False when Keycloak is external: InitializeExApp then does not start a process. */
-  readonly isKeycloakSupervised: boolean;
 }
 
 /** The use cases, bound as singletons on the port tokens (which the adapters' modules bind). */
@@ -167,27 +165,18 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
         ],
       )
       .inSingletonScope();
-    if (config.isKeycloakSupervised) {
-      bind(INITIALIZE_EXAPP)
-        .toResolvedValue(
-          (
-            processSupervisor: ProcessSupervisor,
-            bootstrapRealm: BootstrapRealm,
-            syncAllUsers: SyncAllUsers,
-            logger: Logger,
-          ) => new InitializeExApp({ processSupervisor, bootstrapRealm, syncAllUsers, logger }),
-          [PROCESS_SUPERVISOR, BOOTSTRAP_REALM, SYNC_ALL_USERS, LOGGER],
-        )
-        .inSingletonScope();
-    } else {
-      bind(INITIALIZE_EXAPP)
-        .toResolvedValue(
-          (bootstrapRealm: BootstrapRealm, syncAllUsers: SyncAllUsers, logger: Logger) =>
-            new InitializeExApp({ bootstrapRealm, syncAllUsers, logger }),
-          [BOOTSTRAP_REALM, SYNC_ALL_USERS, LOGGER],
-        )
-        .inSingletonScope();
-    }
+    // One binding: the supervisor is there when this application runs Keycloak itself.
+    bind(INITIALIZE_EXAPP)
+      .toResolvedValue(
+        (
+          bootstrapRealm: BootstrapRealm,
+          syncAllUsers: SyncAllUsers,
+          logger: Logger,
+          processSupervisor?: ProcessSupervisor,
+        ) => new InitializeExApp({ processSupervisor, bootstrapRealm, syncAllUsers, logger }),
+        [BOOTSTRAP_REALM, SYNC_ALL_USERS, LOGGER, { serviceIdentifier: PROCESS_SUPERVISOR, optional: true }],
+      )
+      .inSingletonScope();
     bind(CHEAP_SYNC_PASS)
       .toResolvedValue(
         (
