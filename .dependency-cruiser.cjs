@@ -46,6 +46,14 @@ module.exports = {
       to: { path: '^packages/cli/' },
     },
     {
+      name: 'examples-use-public-entry-points',
+      comment:
+        "the embedding examples import packages as an embedder does: by name, never a package's src or test",
+      severity: 'error',
+      from: { path: '^examples/' },
+      to: { path: '^packages/[^/]+/(src|test)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: { path: '^packages/[^/]+/src/' },
