@@ -41,7 +41,6 @@ export {
   REALM_MANAGEMENT_CLIENT,
   RUNTIME_REALM_ROLES,
   ensureRuntimeAccount,
-  readClientSecrets,
   runtimeAccountRoles,
   type RuntimeAccount,
 } from './runtime-account.js';

@@ -29,7 +29,7 @@ import { keycloakErrorText } from './keycloak.errors.js';
 import { parseJson, type KeycloakHttp } from './keycloak.http.js';
 import { KeycloakRealm } from './keycloak-realm.js';
 import { KeycloakUsers } from './keycloak-users.js';
-import { ensureRuntimeAccount, readClientSecrets, type RuntimeAccount } from './runtime-account.js';
+import { ensureRuntimeAccount, type RuntimeAccount } from './runtime-account.js';
 
 export interface KeycloakIdentityProviderOptions {
   /**
@@ -77,19 +77,15 @@ export class KeycloakIdentityProvider implements IdentityProvider {
   async reconcileRealm(spec: RealmSpec, opts: CallOptions = {}): Promise<RealmReconcileReport> {
     const report = await this.#realm.reconcile(spec, opts);
     const setup = this.#setup;
-    // Without a setup account the secrets are read again on demand; with one they are replaced
-    // below, so grants running meanwhile keep the secrets known so far.
+    // Without a setup account the secrets are read again on demand.
     if (!setup) this.#clientSecrets.clear();
-    if (setup) {
+    else {
       if (setup.runtimeAccount)
         await ensureRuntimeAccount(setup.http, this.realm, setup.runtimeAccount, opts);
-      const secrets = await readClientSecrets(
-        setup.http,
-        this.realm,
-        spec.clients.map((c) => c.clientId),
-        opts,
-      );
-      for (const [clientId, secret] of secrets) this.#clientSecrets.set(clientId, secret);
+      // With one, setup reads them (the running account may not), replacing them one by one so
+      // that grants running meanwhile keep the secrets known so far.
+      for (const { clientId } of spec.clients)
+        this.#clientSecrets.set(clientId, await this.#readClientSecret(clientId, opts.signal));
     }
     return report;
   }
@@ -214,17 +210,21 @@ export class KeycloakIdentityProvider implements IdentityProvider {
     return this.#clientSecretFlight.run(
       clientId,
       async (signal) => {
-        const client = await this.#realm.findClient(clientId, { signal });
-        if (!client)
-          throw new ConfigurationError(`client "${clientId}" does not exist in realm "${this.realm}"`);
-        const secret = (client as { publicClient?: boolean }).publicClient
-          ? null
-          : ((await this.#realm.clientSecret(client.id, { signal })) ?? null);
+        const secret = await this.#readClientSecret(clientId, signal);
         this.#clientSecrets.set(clientId, secret);
         return secret;
       },
       opts.signal,
     );
+  }
+
+  /** A client's secret from Keycloak (null for a public client), with the realm's account. */
+  async #readClientSecret(clientId: string, signal: AbortSignal | undefined): Promise<string | null> {
+    const client = await this.#realm.findClient(clientId, { signal });
+    if (!client) throw new ConfigurationError(`client "${clientId}" does not exist in realm "${this.realm}"`);
+    return (client as { publicClient?: boolean }).publicClient
+      ? null
+      : ((await this.#realm.clientSecret(client.id, { signal })) ?? null);
   }
 
   /** Token-endpoint calls waiting for a slot now. */

@@ -119,50 +119,6 @@ export async function ensureRuntimeAccount(
   return { created, roles: [...RUNTIME_REALM_ROLES] };
 }
 
-/**
- * The secrets of the given clients (read with setup's rights), by client id; null for a public
- * client. The running server grants with these and never reads a secret itself.
- */
-export async function readClientSecrets(
-  setup: KeycloakHttp,
-  realm: string,
-  clientIds: readonly string[],
-  opts: CallOptions = {},
-): Promise<Map<string, string | null>> {
-  const base = `admin/realms/${enc(realm)}`;
-  const secrets = new Map<string, string | null>();
-  for (const clientId of clientIds) {
-    const client = (
-      await setup.adminJson('GET', `${base}/clients`, clientSchema, {
-        searchParams: { clientId },
-        signal: opts.signal,
-        what: `find client ${clientId}`,
-      })
-    ).find((c) => c.clientId === clientId);
-    if (!client) continue;
-    if (client.publicClient === true) {
-      secrets.set(clientId, null);
-      continue;
-    }
-    const secret = await setup.adminJson(
-      'GET',
-      `${base}/clients/${enc(client.id)}/client-secret`,
-      secretSchema,
-      {
-        signal: opts.signal,
-        what: `read the secret of ${clientId}`,
-      },
-    );
-    secrets.set(clientId, secret.value ?? null);
-  }
-  return secrets;
-}
-
-const clientSchema = z.array(
-  z.object({ id: z.string(), clientId: z.string(), publicClient: z.boolean().optional() }).loose(),
-);
-const secretSchema = z.object({ value: z.string().optional() }).loose();
-
 const tokenClaimsSchema = z
   .object({
     realm_access: z.object({ roles: z.array(z.string()) }).optional(),
