@@ -32,11 +32,33 @@ module.exports = {
       to: { path: '^packages/(?!core/)[^/]+/', pathNot: '^packages/$1/' },
     },
     {
+      name: 'composition-sits-below-the-drivers',
+      comment:
+        'the graph, the settings and the file-backed adapters serve the server, the CLI and embedders alike: they never reach up into one of them',
+      severity: 'error',
+      from: { path: '^packages/composition/src/' },
+      to: { path: '^packages/(http-koa|cli|fake-nextcloud|test-support)/' },
+    },
+    {
+      name: 'the-cli-loads-the-web-layer-on-demand-only',
+      comment:
+        'every command but serve and demo runs without Koa: the CLI imports composition, and http-koa only by a dynamic import inside those two',
+      severity: 'error',
+      from: { path: '^packages/cli/src/' },
+      to: { path: '^packages/http-koa/', dependencyTypesNot: ['dynamic-import'] },
+    },
+    {
+      name: 'test-support-is-for-tests-and-the-bench',
+      severity: 'error',
+      from: { path: '^packages/[^/]+/src/', pathNot: '^packages/test-support/' },
+      to: { path: '^packages/test-support/' },
+    },
+    {
       name: 'fake-nextcloud-is-for-tests',
       comment:
         'the fake Nextcloud is loaded by tests and the CLI demo only, never by the server or an adapter',
       severity: 'error',
-      from: { path: '^packages/(core|adapter-[^/]+|http-koa)/src/' },
+      from: { path: '^packages/(core|adapter-[^/]+|composition|http-koa)/src/' },
       to: { path: '^packages/fake-nextcloud/' },
     },
     {
@@ -46,12 +68,12 @@ module.exports = {
       to: { path: '^packages/cli/' },
     },
     {
-      name: 'examples-use-public-entry-points',
+      name: 'examples-and-bench-use-public-entry-points',
       comment:
-        "the embedding examples import packages as an embedder does: by name, never a package's src or test",
+        "the embedding examples and the benchmark import packages by name, never a package's src or test (test-support, private, is its own source)",
       severity: 'error',
-      from: { path: '^examples/' },
-      to: { path: '^packages/[^/]+/(src|test)/' },
+      from: { path: '^(examples|bench)/' },
+      to: { path: '^packages/(?!test-support/)[^/]+/(src|test)/' },
     },
     {
       name: 'no-circular',

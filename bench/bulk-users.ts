@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { NEXTCLOUD_ID_ATTRIBUTE, toManagedUserSpec } from '@keycloak-exapp/core';
 import { contractRealmSpec } from '@keycloak-exapp/core/testing';
-import { startKeycloakServer } from '../packages/adapter-keycloak/test/keycloak-test-server.js';
-import { realmHarness, uniqueRealm } from '../packages/adapter-keycloak/test/realm-admin.js';
+import { startKeycloakServer, realmHarness, uniqueRealm } from '@keycloak-exapp/test-support';
 
 const count = Number(process.argv[2] ?? 1000);
 const users = (prefix: string) =>

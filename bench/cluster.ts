@@ -8,8 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
-import { startKeycloakCluster } from '../packages/adapter-keycloak/test/keycloak-cluster.js';
-import { startHaproxy } from '../packages/adapter-keycloak/test/haproxy.js';
+import { startKeycloakCluster, startHaproxy } from '@keycloak-exapp/test-support';
 import { load, type LoadResult } from './lib/load.js';
 import { BENCH_SECRET, startServerProcess, syncAll, type ServerProcess } from './lib/server-process.js';
 

@@ -21,12 +21,12 @@ import {
 } from '@keycloak-exapp/adapter-keycloak';
 import { NextcloudHttp, NextcloudUserDirectory } from '@keycloak-exapp/adapter-nextcloud';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
-import { prepareKeycloakServer } from '../packages/adapter-keycloak/test/keycloak-test-server.js';
 import {
+  prepareKeycloakServer,
   AdminWriteCounter,
   userSessionCount,
   enableAdminEvents,
-} from '../packages/adapter-keycloak/test/admin-events.js';
+} from '@keycloak-exapp/test-support';
 import { BaselineSync } from './lib/baseline-sync.js';
 import { load } from './lib/load.js';
 import { apiTokenVariant, rawGrantVariant, warmUp } from './lib/token-variants.js';

@@ -9,7 +9,7 @@ export TURBO_TELEMETRY_DISABLED=1
 bash scripts/setup.sh --with-postgres --with-chromium --with-haproxy
 node scripts/check-repo-paths.mjs # a clone has nothing beside it: no file may read outside the repository
 node scripts/check-dependencies.mjs # every declared dependency is imported (or a peer one needs), every import declared
-npx depcruise packages/*/src examples --config .dependency-cruiser.cjs # the layer rules (.dependency-cruiser.cjs)
+npx depcruise packages/*/src examples bench --config .dependency-cruiser.cjs # the layer rules (.dependency-cruiser.cjs)
 npx turbo run lint typecheck --output-logs=errors-only
 # The public API of every library, as checked-in reports (packages/*/etc): a change shows in review.
 npx turbo run api:check --output-logs=errors-only

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { SyncReport } from '@keycloak-exapp/core';
 import type { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import { freePort } from '@keycloak-exapp/adapter-keycloak';
-import type { KeycloakServerInfo } from '../../packages/adapter-keycloak/test/keycloak-test-server.js';
+import type { KeycloakServerInfo } from '@keycloak-exapp/test-support';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 

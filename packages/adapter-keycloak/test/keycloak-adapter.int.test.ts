@@ -7,7 +7,7 @@ import {
   MANAGED_MARKER,
   loadRealmFile,
 } from '@keycloak-exapp/adapter-keycloak';
-import { realmHarness, uniqueRealm } from './realm-admin.js';
+import { realmHarness, uniqueRealm } from '@keycloak-exapp/test-support';
 
 const server = inject('keycloakServers')[0]!;
 

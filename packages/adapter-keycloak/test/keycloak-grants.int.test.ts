@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Secret, toManagedUserSpec } from '@keycloak-exapp/core';
 import { KeycloakHttp, KeycloakIdentityProvider, loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
-import { realmHarness, uniqueRealm } from './realm-admin.js';
+import { realmHarness, uniqueRealm } from '@keycloak-exapp/test-support';
 
 const server = inject('keycloakServers')[0]!;
 const realm = uniqueRealm('grants');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeProcessSupervisorContract } from '@keycloak-exapp/core/testing';
 import { jvmOf, processesInGroup } from './process-group.js';
-import { prepareKeycloakServer } from './keycloak-test-server.js';
+import { prepareKeycloakServer } from '@keycloak-exapp/test-support';
 
 // The core's ProcessSupervisor contract against our supervisor running the real Keycloak.
 describeProcessSupervisorContract('KeycloakProcessSupervisor (real Keycloak, dev-file)', async () => {

@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
 import { contractRealmSpec, describeIdentityProviderContract } from '@keycloak-exapp/core/testing';
-import { realmHarness, uniqueRealm } from './realm-admin.js';
+import { realmHarness, uniqueRealm } from '@keycloak-exapp/test-support';
 
 // The core's IdentityProvider contract against real Keycloak, once per database vendor.
 for (const server of inject('keycloakServers')) {

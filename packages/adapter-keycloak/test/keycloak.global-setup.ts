@@ -5,7 +5,7 @@ import {
   startKeycloakServer,
   type KeycloakServerInfo,
   type StartedKeycloakServer,
-} from './keycloak-test-server.js';
+} from '@keycloak-exapp/test-support';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -14,7 +14,7 @@ import {
   sharedGraphSettings,
   type ExAppUseCases,
   type PersistentSecrets,
-} from '@keycloak-exapp/http-koa';
+} from '@keycloak-exapp/composition';
 import type { CliEnv } from './env.js';
 import { FileUserDirectory } from './file-user-directory.js';
 

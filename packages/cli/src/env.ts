@@ -5,7 +5,7 @@ import {
   keycloakSettingsSchema,
   syncSettingsSchema,
   tokenApiSettingsSchema,
-} from '@keycloak-exapp/http-koa';
+} from '@keycloak-exapp/composition';
 
 /**
  * The CLI's settings, read once from the environment (the only place the CLI reads it): the

@@ -6,13 +6,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { Secret } from '@keycloak-exapp/core';
 import { KeycloakHttp, ensureRuntimeAccount, loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
-import { RUNTIME_CLIENT_ID, loadOrCreateSecrets } from '@keycloak-exapp/http-koa';
+import { RUNTIME_CLIENT_ID, loadOrCreateSecrets } from '@keycloak-exapp/composition';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import type {} from '../../adapter-keycloak/test/keycloak.global-setup.js';
-import { realmHarness, uniqueRealm } from '../../adapter-keycloak/test/realm-admin.js';
+import { realmHarness, uniqueRealm } from '@keycloak-exapp/test-support';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const MAIN = join(ROOT, 'packages/cli/dist/main.js');
+/** Every command here runs under this hook: none of them may load the web layer (Koa, http-koa). */
+const FORBID_WEB_LAYER = join(ROOT, 'packages/test-support/forbid-web-layer.mjs');
 const server = inject('keycloakServers')[0]!;
 const realm = uniqueRealm('cli');
 const fileRealm = uniqueRealm('cli-file');
@@ -34,7 +36,7 @@ const adminHttp = () =>
 function cli(args: string[], env: Record<string, string | undefined> = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string; json: () => any }>(
     (resolveRun) => {
-      const child = spawn(process.execPath, [MAIN, ...args], {
+      const child = spawn(process.execPath, ['--import', FORBID_WEB_LAYER, MAIN, ...args], {
         env: { PATH: process.env.PATH, ...baseEnv, ...env },
       });
       let stdout = '';
@@ -371,5 +373,13 @@ describe('keycloak-exapp keycloak connect', () => {
     } finally {
       await realmHarness(server, connectRealm).deleteRealm();
     }
+  });
+});
+
+describe('the web layer', () => {
+  it('is loaded by `serve` alone: under the same hook, serve stops naming it, every other command here ran', async () => {
+    const run = await cli(['serve']);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/web layer loaded: @keycloak-exapp\/http-koa\/serve/);
   });
 });

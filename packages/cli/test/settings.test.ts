@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadEnv } from '@keycloak-exapp/http-koa';
+import { loadEnv } from '@keycloak-exapp/composition';
 import { loadCliEnv } from '../src/env.js';
 
 /** The variables AppAPI always sets: the least a valid server environment holds. */

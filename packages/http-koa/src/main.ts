@@ -1,4 +1,4 @@
-import { EnvError, loadEnv } from './env.js';
+import { EnvError, loadEnv } from '@keycloak-exapp/composition';
 import { buildServer } from './server.js';
 
 /** `keycloak-exapp serve`: what the Docker image runs. */

@@ -47,7 +47,17 @@ const bothSchemes = [{ consumerSecret: [] }, { appApi: [] }];
  * The contract of `/api/*` and `/metrics` as OpenAPI 3.1, served at `GET /api/openapi.json`. The
  * end-to-end tests validate every answer they receive from these routes against it.
  */
-export const OPENAPI_DOCUMENT = {
+/** An OpenAPI 3.1 document, as far as its readers here need it: the paths and their operations. */
+export interface OpenApiDocument {
+  readonly openapi: string;
+  readonly info: { readonly title: string; readonly version: string; readonly description?: string };
+  readonly components: { readonly schemas: Readonly<Record<string, unknown>> } & Readonly<
+    Record<string, unknown>
+  >;
+  readonly paths: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+export const OPENAPI_DOCUMENT: OpenApiDocument = {
   openapi: '3.1.0',
   info: {
     title: 'keycloak-exapp API',

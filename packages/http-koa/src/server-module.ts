@@ -24,8 +24,12 @@ import {
 } from '@keycloak-exapp/core';
 import type { AppApiClient, AppApiRequestVerifier } from '@keycloak-exapp/adapter-nextcloud';
 import { APP_API_CLIENT, APP_API_VERIFIER } from '@keycloak-exapp/adapter-nextcloud/wiring';
-import type { ExAppBindings } from './composition-root.js';
-import { ConsumerRegistry, buildConsumers, type ConsumerSettings } from './consumers.js';
+import {
+  ConsumerRegistry,
+  buildConsumers,
+  type ConsumerSettings,
+  type ExAppBindings,
+} from '@keycloak-exapp/composition';
 import { AuthFailureLimiter } from './http/auth-failure-limiter.js';
 import { CacheHitLog } from './http/cache-hit-log.js';
 import type { CallerAuth } from './http/caller.js';

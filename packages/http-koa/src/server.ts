@@ -4,20 +4,28 @@ import { LOGGER, Secret, type Logger } from '@keycloak-exapp/core';
 import { type KeycloakConnection, type KeycloakProcessSupervisor } from '@keycloak-exapp/adapter-keycloak';
 import type Koa from 'koa';
 import { createApp } from './app.js';
-import { createExAppContainer, resolveUseCases } from './composition-root.js';
-import { FileSyncDigestStore } from './sync-digest-file.js';
-import { appApiConnection, sharedGraphSettings } from './settings/graph-settings.js';
-import type { ServerEnv } from './env.js';
+import {
+  FileSyncDigestStore,
+  RUNTIME_CLIENT_ID,
+  SECRETS_FILE,
+  SecretsFilePasswordVault,
+  appApiConnection,
+  connectKeycloak,
+  createExAppContainer,
+  createLogger,
+  keycloakPublicBase,
+  loadOrCreateSecrets,
+  resolveUseCases,
+  sharedGraphSettings,
+  type KeycloakPublicBase,
+  type PersistentSecrets,
+  type ServerEnv,
+} from '@keycloak-exapp/composition';
 import { serverListener } from './http/server-listener.js';
 import { authenticate } from './http/caller.js';
 import { FrpClient } from './frp-client.js';
-import { RUNTIME_CLIENT_ID, connectKeycloak } from './keycloak-connection.js';
 import type { ExAppLifecycle } from './lifecycle/exapp-lifecycle.js';
 import type { KeycloakReadiness } from './lifecycle/keycloak-readiness.js';
-import { createLogger } from './logger.js';
-import { SECRETS_FILE, loadOrCreateSecrets, type PersistentSecrets } from './persistent-secrets.js';
-import { SecretsFilePasswordVault } from './password-key-file.js';
-import { keycloakPublicBase, type KeycloakPublicBase } from './public-base.js';
 import { metricsRoutes, exAppApiRouter } from './routes/api.routes.js';
 import { keycloakProxy } from './routes/keycloak-proxy.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type SyncReport } from '@keycloak-exapp/core';
 import { InMemoryUserDirectory, ManualClock } from '@keycloak-exapp/core/testing';
-import { NextcloudAdminCheck, SyncJobs, keycloakPublicBase } from '@keycloak-exapp/http-koa';
+import { keycloakPublicBase } from '@keycloak-exapp/composition';
+import { NextcloudAdminCheck, SyncJobs } from '@keycloak-exapp/http-koa';
 
 const report = {} as SyncReport;
 

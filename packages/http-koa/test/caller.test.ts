@@ -3,9 +3,9 @@ import Router from '@koa/router';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret, noopLogger } from '@keycloak-exapp/core';
 import { AppApiRequestVerifier } from '@keycloak-exapp/adapter-nextcloud';
+import { ConsumerRegistry } from '@keycloak-exapp/composition';
 import {
   AuthFailureLimiter,
-  ConsumerRegistry,
   authenticate,
   createApp,
   createHttpServer,

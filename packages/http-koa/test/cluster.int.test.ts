@@ -12,8 +12,9 @@ import {
   startKeycloakCluster,
   type ClusterNode,
   type KeycloakCluster,
-} from '../../adapter-keycloak/test/keycloak-cluster.js';
-import { startHaproxy, type LoadBalancer } from '../../adapter-keycloak/test/haproxy.js';
+  startHaproxy,
+  type LoadBalancer,
+} from '@keycloak-exapp/test-support';
 import { OPENTALK_SECRET, OPS_SECRET, REPO_ROOT, call, startExApp } from './exapp-harness.js';
 import { REALM, addE2eUsers, e2e, token } from './e2e/context.js';
 import { describeInstall } from './e2e/install.js';

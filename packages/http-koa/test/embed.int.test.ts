@@ -21,12 +21,25 @@ const usersFile = join(REPO_ROOT, 'examples/users.json');
 const claimsOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
 
-describe('examples/embed-script: the core and the Keycloak adapter in a plain Node script', () => {
-  it('syncs a users file into a new realm and prints a token for one of them', async () => {
-    const realm = `embed-script-${randomBytes(3).toString('hex')}`;
+/** Scripts run under this hook fail the moment anything resolves Koa, prom-client or http-koa. */
+const FORBID_WEB_LAYER = join(REPO_ROOT, 'packages/test-support/forbid-web-layer.mjs');
+
+describe.each([
+  ['examples/embed-script', 'the core and the Keycloak adapter, wired by hand'],
+  ['examples/embed-graph', "the composition package's graph (what the server and the CLI use)"],
+])('%s: %s, in a plain Node script without the web layer', (example) => {
+  it('syncs a users file into a new realm and prints a token for one of them, loading no Koa', async () => {
+    const realm = `${example.split('/')[1]}-${randomBytes(3).toString('hex')}`;
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      [join(REPO_ROOT, 'examples/embed-script/sync-and-token.mjs'), usersFile, 'alice', realm],
+      [
+        '--import',
+        FORBID_WEB_LAYER,
+        join(REPO_ROOT, example, 'sync-and-token.mjs'),
+        usersFile,
+        'alice',
+        realm,
+      ],
       { cwd: REPO_ROOT, env: keycloakEnv, timeout: 180_000 },
     );
     expect(stderr).toMatch(new RegExp(`realm ${realm}: \\d+ users \\(\\d+ created`));
@@ -34,6 +47,17 @@ describe('examples/embed-script: the core and the Keycloak adapter in a plain No
     expect(claimsOf(answer.access_token)).toMatchObject({ preferred_username: 'alice', azp: 'opentalk' });
     expect(String(claimsOf(answer.access_token).iss)).toMatch(new RegExp(`/realms/${realm}$`));
   }, 240_000);
+});
+
+it('the hook those scripts run under does stop a script that loads the web layer', async () => {
+  const run = promisify(execFile)(
+    process.execPath,
+    ['--import', FORBID_WEB_LAYER, '--input-type=module', '-e', "await import('@keycloak-exapp/http-koa')"],
+    { cwd: REPO_ROOT },
+  );
+  await expect(run).rejects.toMatchObject({
+    stderr: expect.stringMatching(/web layer loaded: @keycloak-exapp\/http-koa/),
+  });
 });
 
 describe('examples/embed-koa: a Koa service mounting the token API under its own prefix and auth', () => {

@@ -8,7 +8,8 @@ import { DerivedPasswordVault, Secret } from '@keycloak-exapp/core';
 import { XMLParser } from 'fast-xml-parser';
 import { FakeNextcloud, type ProxyRoute } from '@keycloak-exapp/fake-nextcloud';
 import { freePort } from '@keycloak-exapp/adapter-keycloak';
-import { buildServer, loadEnv, type ServerContext } from '@keycloak-exapp/http-koa';
+import { loadEnv } from '@keycloak-exapp/composition';
+import { buildServer, type ServerContext } from '@keycloak-exapp/http-koa';
 import { assertMatchesOpenApi } from './openapi-check.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');

@@ -20,7 +20,7 @@ import {
   enableAdminEvents,
   isPasswordReset,
   userIdOf,
-} from '../../adapter-keycloak/test/admin-events.js';
+} from '@keycloak-exapp/test-support';
 import { jvmOf } from '../../adapter-keycloak/test/process-group.js';
 import {
   call,

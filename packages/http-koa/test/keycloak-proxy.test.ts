@@ -3,9 +3,9 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret, noopLogger } from '@keycloak-exapp/core';
 import { AppApiRequestVerifier, appApiHeaders } from '@keycloak-exapp/adapter-nextcloud';
+import { ConsumerRegistry } from '@keycloak-exapp/composition';
 import {
   AuthFailureLimiter,
-  ConsumerRegistry,
   createApp,
   createHttpServer,
   KeycloakReadiness,

@@ -1,6 +1,6 @@
 // Publishable packages: each is packed with `npm pack`, the tarballs are installed into an empty
 // folder outside the workspace (so nothing resolves through the monorepo), and the embedding
-// example runs against them and the suite's real Keycloak.
+// examples run against them and the suite's real Keycloak.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -13,7 +13,15 @@ import { REPO_ROOT } from './exapp-harness.js';
 
 const run = promisify(execFile);
 const server = inject('keycloakServers')[0]!;
-const PACKAGES = ['core', 'adapter-keycloak', 'adapter-nextcloud', 'http-koa', 'cli', 'fake-nextcloud'];
+const PACKAGES = [
+  'core',
+  'adapter-keycloak',
+  'adapter-nextcloud',
+  'composition',
+  'http-koa',
+  'cli',
+  'fake-nextcloud',
+];
 
 describe('the packages as npm publishes them', () => {
   let work = '';
@@ -48,10 +56,11 @@ describe('the packages as npm publishes them', () => {
     expect(await readdir(join(installed, 'core'))).not.toContain('src');
 
     await cp(join(REPO_ROOT, 'examples'), join(app, 'examples'), { recursive: true });
+    // The graph the server and the CLI use (composition), from the tarballs.
     const realm = `packed-${randomBytes(3).toString('hex')}`;
     const { stdout, stderr } = await run(
       process.execPath,
-      ['examples/embed-script/sync-and-token.mjs', 'examples/users.json', 'alice', realm],
+      ['examples/embed-graph/sync-and-token.mjs', 'examples/users.json', 'alice', realm],
       {
         cwd: app,
         timeout: 180_000,

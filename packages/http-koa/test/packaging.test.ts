@@ -7,7 +7,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { SyntaxValidator } from 'fast-xml-validator';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KEYCLOAK_VERSION } from '@keycloak-exapp/adapter-keycloak';
-import { envSchema, loadEnv } from '@keycloak-exapp/http-koa';
+import { envSchema, loadEnv } from '@keycloak-exapp/composition';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const infoXml = readFileSync(join(ROOT, 'appinfo/info.xml'), 'utf8');
@@ -156,9 +156,15 @@ describe('licence and package metadata', () => {
     expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(/^EUROPEAN UNION PUBLIC LICENCE v\. 1\.2\n/);
     const manifests = [
       'package.json',
-      ...['core', 'adapter-keycloak', 'adapter-nextcloud', 'http-koa', 'cli', 'fake-nextcloud'].map(
-        (p) => `packages/${p}/package.json`,
-      ),
+      ...[
+        'core',
+        'adapter-keycloak',
+        'adapter-nextcloud',
+        'composition',
+        'http-koa',
+        'cli',
+        'fake-nextcloud',
+      ].map((p) => `packages/${p}/package.json`),
     ];
     for (const file of manifests) {
       const manifest = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as Record<string, unknown>;
@@ -177,13 +183,18 @@ describe('licence and package metadata', () => {
     expect(infoXml).toContain('EUPL-1.2');
   });
 
-  it("keeps the test fake out of the CLI's run-time dependencies", () => {
+  it("keeps the test fake and the web layer out of the CLI's required dependencies (optional: demo and serve load them)", () => {
     const cli = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
       optionalDependencies?: Record<string, string>;
     };
     expect(Object.keys(cli.dependencies)).not.toContain('@keycloak-exapp/fake-nextcloud');
-    expect(Object.keys(cli.optionalDependencies ?? {})).toEqual(['@keycloak-exapp/fake-nextcloud']);
+    expect(Object.keys(cli.dependencies)).not.toContain('@keycloak-exapp/http-koa');
+    expect(Object.keys(cli.dependencies)).toContain('@keycloak-exapp/composition');
+    expect(Object.keys(cli.optionalDependencies ?? {})).toEqual([
+      '@keycloak-exapp/fake-nextcloud',
+      '@keycloak-exapp/http-koa',
+    ]);
   });
 });
 

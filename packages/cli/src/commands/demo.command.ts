@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { freePort } from '@keycloak-exapp/adapter-keycloak';
-import { KEYCLOAK_CONSOLE_ADMIN, buildServer, loadEnv, loadOrCreateSecrets } from '@keycloak-exapp/http-koa';
+import { KEYCLOAK_CONSOLE_ADMIN, loadEnv, loadOrCreateSecrets } from '@keycloak-exapp/composition';
 import type { CliEnv } from '../env.js';
 import { readUsersFile } from '../users-file.js';
 
@@ -20,9 +20,11 @@ export function demoCommand(env: CliEnv): Command {
     .option('--storage <dir>', 'persistent storage of the demo', '.data/demo')
     .action(async (opts: { port: string; usersFile: string; storage: string }) => {
       const users = await readUsersFile(opts.usersFile);
-      // The fake Nextcloud is an optional dependency, loaded only here: the other commands (and the
-      // image, which installs without it) never load a test fake.
+      // The fake Nextcloud is an optional dependency, loaded only here: the other commands never
+      // load a test fake.
       const { FakeNextcloud } = await import('@keycloak-exapp/fake-nextcloud');
+      // The server too: every other command runs without the web layer (no Koa loaded).
+      const { buildServer } = await import('@keycloak-exapp/http-koa');
       const nc = await new FakeNextcloud({ appSecret: randomBytes(32).toString('hex') }).start();
       // A local demo: browsers and curl reach Keycloak directly, so that is its issuer.
       const keycloakPort = await freePort();

@@ -18,7 +18,7 @@ import {
   RUNTIME_CLIENT_ID,
   SECRETS_FILE,
   keycloakPublicBase,
-} from '@keycloak-exapp/http-koa';
+} from '@keycloak-exapp/composition';
 import type { CliEnv } from '../env.js';
 import { keycloakTarget, nextcloudConnection, type SourceOptions } from '../cli-context.js';
 import { EXIT } from '../exit-codes.js';

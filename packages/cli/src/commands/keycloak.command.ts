@@ -14,7 +14,7 @@ import {
   KEYCLOAK_CONSOLE_ADMIN,
   KEYCLOAK_RUNTIME_FILE,
   loadOrCreateSecrets,
-} from '@keycloak-exapp/http-koa';
+} from '@keycloak-exapp/composition';
 import type { CliEnv } from '../env.js';
 import { keycloakConnectCommand } from './keycloak-connect.command.js';
 import { printJson, stderrLogger } from '../output.js';

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { DerivedPasswordVault, RotatePasswordKey, Secret } from '@keycloak-exapp/core';
 import { KeycloakHttp, KeycloakIdentityProvider } from '@keycloak-exapp/adapter-keycloak';
-import { loadOrCreateSecrets, newSecret, saveSecrets } from '@keycloak-exapp/http-koa';
+import { loadOrCreateSecrets, newSecret, saveSecrets } from '@keycloak-exapp/composition';
 import { keycloakTarget } from '../cli-context.js';
 import type { CliEnv } from '../env.js';
 import { printJson, stderrLogger } from '../output.js';

@@ -6,7 +6,7 @@ import {
   userIdSchema,
 } from '@keycloak-exapp/core';
 import { AppApiRequestVerifier } from '@keycloak-exapp/adapter-nextcloud';
-import type { ConsumerGrant, ConsumerRegistry } from '../consumers.js';
+import type { ConsumerGrant, ConsumerRegistry } from '@keycloak-exapp/composition';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 
 /** Who is calling: a consumer ExApp (by its secret), a Nextcloud user, or Nextcloud itself. */

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { Secret, type Logger } from '@keycloak-exapp/core';
 import type Koa from 'koa';
-import type { ServerEnv } from '../env.js';
+import type { ServerEnv } from '@keycloak-exapp/composition';
 import { FrpClient } from '../frp-client.js';
 import { createHttpServer } from './http-server.js';
 

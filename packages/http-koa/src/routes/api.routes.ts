@@ -16,7 +16,7 @@ import { auditAs, audited } from '../http/audit.js';
 import { OPENAPI_DOCUMENT } from '../openapi.js';
 import { describeCaller, type Caller } from '../http/caller.js';
 import { assertJsonIfSession, assertQuery, readJsonObject } from '../http/read-json.js';
-import type { Operation } from '../consumers.js';
+import type { Operation } from '@keycloak-exapp/composition';
 import type { ServerMetrics } from '../metrics.js';
 import type { SyncJob } from '../lifecycle/sync-jobs.js';
 import type { CacheHitLog } from '../http/cache-hit-log.js';

@@ -7,7 +7,7 @@ import {
   ensureRuntimeAccount,
   runtimeAccountRoles,
 } from '@keycloak-exapp/adapter-keycloak';
-import { RUNTIME_CLIENT_ID } from '@keycloak-exapp/http-koa';
+import { RUNTIME_CLIENT_ID } from '@keycloak-exapp/composition';
 import { OPS_SECRET, call } from '../exapp-harness.js';
 import { REALM, e2e } from './context.js';
 

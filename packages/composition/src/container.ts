@@ -10,6 +10,7 @@ import {
   USER_DIRECTORY,
   systemClock,
   type Clock,
+  type BootstrapRealm,
   type DeleteUser,
   type IdentityProvider,
   type IssueToken,
@@ -25,6 +26,7 @@ import {
   type UserDirectory,
 } from '@keycloak-exapp/core';
 import {
+  BOOTSTRAP_REALM,
   DELETE_USER,
   ISSUE_TOKEN,
   SYNC_ALL_USERS,
@@ -101,6 +103,8 @@ export function createExAppContainer(settings: ExAppGraphSettings): ExAppContain
 
 /** The use cases and ports a caller of the graph works with (one instance each, shared). */
 export interface ExAppUseCases {
+  /** Creates or reconciles the realm and its clients (what `/init` runs first). */
+  readonly bootstrapRealm: BootstrapRealm;
   readonly identityProvider: IdentityProvider;
   readonly userDirectory: UserDirectory;
   readonly issueToken: IssueToken;
@@ -111,6 +115,7 @@ export interface ExAppUseCases {
 
 export async function resolveUseCases(container: ExAppContainer): Promise<ExAppUseCases> {
   return {
+    bootstrapRealm: await container.getAsync(BOOTSTRAP_REALM),
     identityProvider: await container.getAsync(IDENTITY_PROVIDER),
     userDirectory: await container.getAsync(USER_DIRECTORY),
     issueToken: await container.getAsync(ISSUE_TOKEN),

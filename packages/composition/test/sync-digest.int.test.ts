@@ -14,9 +14,9 @@ import {
   createExAppContainer,
   resolveUseCases,
   type ExAppUseCases,
-} from '@keycloak-exapp/http-koa';
+} from '@keycloak-exapp/composition';
 import type {} from '../../adapter-keycloak/test/keycloak.global-setup.js';
-import { realmHarness, uniqueRealm } from '../../adapter-keycloak/test/realm-admin.js';
+import { realmHarness, uniqueRealm } from '@keycloak-exapp/test-support';
 
 const server = inject('keycloakServers')[0]!;
 const realm = uniqueRealm('digest');

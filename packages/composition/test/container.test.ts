@@ -6,7 +6,7 @@ import {
   InMemoryUserDirectory,
   contractRealmSpec,
 } from '@keycloak-exapp/core/testing';
-import { createExAppContainer, resolveUseCases } from '@keycloak-exapp/http-koa';
+import { createExAppContainer, resolveUseCases } from '@keycloak-exapp/composition';
 
 const REALM = 'commonground';
 const user = (id: string, change: Partial<DirectoryUser> = {}): DirectoryUser => ({

@@ -10,7 +10,7 @@ import {
   type KeycloakProcessSupervisor,
 } from '@keycloak-exapp/adapter-keycloak';
 import type { ServerEnv } from './env.js';
-import type { PersistentSecrets } from './persistent-secrets.js';
+import type { PersistentSecrets } from './files/persistent-secrets.js';
 import type { KeycloakPublicBase } from './public-base.js';
 
 /** Written next to the secrets: the embedded Keycloak's loopback URLs, for the CLI. */

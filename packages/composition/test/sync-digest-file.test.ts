@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeSyncDigestStoreContract } from '@keycloak-exapp/core/testing';
-import { FileSyncDigestStore } from '@keycloak-exapp/http-koa';
+import { FileSyncDigestStore } from '@keycloak-exapp/composition';
 
 const dirs: string[] = [];
 afterAll(async () => {

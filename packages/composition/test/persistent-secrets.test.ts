@@ -10,7 +10,7 @@ import {
   loadOrCreateSecrets,
   newSecret,
   saveSecrets,
-} from '@keycloak-exapp/http-koa';
+} from '@keycloak-exapp/composition';
 
 let dir = '';
 afterEach(() => rm(dir, { recursive: true, force: true }));

@@ -2,7 +2,7 @@ import { Secret } from '@keycloak-exapp/core';
 import { loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
 import type { NextcloudConnection } from '@keycloak-exapp/adapter-nextcloud';
 import type { z } from 'zod';
-import type { ExAppGraphSettings } from '../composition-root.js';
+import type { ExAppGraphSettings } from '../container.js';
 import type { keycloakSettingsSchema } from './keycloak.settings.js';
 import type { syncSettingsSchema } from './sync.settings.js';
 import type { tokenApiSettingsSchema } from './token-api.settings.js';
