@@ -5,7 +5,7 @@ import {
   DerivedPasswordVault,
   IDENTITY_PROVIDER,
   LOGGER,
-  SYNC_DIGEST_STORE,
+  SYNC_JOURNAL,
   PASSWORD_VAULT,
   USER_DIRECTORY,
   systemClock,
@@ -20,7 +20,7 @@ import {
   type Secret,
   type SyncAllUsers,
   type SyncConfig,
-  type SyncDigestStore,
+  type SyncJournal,
   type SyncUser,
   type TokenConfigInput,
   type UserDirectory,
@@ -63,7 +63,7 @@ export interface ExAppGraphSettings {
   readonly users: { readonly nextcloud: NextcloudModuleConfig } | { readonly directory: () => UserDirectory };
   readonly sync?: Partial<SyncConfig> | undefined;
   /** Where the sync digest is kept (the server: a file on the volume); without one, every pass reads Keycloak. */
-  readonly digestStore?: (() => SyncDigestStore) | undefined;
+  readonly syncJournal?: (() => SyncJournal) | undefined;
   readonly token: TokenConfigInput;
 }
 
@@ -96,8 +96,8 @@ export function createExAppContainer(settings: ExAppGraphSettings): ExAppContain
   const { users } = settings;
   if ('nextcloud' in users) container.load(nextcloudModule(users.nextcloud));
   else container.bind(USER_DIRECTORY).toResolvedValue(users.directory).inSingletonScope();
-  if (settings.digestStore)
-    container.bind(SYNC_DIGEST_STORE).toResolvedValue(settings.digestStore).inSingletonScope();
+  if (settings.syncJournal)
+    container.bind(SYNC_JOURNAL).toResolvedValue(settings.syncJournal).inSingletonScope();
   return container;
 }
 

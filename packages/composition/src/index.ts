@@ -43,4 +43,4 @@ export {
   type PersistentSecrets,
 } from './files/persistent-secrets.js';
 export { SecretsFilePasswordVault } from './files/password-key-file.js';
-export { FileSyncDigestStore } from './files/sync-digest-file.js';
+export { FileSyncJournal } from './files/sync-journal-file.js';

@@ -51,8 +51,8 @@ export { USER_DIRECTORY } from './ports/user-directory/user-directory.token.js';
 export type { PasswordVault } from './ports/password-vault/password-vault.port.js';
 export { PASSWORD_VAULT } from './ports/password-vault/password-vault.token.js';
 export { DerivedPasswordVault } from './ports/password-vault/derived-password-vault.js';
-export type { SyncDigestStore } from './ports/sync-digest-store/sync-digest-store.port.js';
-export { SYNC_DIGEST_STORE } from './ports/sync-digest-store/sync-digest-store.token.js';
+export type { SyncJournal } from './ports/sync-journal/sync-journal.port.js';
+export { SYNC_JOURNAL } from './ports/sync-journal/sync-journal.token.js';
 export {
   DEPROVISIONED_DIGEST,
   digestOfIdpUser,

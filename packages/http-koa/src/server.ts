@@ -5,7 +5,7 @@ import { type KeycloakConnection, type KeycloakProcessSupervisor } from '@keyclo
 import type Koa from 'koa';
 import { createApp } from './app.js';
 import {
-  FileSyncDigestStore,
+  FileSyncJournal,
   RUNTIME_CLIENT_ID,
   SECRETS_FILE,
   SecretsFilePasswordVault,
@@ -150,8 +150,8 @@ async function composeServer(env: ServerEnv, parts: ComposeParts): Promise<Serve
       maxQueuedGrants: env.TOKEN_QUEUE_MAX,
     },
     users: { nextcloud: { connection: appApiConnection(env), actingUser: env.NEXTCLOUD_ACTING_USER } },
-    digestStore: () =>
-      new FileSyncDigestStore(
+    syncJournal: () =>
+      new FileSyncJournal(
         join(parts.storage, `sync-digest.${env.KEYCLOAK_REALM}.json`),
         env.KEYCLOAK_REALM,
       ),

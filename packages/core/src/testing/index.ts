@@ -23,10 +23,10 @@ export {
   describePasswordVaultContract,
   type PasswordVaultCaps,
 } from '../ports/password-vault/password-vault.contract.js';
-export { InMemorySyncDigestStore } from '../ports/sync-digest-store/sync-digest-store.fake.js';
+export { InMemorySyncJournal } from '../ports/sync-journal/sync-journal.fake.js';
 export {
-  describeSyncDigestStoreContract,
-  type SyncDigestStoreHarness,
-} from '../ports/sync-digest-store/sync-digest-store.contract.js';
+  describeSyncJournalContract,
+  type SyncJournalHarness,
+} from '../ports/sync-journal/sync-journal.contract.js';
 export { ManualClock } from '../ports/clock/clock.fake.js';
 export { CapturingLogger, type LogEntry } from '../ports/logger/logger.fake.js';

@@ -14,11 +14,11 @@ import type { ProcessSupervisor } from '../ports/process-supervisor/process-supe
 import { PROCESS_SUPERVISOR } from '../ports/process-supervisor/process-supervisor.token.js';
 import type { UserDirectory } from '../ports/user-directory/user-directory.port.js';
 import { USER_DIRECTORY } from '../ports/user-directory/user-directory.token.js';
-import type { SyncDigestStore } from '../ports/sync-digest-store/sync-digest-store.port.js';
-import { SYNC_DIGEST_STORE } from '../ports/sync-digest-store/sync-digest-store.token.js';
+import type { SyncJournal } from '../ports/sync-journal/sync-journal.port.js';
+import { SYNC_JOURNAL } from '../ports/sync-journal/sync-journal.token.js';
 
 /** The digest store is optional: without one, every pass reads the identity provider. */
-const OPTIONAL_DIGEST_STORE = { serviceIdentifier: SYNC_DIGEST_STORE, optional: true } as const;
+const OPTIONAL_DIGEST_STORE = { serviceIdentifier: SYNC_JOURNAL, optional: true } as const;
 import { BootstrapRealm } from '../use-cases/bootstrap-realm/bootstrap-realm.use-case.js';
 import { DeleteUser } from '../use-cases/delete-user/delete-user.use-case.js';
 import { InitializeExApp } from '../use-cases/initialize-exapp/initialize-exapp.use-case.js';
@@ -54,7 +54,7 @@ export interface CoreBindings {
   [USER_DIRECTORY]: UserDirectory;
   [PASSWORD_VAULT]: PasswordVault;
   [PROCESS_SUPERVISOR]: ProcessSupervisor;
-  [SYNC_DIGEST_STORE]: SyncDigestStore;
+  [SYNC_JOURNAL]: SyncJournal;
   [CLOCK]: Clock;
   [LOGGER]: Logger;
 }
@@ -89,13 +89,13 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
           identityProvider: IdentityProvider,
           userDirectory: UserDirectory,
           accessCache: AccessCache,
-          digestStore?: SyncDigestStore,
+          syncJournal?: SyncJournal,
         ) =>
           new SyncUser({
             identityProvider,
             userDirectory,
             accessCache,
-            digestStore,
+            syncJournal,
             config: config.sync ?? {},
           }),
         [IDENTITY_PROVIDER, USER_DIRECTORY, ACCESS_CACHE, OPTIONAL_DIGEST_STORE],
@@ -109,7 +109,7 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
           clock: Clock,
           logger: Logger,
           accessCache: AccessCache,
-          digestStore?: SyncDigestStore,
+          syncJournal?: SyncJournal,
         ) =>
           new SyncAllUsers({
             identityProvider,
@@ -117,7 +117,7 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
             clock,
             logger,
             accessCache,
-            digestStore,
+            syncJournal,
             config: config.sync ?? {},
           }),
         [IDENTITY_PROVIDER, USER_DIRECTORY, CLOCK, LOGGER, ACCESS_CACHE, OPTIONAL_DIGEST_STORE],
@@ -125,8 +125,8 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
       .inSingletonScope();
     bind(DELETE_USER)
       .toResolvedValue(
-        (identityProvider: IdentityProvider, accessCache: AccessCache, digestStore?: SyncDigestStore) =>
-          new DeleteUser({ identityProvider, accessCache, digestStore }),
+        (identityProvider: IdentityProvider, accessCache: AccessCache, syncJournal?: SyncJournal) =>
+          new DeleteUser({ identityProvider, accessCache, syncJournal }),
         [IDENTITY_PROVIDER, ACCESS_CACHE, OPTIONAL_DIGEST_STORE],
       )
       .inSingletonScope();
@@ -139,7 +139,7 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
           clock: Clock,
           logger: Logger,
           accessCache: AccessCache,
-          digestStore?: SyncDigestStore,
+          syncJournal?: SyncJournal,
           supervisor?: ProcessSupervisor,
         ) =>
           new IssueToken({
@@ -149,7 +149,7 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
             clock,
             logger,
             accessCache,
-            digestStore,
+            syncJournal,
             supervisor,
             config: config.token,
           }),
@@ -185,7 +185,7 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
           syncUser: SyncUser,
           logger: Logger,
           accessCache: AccessCache,
-          digestStore?: SyncDigestStore,
+          syncJournal?: SyncJournal,
         ) =>
           new CheapSyncPass({
             identityProvider,
@@ -193,7 +193,7 @@ export function coreModule(config: CoreModuleConfig): ContainerModule {
             syncUser,
             logger,
             accessCache,
-            digestStore,
+            syncJournal,
             config: config.sync ?? {},
           }),
         [IDENTITY_PROVIDER, USER_DIRECTORY, SYNC_USER, LOGGER, ACCESS_CACHE, OPTIONAL_DIGEST_STORE],

@@ -10,7 +10,7 @@ import type { UserDirectory } from '../../ports/user-directory/user-directory.po
 import type { AccessCache } from '../shared/access-cache.js';
 import { UserProvisioner } from '../shared/user-provisioner.js';
 import type { SyncUser } from '../sync-user/sync-user.use-case.js';
-import type { SyncDigestStore } from '../../ports/sync-digest-store/sync-digest-store.port.js';
+import type { SyncJournal } from '../../ports/sync-journal/sync-journal.port.js';
 import { DEPROVISIONED_DIGEST, isEnabledDigest } from '../../domain/sync-digest.js';
 import { DigestedUserSync } from '../shared/digested-user-sync.js';
 
@@ -30,7 +30,7 @@ export interface CheapSyncPassDeps {
   readonly identityProvider: IdentityProvider;
   readonly userDirectory: UserDirectory;
   /** The saved digest: with it, a pass that finds nothing changed reads nothing from the identity provider. */
-  readonly digestStore?: SyncDigestStore | undefined;
+  readonly syncJournal?: SyncJournal | undefined;
   readonly syncUser: SyncUser;
   readonly accessCache?: AccessCache;
   readonly logger?: Logger;
@@ -57,9 +57,9 @@ export class CheapSyncPass {
     const { userDirectory, identityProvider, syncUser } = this.deps;
     const ids = new Set(await userDirectory.listUserIds({ signal }));
     const disabled = new Set(await userDirectory.listDisabledUserIds({ signal }));
-    const saved = await this.deps.digestStore?.load({ signal });
-    if (this.deps.digestStore && saved)
-      return this.#againstDigest(ids, disabled, saved, this.deps.digestStore, signal);
+    const saved = await this.deps.syncJournal?.load({ signal });
+    if (this.deps.syncJournal && saved)
+      return this.#againstDigest(ids, disabled, saved, this.deps.syncJournal, signal);
     const managed = new Map<string, ManagedIdpUser>();
     for await (const page of identityProvider.listManagedUsers({ signal }))
       for (const u of page) managed.set(u.nextcloudId, u);
@@ -133,7 +133,7 @@ export class CheapSyncPass {
     ids: ReadonlySet<string>,
     disabled: ReadonlySet<string>,
     saved: Map<string, string>,
-    store: SyncDigestStore,
+    store: SyncJournal,
     signal: AbortSignal,
   ): Promise<CheapPassReport> {
     const gone = [...saved].filter(([id, digest]) => !ids.has(id) && digest !== DEPROVISIONED_DIGEST);

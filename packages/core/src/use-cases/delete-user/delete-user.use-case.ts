@@ -5,7 +5,7 @@ import type { IdentityProvider } from '../../ports/identity-provider/identity-pr
 import type { CallOptions } from '../../ports/signal.js';
 import type { AccessCache } from '../shared/access-cache.js';
 import { UserProvisioner } from '../shared/user-provisioner.js';
-import type { SyncDigestStore } from '../../ports/sync-digest-store/sync-digest-store.port.js';
+import type { SyncJournal } from '../../ports/sync-journal/sync-journal.port.js';
 
 export const deleteUserInputSchema = z.object({ userId: userIdSchema }).strict();
 export type DeleteUserInput = z.input<typeof deleteUserInputSchema>;
@@ -18,8 +18,8 @@ export interface DeleteUserResult {
 export interface DeleteUserDeps {
   readonly identityProvider: IdentityProvider;
   readonly accessCache?: AccessCache;
-  /** Where the delete is recorded for the next full pass (see SyncDigestStore). */
-  readonly digestStore?: SyncDigestStore | undefined;
+  /** Where the delete is recorded for the next full pass (see SyncJournal). */
+  readonly syncJournal?: SyncJournal | undefined;
 }
 
 /** Deletes the managed identity-provider user of a directory id; unmanaged users are never touched. */
@@ -27,7 +27,7 @@ export class DeleteUser {
   readonly #provisioner: UserProvisioner;
 
   constructor(private readonly deps: DeleteUserDeps) {
-    this.#provisioner = new UserProvisioner(deps.identityProvider, deps.accessCache, deps.digestStore);
+    this.#provisioner = new UserProvisioner(deps.identityProvider, deps.accessCache, deps.syncJournal);
   }
 
   async execute(input: DeleteUserInput, opts: CallOptions = {}): Promise<DeleteUserResult> {

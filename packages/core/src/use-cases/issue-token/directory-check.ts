@@ -10,7 +10,7 @@ import { OverloadedError, UserDisabledError, UserNotFoundError } from '../../err
 import type { Clock } from '../../ports/clock/clock.port.js';
 import type { IdentityProvider } from '../../ports/identity-provider/identity-provider.port.js';
 import type { CallOptions } from '../../ports/signal.js';
-import type { SyncDigestStore } from '../../ports/sync-digest-store/sync-digest-store.port.js';
+import type { SyncJournal } from '../../ports/sync-journal/sync-journal.port.js';
 import type { UserDirectory } from '../../ports/user-directory/user-directory.port.js';
 import type { AccessCache, VerifiedAccount } from '../shared/access-cache.js';
 import { SingleFlight } from '../shared/single-flight.js';
@@ -33,7 +33,7 @@ export interface DirectoryCheckDeps {
   readonly provisioner: UserProvisioner;
   readonly provider: ProviderAvailability;
   readonly renewal: RenewalAhead;
-  readonly digestStore?: SyncDigestStore | undefined;
+  readonly syncJournal?: SyncJournal | undefined;
   readonly config: Pick<
     TokenConfig,
     'directoryTtlMs' | 'identityProviderRecheckMs' | 'maxConcurrentDirectoryChecks' | 'deprovisionPolicy'
@@ -123,6 +123,6 @@ export class DirectoryCheck {
 
   /** Tells the next full pass what this just-in-time write made of the user. */
   async #record(spec: ManagedUserSpec): Promise<void> {
-    await this.deps.digestStore?.record(new Map([[spec.nextcloudId, await digestOfSpec(spec)]]));
+    await this.deps.syncJournal?.record(new Map([[spec.nextcloudId, await digestOfSpec(spec)]]));
   }
 }

@@ -16,7 +16,7 @@ import type { UserDirectory } from '../../ports/user-directory/user-directory.po
 import { AccessCache, type VerifiedAccount } from '../shared/access-cache.js';
 import { SingleFlight } from '../shared/single-flight.js';
 import { UserProvisioner } from '../shared/user-provisioner.js';
-import type { SyncDigestStore } from '../../ports/sync-digest-store/sync-digest-store.port.js';
+import type { SyncJournal } from '../../ports/sync-journal/sync-journal.port.js';
 import { DirectoryCheck } from './directory-check.js';
 import { issueTokenInputSchema, type IssueTokenInput } from './issue-token.input.js';
 import { PasswordGrant } from './password-grant.js';
@@ -45,7 +45,7 @@ export interface IssueTokenDeps {
   readonly config: TokenConfigInput;
   readonly accessCache?: AccessCache;
   /** Where just-in-time creates, updates and deprovisioning are recorded for the next full pass. */
-  readonly digestStore?: SyncDigestStore | undefined;
+  readonly syncJournal?: SyncJournal | undefined;
   /**
    * The identity provider's process when this application runs it: while it is not `ready`
    * (restarting after a crash, say), nothing is asked of it. Cached tokens of users whose
@@ -107,10 +107,10 @@ export class IssueToken {
       userDirectory: deps.userDirectory,
       clock: deps.clock,
       cache: this.#cache,
-      provisioner: new UserProvisioner(deps.identityProvider, this.#cache, deps.digestStore),
+      provisioner: new UserProvisioner(deps.identityProvider, this.#cache, deps.syncJournal),
       provider: this.#provider,
       renewal: this.#renewal,
-      digestStore: deps.digestStore,
+      syncJournal: deps.syncJournal,
       config: this.#config,
     });
     this.#passwordGrant = new PasswordGrant({

@@ -2,7 +2,7 @@ import type { DeprovisionPolicy, SyncAction } from '../../domain/sync-plan.js';
 import type { ManagedIdpUser } from '../../domain/user.js';
 import type { IdentityProvider } from '../../ports/identity-provider/identity-provider.port.js';
 import type { CallOptions } from '../../ports/signal.js';
-import type { SyncDigestStore } from '../../ports/sync-digest-store/sync-digest-store.port.js';
+import type { SyncJournal } from '../../ports/sync-journal/sync-journal.port.js';
 import { DEPROVISIONED_DIGEST, digestOfSpec } from '../../domain/sync-digest.js';
 import type { AccessCache } from './access-cache.js';
 
@@ -15,7 +15,7 @@ export class UserProvisioner {
   constructor(
     private readonly identityProvider: IdentityProvider,
     private readonly accessCache: AccessCache | undefined,
-    private readonly journal?: SyncDigestStore | undefined,
+    private readonly journal?: SyncJournal | undefined,
   ) {}
 
   async apply(action: SyncAction, opts: CallOptions = {}): Promise<void> {

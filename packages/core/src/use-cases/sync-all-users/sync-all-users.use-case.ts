@@ -5,7 +5,7 @@ import { CancelledError, InvalidInputError } from '../../errors/errors.js';
 import type { Clock } from '../../ports/clock/clock.port.js';
 import type { IdentityProvider } from '../../ports/identity-provider/identity-provider.port.js';
 import { noopLogger, type Logger } from '../../ports/logger/logger.port.js';
-import type { SyncDigestStore } from '../../ports/sync-digest-store/sync-digest-store.port.js';
+import type { SyncJournal } from '../../ports/sync-journal/sync-journal.port.js';
 import type { UserDirectory } from '../../ports/user-directory/user-directory.port.js';
 import type { AccessCache } from '../shared/access-cache.js';
 import { UserProvisioner } from '../shared/user-provisioner.js';
@@ -17,7 +17,7 @@ export interface SyncAllUsersDeps {
   readonly identityProvider: IdentityProvider;
   readonly userDirectory: UserDirectory;
   /** Where the digest of the last pass is kept; without one every pass reads the identity provider. */
-  readonly digestStore?: SyncDigestStore | undefined;
+  readonly syncJournal?: SyncJournal | undefined;
   readonly clock: Clock;
   readonly logger?: Logger;
   readonly accessCache?: AccessCache;
@@ -58,7 +58,7 @@ export class SyncAllUsers {
     const started = this.deps.clock.now();
     if (parsed.data.dryRun) return this.#dryRun(policy, signal, started);
 
-    const store = this.deps.digestStore;
+    const store = this.deps.syncJournal;
     const saved =
       store && !parsed.data.verify && !this.#verifyNext ? await store.load({ signal }) : undefined;
     if (store) this.#verifyNext = true; // until a pass has finished cleanly

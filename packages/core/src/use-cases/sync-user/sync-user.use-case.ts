@@ -7,7 +7,7 @@ import type { CallOptions } from '../../ports/signal.js';
 import type { UserDirectory } from '../../ports/user-directory/user-directory.port.js';
 import type { AccessCache } from '../shared/access-cache.js';
 import { UserProvisioner } from '../shared/user-provisioner.js';
-import type { SyncDigestStore } from '../../ports/sync-digest-store/sync-digest-store.port.js';
+import type { SyncJournal } from '../../ports/sync-journal/sync-journal.port.js';
 
 export const syncUserInputSchema = z.object({ userId: userIdSchema }).strict();
 export type SyncUserInput = z.input<typeof syncUserInputSchema>;
@@ -22,8 +22,8 @@ export interface SyncUserDeps {
   readonly identityProvider: IdentityProvider;
   readonly userDirectory: UserDirectory;
   readonly accessCache?: AccessCache;
-  /** Where the write is recorded for the next full pass (see SyncDigestStore). */
-  readonly digestStore?: SyncDigestStore | undefined;
+  /** Where the write is recorded for the next full pass (see SyncJournal). */
+  readonly syncJournal?: SyncJournal | undefined;
   readonly config?: Partial<SyncConfig>;
 }
 
@@ -34,7 +34,7 @@ export class SyncUser {
 
   constructor(private readonly deps: SyncUserDeps) {
     this.#config = syncConfigSchema.parse(deps.config ?? {});
-    this.#provisioner = new UserProvisioner(deps.identityProvider, deps.accessCache, deps.digestStore);
+    this.#provisioner = new UserProvisioner(deps.identityProvider, deps.accessCache, deps.syncJournal);
   }
 
   async execute(input: SyncUserInput, opts: CallOptions = {}): Promise<SyncUserResult> {

@@ -1,12 +1,13 @@
 import type { CallOptions } from '../signal.js';
 
 /**
- * What the last sync wrote to the identity provider, one compact digest per managed user keyed by
- * Nextcloud id (see `domain/sync-digest.ts`), kept where it survives a restart. It lets a pass that
+ * The sync journal: what the last sync wrote to the identity provider, one compact profile digest
+ * per managed user keyed by Nextcloud id (see `domain/sync-digest.ts`), plus the writes recorded
+ * since, kept where it survives a restart. ("Digest" names the per-user hash alone.) It lets a pass that
  * finds Nextcloud unchanged skip the identity provider entirely; it is never the only evidence for
  * taking access away (a user missing from Nextcloud is looked up in both before that).
  */
-export interface SyncDigestStore {
+export interface SyncJournal {
   /** The saved digests, or `undefined` when there are none to trust (missing, unreadable, another realm). */
   load(opts?: CallOptions): Promise<Map<string, string> | undefined>;
   /**

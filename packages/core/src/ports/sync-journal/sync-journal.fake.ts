@@ -1,12 +1,12 @@
-import type { SyncDigestStore } from './sync-digest-store.port.js';
+import type { SyncJournal } from './sync-journal.port.js';
 
 interface Storage {
   saved: Map<string, string> | undefined;
   journal: [string, string | null][];
 }
 
-/** A SyncDigestStore in memory; `reopen()` is a restart on the same storage. */
-export class InMemorySyncDigestStore implements SyncDigestStore {
+/** A SyncJournal in memory; `reopen()` is a restart on the same storage. */
+export class InMemorySyncJournal implements SyncJournal {
   #storage: Storage = { saved: undefined, journal: [] };
   /** How many journal entries the last `load` applied (a `save` drops those, and only those). */
   #applied = 0;
@@ -42,8 +42,8 @@ export class InMemorySyncDigestStore implements SyncDigestStore {
     this.#storage.saved = undefined;
   }
 
-  reopen(): InMemorySyncDigestStore {
-    const again = new InMemorySyncDigestStore();
+  reopen(): InMemorySyncJournal {
+    const again = new InMemorySyncJournal();
     again.#storage = this.#storage;
     return again;
   }

@@ -1,22 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncDigestStore } from './sync-digest-store.port.js';
+import type { SyncJournal } from './sync-journal.port.js';
 
-export interface SyncDigestStoreHarness {
-  readonly store: SyncDigestStore;
+export interface SyncJournalHarness {
+  readonly store: SyncJournal;
   /** The same storage, opened again (a restart). */
-  reopen(): SyncDigestStore;
+  reopen(): SyncJournal;
   /** Damages the stored content (a torn or foreign file). */
   corrupt(): Promise<void>;
   /** Removes the stored content. */
   remove(): Promise<void>;
 }
 
-/** Registers the SyncDigestStore contract: every store must pass it. */
-export function describeSyncDigestStoreContract(
+/** Registers the SyncJournal contract: every store must pass it. */
+export function describeSyncJournalContract(
   name: string,
-  setup: () => Promise<SyncDigestStoreHarness>,
+  setup: () => Promise<SyncJournalHarness>,
 ): void {
-  describe(`SyncDigestStore contract · ${name}`, () => {
+  describe(`SyncJournal contract · ${name}`, () => {
     const entries = new Map([
       ['alice', '1AAAAAAAAAAAAAAAAAAAAAA'],
       ['Zoë van der Berg', '0BBBBBBBBBBBBBBBBBBBBBB'],

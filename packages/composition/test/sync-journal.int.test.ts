@@ -1,6 +1,6 @@
-// The sync digest against the real Keycloak: Keycloak's own HTTP request metrics (its management
+// The sync journal against the real Keycloak: Keycloak's own HTTP request metrics (its management
 // port) count the user reads of each pass, so "an unchanged pass reads no user" is measured by
-// Keycloak, not by our code. The digest is the server's file on a volume.
+// Keycloak, not by our code. The journal is the server's file on a volume.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { CHEAP_SYNC_PASS } from '@keycloak-exapp/core/wiring';
 import { InMemoryUserDirectory } from '@keycloak-exapp/core/testing';
 import { loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
 import {
-  FileSyncDigestStore,
+  FileSyncJournal,
   createExAppContainer,
   resolveUseCases,
   type ExAppUseCases,
@@ -62,7 +62,7 @@ async function compose() {
       realm,
     },
     users: { directory: () => directory },
-    digestStore: () => new FileSyncDigestStore(digestFile, realm),
+    syncJournal: () => new FileSyncJournal(digestFile, realm),
     token: { allowedClientIds: ['opentalk'] },
   });
   const useCases = await resolveUseCases(container);
@@ -81,10 +81,10 @@ afterAll(async () => {
   await rm(storage, { recursive: true, force: true });
 });
 
-describe('the sync digest on a real Keycloak', () => {
+describe('the sync journal on a real Keycloak', () => {
   it('is written by the first (verifying) sync', async () => {
     expect(await graph.syncAll.execute()).toMatchObject({ pass: 'verify', created: 200, failed: [] });
-    expect((await new FileSyncDigestStore(digestFile, realm).load())?.size).toBe(200);
+    expect((await new FileSyncJournal(digestFile, realm).load())?.size).toBe(200);
   }, 120_000);
 
   it('makes an unchanged cheap pass and an unchanged full sync read no user from Keycloak (its own metrics)', async () => {
@@ -103,7 +103,7 @@ describe('the sync digest on a real Keycloak', () => {
     await rm(digestFile);
     graph = await compose();
     expect(await graph.syncAll.execute()).toMatchObject({ pass: 'verify', unchanged: 200 });
-    expect((await new FileSyncDigestStore(digestFile, realm).load())?.size).toBe(200);
+    expect((await new FileSyncJournal(digestFile, realm).load())?.size).toBe(200);
   }, 120_000);
 
   it('repairs on the verification pass a user edited and a user deleted directly in Keycloak', async () => {

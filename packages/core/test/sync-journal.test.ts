@@ -13,17 +13,17 @@ import {
 } from '@keycloak-exapp/core';
 import {
   InMemoryIdentityProvider,
-  InMemorySyncDigestStore,
+  InMemorySyncJournal,
   InMemoryUserDirectory,
   ManualClock,
   contractRealmSpec,
-  describeSyncDigestStoreContract,
+  describeSyncJournalContract,
 } from '@keycloak-exapp/core/testing';
 import { REALM, directoryUser } from './harness.js';
 
 const READS = ['findUserByNextcloudId', 'findUserByUsername', 'listManagedUsers'] as const;
 
-async function setup(users: DirectoryUser[], store = new InMemorySyncDigestStore()) {
+async function setup(users: DirectoryUser[], store = new InMemorySyncJournal()) {
   const idp = new InMemoryIdentityProvider(REALM);
   await idp.reconcileRealm(contractRealmSpec(REALM, ['opentalk']));
   const directory = new InMemoryUserDirectory(users);
@@ -33,7 +33,7 @@ async function setup(users: DirectoryUser[], store = new InMemorySyncDigestStore
 function build<D extends UserDirectory>(
   idp: InMemoryIdentityProvider,
   directory: D,
-  store: InMemorySyncDigestStore,
+  store: InMemorySyncJournal,
 ) {
   const clock = new ManualClock();
   const accessCache = new AccessCache({ clock });
@@ -42,7 +42,7 @@ function build<D extends UserDirectory>(
     userDirectory: directory,
     clock,
     accessCache,
-    digestStore: store,
+    syncJournal: store,
   });
   const syncUser = new SyncUser({ identityProvider: idp, userDirectory: directory, accessCache });
   const cheap = new CheapSyncPass({
@@ -50,7 +50,7 @@ function build<D extends UserDirectory>(
     userDirectory: directory,
     syncUser,
     accessCache,
-    digestStore: store,
+    syncJournal: store,
   });
   const reads = () => READS.reduce((n, op) => n + idp.calls(op), 0);
   return { idp, directory, store, sync, cheap, reads };
@@ -59,8 +59,8 @@ function build<D extends UserDirectory>(
 const team = (n: number) =>
   Array.from({ length: n }, (_, i) => directoryUser(`user${i}`, { groups: [`g${i % 3}`] }));
 
-describeSyncDigestStoreContract('InMemorySyncDigestStore', () => {
-  const store = new InMemorySyncDigestStore();
+describeSyncJournalContract('InMemorySyncJournal', () => {
+  const store = new InMemorySyncJournal();
   return Promise.resolve({
     store,
     reopen: () => store.reopen(),
@@ -69,7 +69,7 @@ describeSyncDigestStoreContract('InMemorySyncDigestStore', () => {
   });
 });
 
-describe('sync against the saved digest', () => {
+describe('sync against the journal', () => {
   it('verifies the first pass against the identity provider, then an unchanged pass reads nothing from it', async () => {
     const w = await setup(team(20));
     expect(await w.sync.execute()).toMatchObject({ pass: 'verify', created: 20 });
@@ -167,7 +167,7 @@ describe('sync against the saved digest', () => {
   });
 });
 
-describe('users the digest does not know', () => {
+describe('users the journal does not know', () => {
   it('are created in bulk without a lookup each, and the pass stays a digest pass', async () => {
     const w = await setup(team(5));
     await w.sync.execute();
@@ -205,7 +205,7 @@ describe('writes between two passes', () => {
     const syncUser = new SyncUser({
       identityProvider: w.idp,
       userDirectory: w.directory,
-      digestStore: w.store,
+      syncJournal: w.store,
     });
     expect(await syncUser.execute({ userId: 'between' })).toMatchObject({ outcome: 'create' });
     w.idp.resetCounters();
@@ -226,7 +226,7 @@ describe('writes between two passes', () => {
       userDirectory: w.directory,
       passwordVault: vault,
       clock: new ManualClock(),
-      digestStore: w.store,
+      syncJournal: w.store,
       config: { allowedClientIds: ['opentalk'] },
     });
     await token.execute({ userId: 'jit', clientId: 'opentalk' });
@@ -236,7 +236,7 @@ describe('writes between two passes', () => {
   });
 });
 
-describe('the cheap pass against the saved digest', () => {
+describe('the cheap pass against the journal', () => {
   it('reads nothing from the identity provider when nothing changed, and rewrites no digest', async () => {
     const w = await setup(team(20));
     await w.sync.execute();

@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { z } from 'zod';
-import type { SyncDigestStore } from '@keycloak-exapp/core';
+import type { SyncJournal } from '@keycloak-exapp/core';
 
 /**
  * Bumped whenever what a digest covers or how the file is laid out changes: an older file is then
@@ -18,7 +18,8 @@ const DIGEST = /^(?:[01][A-Za-z0-9_-]{22}|x)$/;
 const journalLineSchema = z.tuple([z.string(), z.string().nullable()]);
 
 /**
- * The sync digest on the persistent volume, one file per realm in JSON Lines: a header
+ * The sync journal on the persistent volume (`sync-digest.<realm>.json`, the name volumes already
+ * carry), one file per realm in JSON Lines: a header
  * (`{"format":2,"realm":…}`), then one `["<nextcloud id>","<digest>"]` per user, about 40 bytes
  * each. It is read and written line by line, so neither holds the file, or a second copy of the
  * digest, in memory at 50 000 users. Written to a temporary file and renamed over the old one, so
@@ -30,7 +31,7 @@ const journalLineSchema = z.tuple([z.string(), z.string().nullable()]);
  * the journal aside and applies every set aside so far; `save` removes only those, so a change
  * recorded while a pass runs is kept for the next one. A torn last line is skipped.
  */
-export class FileSyncDigestStore implements SyncDigestStore {
+export class FileSyncJournal implements SyncJournal {
   /** The journals the last `load` applied: `save` removes them. */
   #applied: string[] = [];
 

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeSyncDigestStoreContract } from '@keycloak-exapp/core/testing';
-import { FileSyncDigestStore } from '@keycloak-exapp/composition';
+import { describeSyncJournalContract } from '@keycloak-exapp/core/testing';
+import { FileSyncJournal } from '@keycloak-exapp/composition';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -16,38 +16,38 @@ async function freshPath(): Promise<string> {
   return join(dir, 'sync-digest.commonground.json');
 }
 
-describeSyncDigestStoreContract('FileSyncDigestStore', async () => {
+describeSyncJournalContract('FileSyncJournal', async () => {
   const path = await freshPath();
   return {
-    store: new FileSyncDigestStore(path, 'commonground'),
-    reopen: () => new FileSyncDigestStore(path, 'commonground'),
+    store: new FileSyncJournal(path, 'commonground'),
+    reopen: () => new FileSyncJournal(path, 'commonground'),
     corrupt: () => writeFile(path, '{"format":1,"realm":"commonground","users":{"alice":'),
     remove: () => rm(path, { force: true }),
   };
 });
 
-describe('FileSyncDigestStore', () => {
+describe('FileSyncJournal', () => {
   it("does not trust another realm's file, and leaves no temporary file behind", async () => {
     const path = await freshPath();
-    await new FileSyncDigestStore(path, 'commonground').save(new Map([['alice', 'x']]));
-    expect(await new FileSyncDigestStore(path, 'other').load()).toBeUndefined();
+    await new FileSyncJournal(path, 'commonground').save(new Map([['alice', 'x']]));
+    expect(await new FileSyncJournal(path, 'other').load()).toBeUndefined();
     expect(await readdir(join(path, '..'))).toEqual(['sync-digest.commonground.json']);
   });
 });
 
-describe('FileSyncDigestStore at 50 000 users', () => {
+describe('FileSyncJournal at 50 000 users', () => {
   it('round-trips every entry line by line, and trusts no file with a line it cannot read', async () => {
     const path = await freshPath();
-    const store = new FileSyncDigestStore(path, 'commonground');
+    const store = new FileSyncJournal(path, 'commonground');
     const entries = new Map<string, string>();
     for (let i = 0; i < 50_000; i++)
       entries.set(`user "${i}"\n`, i % 7 === 0 ? 'x' : `1${'A'.repeat(21)}${i % 10}`);
     await store.save(entries);
-    expect(await new FileSyncDigestStore(path, 'commonground').load()).toEqual(entries);
+    expect(await new FileSyncJournal(path, 'commonground').load()).toEqual(entries);
     const text = await readFile(path, 'utf8');
     await writeFile(path, text.replace('"x"]', '"not a digest"]'));
-    expect(await new FileSyncDigestStore(path, 'commonground').load()).toBeUndefined();
+    expect(await new FileSyncJournal(path, 'commonground').load()).toBeUndefined();
     await writeFile(path, text.slice(0, text.length - 10));
-    expect(await new FileSyncDigestStore(path, 'commonground').load()).toBeUndefined();
+    expect(await new FileSyncJournal(path, 'commonground').load()).toBeUndefined();
   });
 });

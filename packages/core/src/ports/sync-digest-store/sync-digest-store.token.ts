@@ -1,1 +1,0 @@
-export const SYNC_DIGEST_STORE: unique symbol = Symbol.for('@keycloak-exapp/core.SyncDigestStore');

@@ -1,0 +1,1 @@
+export const SYNC_JOURNAL: unique symbol = Symbol.for('@keycloak-exapp/core.SyncJournal');
