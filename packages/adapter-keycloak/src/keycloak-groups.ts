@@ -1,57 +1,36 @@
 import { ConflictError, normalizeGroups, type CallOptions } from '@keycloak-exapp/core';
-import { z } from 'zod';
-import { groupRepresentationSchema, type GroupRepresentation } from './keycloak.dto.js';
-import type { KeycloakHttp } from './keycloak.http.js';
-
-/** A group member as far as the membership map needs it. */
-const memberSchema = z.object({ id: z.string() });
+import type { GroupRepresentation } from './keycloak.dto.js';
+import type { KeycloakAdminApi } from './admin-api/keycloak-admin-api.js';
 
 /** The attribute that marks a Keycloak group as created by this project (the only ones it touches). */
 export const MANAGED_GROUP_ATTRIBUTE = 'nextcloud_group';
-
-const enc = encodeURIComponent;
 
 /** The managed groups of one realm: their ids (cached by name), members, and joining and leaving. */
 export class KeycloakManagedGroups {
   readonly #groupIds = new Map<string, string>();
 
   constructor(
-    private readonly http: KeycloakHttp,
+    private readonly api: KeycloakAdminApi,
     private readonly realm: string,
     /** Member listings kept in flight at once. */
     private readonly parallelism: number,
   ) {}
 
-  #path(rest: string): string {
-    return `admin/realms/${enc(this.realm)}/${rest}`;
-  }
-
   async leave(userId: string, name: string, opts: CallOptions): Promise<void> {
     const groupId = this.#groupIds.get(name);
     if (!groupId) return;
-    await this.http.admin('DELETE', this.#path(`users/${enc(userId)}/groups/${enc(groupId)}`), {
-      signal: opts.signal,
-      what: 'leave group',
-    });
+    await this.api.call('users.leaveGroup', { realm: this.realm, user: userId, group: groupId }, opts);
   }
 
   async join(userId: string, groupId: string, opts: CallOptions): Promise<void> {
-    await this.http.admin('PUT', this.#path(`users/${enc(userId)}/groups/${enc(groupId)}`), {
-      signal: opts.signal,
-      what: 'join group',
-    });
+    await this.api.call('users.joinGroup', { realm: this.realm, user: userId, group: groupId }, opts);
   }
 
   async groupsOf(userId: string, opts: CallOptions): Promise<string[]> {
-    const groups = await this.http.adminJson(
-      'GET',
-      this.#path(`users/${enc(userId)}/groups`),
-      z.array(groupRepresentationSchema),
-      {
-        searchParams: { briefRepresentation: false, max: 1000 },
-        signal: opts.signal,
-        what: "read user's groups",
-      },
+    const groups = await this.api.call(
+      'users.groups',
+      { realm: this.realm, user: userId, query: { briefRepresentation: false, max: 1000 } },
+      opts,
     );
     const managed = groups.filter(isManagedGroup);
     for (const g of managed) this.#groupIds.set(g.name, g.id);
@@ -65,15 +44,10 @@ export class KeycloakManagedGroups {
     const membership = new Map<string, string[]>();
     const addMembersOf = async (group: GroupRepresentation): Promise<void> => {
       for (let first = 0; ; first += 500) {
-        const members = await this.http.adminJson(
-          'GET',
-          this.#path(`groups/${enc(group.id)}/members`),
-          z.array(memberSchema),
-          {
-            searchParams: { first, max: 500, briefRepresentation: true },
-            signal: opts.signal,
-            what: 'list group members',
-          },
+        const members = await this.api.call(
+          'groups.members',
+          { realm: this.realm, group: group.id, query: { first, max: 500, briefRepresentation: true } },
+          opts,
         );
         for (const { id } of members) {
           const names = membership.get(id);
@@ -94,15 +68,10 @@ export class KeycloakManagedGroups {
   async #list(opts: CallOptions): Promise<GroupRepresentation[]> {
     const all: GroupRepresentation[] = [];
     for (let first = 0; ; first += 500) {
-      const page = await this.http.adminJson(
-        'GET',
-        this.#path('groups'),
-        z.array(groupRepresentationSchema),
-        {
-          searchParams: { first, max: 500, briefRepresentation: false },
-          signal: opts.signal,
-          what: 'list groups',
-        },
+      const page = await this.api.call(
+        'groups.list',
+        { realm: this.realm, query: { first, max: 500, briefRepresentation: false } },
+        opts,
       );
       all.push(...page.filter(isManagedGroup));
       if (page.length < 500) break;
@@ -118,18 +87,16 @@ export class KeycloakManagedGroups {
     for (const name of names) {
       let id = this.#groupIds.get(name);
       if (!id) {
-        const res = await this.http
-          .admin('POST', this.#path('groups'), {
-            json: { name, attributes: { [MANAGED_GROUP_ATTRIBUTE]: ['true'] } },
-            signal: opts.signal,
-            what: 'create group',
-          })
+        id = await this.api
+          .call(
+            'groups.create',
+            { realm: this.realm, body: { name, attributes: { [MANAGED_GROUP_ATTRIBUTE]: ['true'] } } },
+            opts,
+          )
           .catch((error: unknown) => {
             if ((error as { code?: string }).code === 'CONFLICT') return undefined; // created concurrently
             throw error;
           });
-        const location = res?.headers.location;
-        id = typeof location === 'string' ? location.split('/').pop() : undefined;
         if (!id) {
           await this.#list(opts);
           id = this.#groupIds.get(name);

@@ -6,23 +6,12 @@ import {
   type RealmReconcileReport,
   type RealmSpec,
 } from '@keycloak-exapp/core';
-import { z } from 'zod';
-import {
-  clientRepresentationSchema,
-  protocolMapperSchema,
-  userProfileSchema,
-  type ClientRepresentation,
-  type UserProfileConfig,
-} from './keycloak.dto.js';
+import type { ClientRepresentation, UserProfileConfig } from './keycloak.dto.js';
 import type { KeycloakHttp } from './keycloak.http.js';
-
-/** Creating a realm makes Keycloak write hundreds of rows; it can take many seconds on a busy host. */
-const REALM_TIMEOUT_MS = 180_000;
+import { KeycloakAdminApi } from './admin-api/keycloak-admin-api.js';
 
 /** Objects this project created carry this attribute; only those are ever updated. */
 export const MANAGED_MARKER = 'keycloak_exapp_managed';
-
-const enc = encodeURIComponent;
 
 /** Realm settings that keep Nextcloud users loggable: duplicate e-mails allowed, no e-mail login. */
 const REALM_SETTINGS = {
@@ -92,13 +81,13 @@ function clientDiffers(current: ClientRepresentation, spec: ClientSpec): boolean
  * marker, reports everything else that differs as drift and leaves it alone. Never deletes.
  */
 export class KeycloakRealm {
-  constructor(
-    private readonly http: KeycloakHttp,
-    private readonly realm: string,
-  ) {}
+  readonly #api: KeycloakAdminApi;
 
-  #path(rest: string): string {
-    return `admin/realms/${enc(this.realm)}${rest}`;
+  constructor(
+    http: KeycloakHttp,
+    private readonly realm: string,
+  ) {
+    this.#api = new KeycloakAdminApi(http);
   }
 
   async reconcile(spec: RealmSpec, opts: CallOptions): Promise<RealmReconcileReport> {
@@ -118,80 +107,50 @@ export class KeycloakRealm {
 
   async #reconcileRealm(spec: RealmSpec, report: Report, opts: CallOptions): Promise<void> {
     const key = `realm:${spec.realm}`;
-    const res = await this.http
-      .admin('GET', this.#path(''), { signal: opts.signal, what: 'read realm' })
-      .catch((error: unknown) => {
-        if ((error as { code?: string }).code === 'NOT_FOUND') return undefined;
-        throw error;
-      });
-    if (!res) {
-      await this.http.admin('POST', 'admin/realms', {
-        json: {
-          realm: spec.realm,
-          displayName: spec.displayName ?? spec.realm,
-          ...REALM_SETTINGS,
-          ...(spec.accessTokenLifespanSeconds
-            ? { accessTokenLifespan: spec.accessTokenLifespanSeconds }
-            : {}),
-          attributes: { [MANAGED_MARKER]: 'true' },
-        },
-        signal: opts.signal,
-        what: 'create realm',
-        timeoutMs: REALM_TIMEOUT_MS,
-      });
+    const current = await this.#api.call('realms.get', { realm: this.realm }, opts);
+    if (!current) {
+      const body = {
+        realm: spec.realm,
+        displayName: spec.displayName ?? spec.realm,
+        ...REALM_SETTINGS,
+        ...(spec.accessTokenLifespanSeconds ? { accessTokenLifespan: spec.accessTokenLifespanSeconds } : {}),
+        attributes: { [MANAGED_MARKER]: 'true' },
+      };
+      await this.#api.call('realms.create', { body }, opts);
       report.created.push(key);
       return;
     }
-    const current = JSON.parse(res.body) as Record<string, unknown> & { attributes?: Record<string, string> };
     const differs = Object.entries(REALM_SETTINGS).some(([k, v]) => current[k] !== v);
     if (!differs) report.unchanged.push(key);
     else if (current.attributes?.[MANAGED_MARKER] === 'true') {
-      await this.http.admin('PUT', this.#path(''), {
-        json: { ...REALM_SETTINGS },
-        signal: opts.signal,
-        what: 'update realm',
-      });
+      await this.#api.call('realms.update', { realm: this.realm, body: { ...REALM_SETTINGS } }, opts);
       report.updated.push(key);
     } else report.drift.push(key);
   }
 
   async #reconcileUserProfile(report: Report, opts: CallOptions): Promise<void> {
     const key = 'user-profile';
-    const profile = await this.http.adminJson('GET', this.#path('/users/profile'), userProfileSchema, {
-      signal: opts.signal,
-      what: 'read user profile',
-    });
+    const profile = await this.#api.call('userProfile.get', { realm: this.realm }, opts);
     const wanted = wantedUserProfile(profile);
     if (JSON.stringify(wanted) === JSON.stringify(profile)) {
       report.unchanged.push(key);
       return;
     }
-    await this.http.admin('PUT', this.#path('/users/profile'), {
-      json: wanted,
-      signal: opts.signal,
-      what: 'update user profile',
-    });
+    await this.#api.call('userProfile.update', { realm: this.realm, body: wanted }, opts);
     report.updated.push(key);
   }
 
   async #reconcileRole(name: string, report: Report, opts: CallOptions): Promise<void> {
     const key = `role:${name}`;
-    const exists = await this.http
-      .admin('GET', this.#path(`/roles/${enc(name)}`), { signal: opts.signal, what: 'read role' })
-      .then(() => true)
-      .catch((error: unknown) => {
-        if ((error as { code?: string }).code === 'NOT_FOUND') return false;
-        throw error;
-      });
-    if (exists) {
+    if (await this.#api.call('roles.get', { realm: this.realm, role: name }, opts)) {
       report.unchanged.push(key);
       return;
     }
-    await this.http.admin('POST', this.#path('/roles'), {
-      json: { name, attributes: { [MANAGED_MARKER]: ['true'] } },
-      signal: opts.signal,
-      what: 'create role',
-    });
+    await this.#api.call(
+      'roles.create',
+      { realm: this.realm, body: { name, attributes: { [MANAGED_MARKER]: ['true'] } } },
+      opts,
+    );
     report.created.push(key);
   }
 
@@ -205,24 +164,12 @@ export class KeycloakRealm {
     const current = await this.findClient(spec.clientId, opts);
     const wanted = clientRepresentation(spec, groupClaims);
     if (!current) {
-      await this.http.admin('POST', this.#path('/clients'), {
-        json: wanted,
-        signal: opts.signal,
-        what: 'create client',
-      });
+      await this.#api.call('clients.create', { realm: this.realm, body: wanted }, opts);
       report.created.push(key);
       return;
     }
     const ours = current.attributes?.[MANAGED_MARKER] === 'true';
-    const mappers = await this.http.adminJson(
-      'GET',
-      this.#path(`/clients/${enc(current.id)}/protocol-mappers/models`),
-      z.array(protocolMapperSchema),
-      {
-        signal: opts.signal,
-        what: 'read client mappers',
-      },
-    );
+    const mappers = await this.#api.call('clients.mappers', { realm: this.realm, client: current.id }, opts);
     const missingMappers = groupClaims
       .map(groupMapper)
       .filter((m) => !mappers.some((x) => x.name === m.name));
@@ -235,49 +182,32 @@ export class KeycloakRealm {
       return;
     }
     const { protocolMappers: _ignored, ...rest } = wanted;
-    await this.http.admin('PUT', this.#path(`/clients/${enc(current.id)}`), {
-      json: {
-        ...current,
-        ...rest,
-        attributes: { ...(current.attributes ?? {}), ...(rest.attributes as Record<string, string>) },
-      },
-      signal: opts.signal,
-      what: 'update client',
-    });
-    for (const mapper of missingMappers) {
-      await this.http.admin('POST', this.#path(`/clients/${enc(current.id)}/protocol-mappers/models`), {
-        json: mapper,
-        signal: opts.signal,
-        what: 'add mapper',
-      });
-    }
+    const attributes = { ...(current.attributes ?? {}), ...(rest.attributes as Record<string, string>) };
+    await this.#api.call(
+      'clients.update',
+      { realm: this.realm, client: current.id, body: { ...current, ...rest, attributes } },
+      opts,
+    );
+    for (const mapper of missingMappers)
+      await this.#api.call(
+        'clients.addMapper',
+        { realm: this.realm, client: current.id, body: mapper },
+        opts,
+      );
     report.updated.push(key);
   }
 
   async findClient(clientId: string, opts: CallOptions): Promise<ClientRepresentation | undefined> {
-    const list = await this.http.adminJson(
-      'GET',
-      this.#path('/clients'),
-      z.array(clientRepresentationSchema),
-      {
-        searchParams: { clientId, search: false },
-        signal: opts.signal,
-        what: 'find client',
-      },
+    const list = await this.#api.call(
+      'clients.find',
+      { realm: this.realm, query: { clientId, search: false } },
+      opts,
     );
     return list.find((c) => c.clientId === clientId);
   }
 
   async clientSecret(internalId: string, opts: CallOptions): Promise<string | undefined> {
-    const secret = await this.http.adminJson(
-      'GET',
-      this.#path(`/clients/${enc(internalId)}/client-secret`),
-      z.object({ value: z.string().optional() }),
-      {
-        signal: opts.signal,
-        what: 'read client secret',
-      },
-    );
+    const secret = await this.#api.call('clients.secret', { realm: this.realm, client: internalId }, opts);
     return secret.value;
   }
 }

@@ -2,7 +2,6 @@ import {
   ConflictError,
   NEXTCLOUD_ID_ATTRIBUTE,
   PASSWORD_KEY_ATTRIBUTE,
-  UpstreamError,
   type CallOptions,
   type IdpUser,
   type ManagedIdpUser,
@@ -11,53 +10,34 @@ import {
   type Secret,
 } from '@keycloak-exapp/core';
 import { translateKeycloakError } from './keycloak.errors.js';
-import { z } from 'zod';
-import { userRepresentationSchema, type UserRepresentation } from './keycloak.dto.js';
+import type { UserRepresentation } from './keycloak.dto.js';
 import type { KeycloakHttp } from './keycloak.http.js';
+import { KeycloakAdminApi } from './admin-api/keycloak-admin-api.js';
 import { KeycloakManagedGroups } from './keycloak-groups.js';
 
 /** Listing requests kept in flight at once (Keycloak serves one request per core). */
 const LISTING_PARALLELISM = 2;
 
-const partialImportSchema = z.object({
-  results: z
-    .array(
-      z.looseObject({
-        action: z.string(),
-        resourceType: z.string(),
-        resourceName: z.string(),
-        id: z.string(),
-      }),
-    )
-    .default([]),
-});
-
-/** Groups this project created from directory groups carry this attribute. */
-
-const enc = encodeURIComponent;
-
 /** The user half of the Keycloak adapter: admin REST calls for one realm (groups: KeycloakManagedGroups). */
 export class KeycloakUsers {
   readonly #groups: KeycloakManagedGroups;
+  readonly #api: KeycloakAdminApi;
 
   constructor(
-    private readonly http: KeycloakHttp,
+    http: KeycloakHttp,
     private readonly realm: string,
   ) {
-    this.#groups = new KeycloakManagedGroups(http, realm, LISTING_PARALLELISM);
-  }
-
-  #path(rest: string): string {
-    return `admin/realms/${enc(this.realm)}/${rest}`;
+    this.#api = new KeycloakAdminApi(http);
+    this.#groups = new KeycloakManagedGroups(this.#api, realm, LISTING_PARALLELISM);
   }
 
   async findByUsername(username: string, opts: CallOptions): Promise<IdpUser | undefined> {
     const wanted = username.toLowerCase();
-    const list = await this.http.adminJson('GET', this.#path('users'), z.array(userRepresentationSchema), {
-      searchParams: { username: wanted, exact: true, briefRepresentation: false },
-      signal: opts.signal,
-      what: 'find user',
-    });
+    const list = await this.#api.call(
+      'users.search',
+      { realm: this.realm, query: { username: wanted, exact: true, briefRepresentation: false } },
+      opts,
+    );
     const rep = list.find((u) => u.username === wanted);
     if (!rep) return undefined;
     return toIdpUser(rep, await this.#groups.groupsOf(rep.id, opts));
@@ -69,11 +49,11 @@ export class KeycloakUsers {
    */
   async *listManaged(pageSize: number, opts: CallOptions): AsyncIterable<readonly ManagedIdpUser[]> {
     const fetchPage = (first: number): Promise<UserRepresentation[]> => {
-      const page = this.http.adminJson('GET', this.#path('users'), z.array(userRepresentationSchema), {
-        searchParams: { first, max: pageSize, briefRepresentation: false },
-        signal: opts.signal,
-        what: 'list users',
-      });
+      const page = this.#api.call(
+        'users.search',
+        { realm: this.realm, query: { first, max: pageSize, briefRepresentation: false } },
+        opts,
+      );
       page.catch(() => undefined); // a page still in flight when an earlier one fails is abandoned
       return page;
     };
@@ -98,12 +78,8 @@ export class KeycloakUsers {
 
   async create(spec: ManagedUserSpec, opts: CallOptions): Promise<ManagedIdpUser> {
     const groupIds = await this.#groups.ensure(spec.groups, opts);
-    const res = await this.http
-      .admin('POST', this.#path('users'), {
-        json: newUserRepresentation(spec),
-        signal: opts.signal,
-        what: 'create user',
-      })
+    const res = await this.#api
+      .call('users.create', { realm: this.realm, body: newUserRepresentation(spec) }, opts)
       .catch(async (error: unknown) => {
         if ((error as { code?: string }).code !== 'CONFLICT') throw error;
         const existing = await this.findByUsername(spec.username, opts);
@@ -115,10 +91,8 @@ export class KeycloakUsers {
           { cause: error },
         );
       });
-    if ('username' in res) return res;
-    const location = res.headers.location;
-    const id = typeof location === 'string' ? location.split('/').pop() : undefined;
-    if (!id) throw new UpstreamError('create user: Keycloak sent no Location header');
+    if (typeof res !== 'string') return res;
+    const id = res;
     for (const groupId of groupIds) await this.#groups.join(id, groupId, opts);
     return { id, ...spec, email: spec.email, groups: [...spec.groups], passwordKeyId: null };
   }
@@ -134,19 +108,21 @@ export class KeycloakUsers {
     const ids = await this.#groups.ensure(allGroups, opts);
     allGroups.forEach((name, i) => groupIds.set(name, ids[i]!));
     const pathSafe = (name: string): boolean => !/[/~]/.test(name);
-    const res = await this.http
-      .adminJson('POST', this.#path('partialImport'), partialImportSchema, {
-        json: {
-          ifResourceExists: 'SKIP',
-          users: specs.map((spec) => ({
-            ...newUserRepresentation(spec),
-            groups: spec.groups.filter(pathSafe).map((g) => `/${g}`),
-          })),
+    const res = await this.#api
+      .call(
+        'realms.partialImport',
+        {
+          realm: this.realm,
+          body: {
+            ifResourceExists: 'SKIP',
+            users: specs.map((spec) => ({
+              ...newUserRepresentation(spec),
+              groups: spec.groups.filter(pathSafe).map((g) => `/${g}`),
+            })),
+          },
         },
-        signal: opts.signal,
-        what: 'import users',
-        timeoutMs: 120_000,
-      })
+        opts,
+      )
       .catch((error: unknown) => {
         // The import is one transaction: a user another writer created meanwhile (or a node that
         // died mid-import) fails all of it. One by one, `create` resolves a user that exists to ours.
@@ -199,7 +175,6 @@ export class KeycloakUsers {
         attributes: { ...(rep.attributes ?? {}), [NEXTCLOUD_ID_ATTRIBUTE]: [spec.nextcloudId] },
       },
       opts,
-      'update user',
     );
     const current = await this.#groups.groupsOf(id, opts);
     const wanted = new Set(spec.groups);
@@ -215,55 +190,40 @@ export class KeycloakUsers {
   async setEnabled(id: string, enabled: boolean, opts: CallOptions): Promise<void> {
     const rep = await this.#get(id, opts);
     if (rep.enabled === enabled) return;
-    await this.#put({ ...rep, enabled }, opts, enabled ? 'enable user' : 'disable user');
+    await this.#put({ ...rep, enabled }, opts);
   }
 
   async delete(id: string, opts: CallOptions): Promise<void> {
-    await this.http.admin('DELETE', this.#path(`users/${enc(id)}`), {
-      signal: opts.signal,
-      what: 'delete user',
-    });
+    await this.#api.call('users.delete', { realm: this.realm, user: id }, opts);
   }
 
   async setPassword(id: string, password: Secret, keyId: string, opts: CallOptions): Promise<void> {
-    await this.http.admin('PUT', this.#path(`users/${enc(id)}/reset-password`), {
-      json: { type: 'password', value: password.reveal(), temporary: false },
-      signal: opts.signal,
-      what: 'set password',
-    });
+    await this.#api.call(
+      'users.resetPassword',
+      { realm: this.realm, user: id, body: { type: 'password', value: password.reveal(), temporary: false } },
+      opts,
+    );
     const rep = await this.#get(id, opts);
     await this.#put(
       { ...rep, attributes: { ...(rep.attributes ?? {}), [PASSWORD_KEY_ATTRIBUTE]: [keyId] } },
       opts,
-      'record password key',
     );
   }
 
   async revokeSessions(id: string, opts: CallOptions): Promise<void> {
-    await this.http.admin('POST', this.#path(`users/${enc(id)}/logout`), {
-      signal: opts.signal,
-      what: 'revoke sessions',
-    });
+    await this.#api.call('users.logout', { realm: this.realm, user: id }, opts);
   }
 
   async #get(id: string, opts: CallOptions): Promise<UserRepresentation> {
-    return this.http.adminJson('GET', this.#path(`users/${enc(id)}`), userRepresentationSchema, {
-      searchParams: { userProfileMetadata: false },
-      signal: opts.signal,
-      what: 'read user',
-    });
+    return this.#api.call(
+      'users.get',
+      { realm: this.realm, user: id, query: { userProfileMetadata: false } },
+      opts,
+    );
   }
 
-  async #put(
-    rep: UserRepresentation & Record<string, unknown>,
-    opts: CallOptions,
-    what: string,
-  ): Promise<void> {
-    await this.http.admin('PUT', this.#path(`users/${enc(rep.id)}`), {
-      json: rep,
-      signal: opts.signal,
-      what,
-    });
+  async #put(rep: UserRepresentation & Record<string, unknown>, opts: CallOptions): Promise<void> {
+    await this.#api.call('users.update', { realm: this.realm, user: rep.id, body: rep }, opts);
   }
 }
 

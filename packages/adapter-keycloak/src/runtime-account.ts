@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError, type CallOptions, type Secret } from '@keycloak-exapp/core';
 import type { KeycloakHttp } from './keycloak.http.js';
+import { KeycloakAdminApi } from './admin-api/keycloak-admin-api.js';
 import { MANAGED_MARKER } from './keycloak-realm.js';
 
 /**
@@ -23,13 +24,6 @@ export interface RuntimeAccount {
   readonly secret: Secret;
 }
 
-const clientListSchema = z.array(
-  z.object({ id: z.string(), clientId: z.string(), secret: z.string().optional() }).loose(),
-);
-const roleListSchema = z.array(z.object({ id: z.string(), name: z.string() }).loose());
-const userSchema = z.object({ id: z.string() }).loose();
-const enc = encodeURIComponent;
-
 /**
  * Makes (or brings in line) the runtime account in `realm` with `setup`'s rights: a confidential
  * client with only a service account, the given secret, and exactly `RUNTIME_REALM_ROLES` of the
@@ -41,16 +35,11 @@ export async function ensureRuntimeAccount(
   account: RuntimeAccount,
   opts: CallOptions = {},
 ): Promise<{ readonly created: boolean; readonly roles: readonly string[] }> {
-  const { signal } = opts;
-  const base = `admin/realms/${enc(realm)}`;
+  const api = new KeycloakAdminApi(setup);
   const find = async (clientId: string) =>
-    (
-      await setup.adminJson('GET', `${base}/clients`, clientListSchema, {
-        searchParams: { clientId },
-        signal,
-        what: `find client ${clientId}`,
-      })
-    ).find((c) => c.clientId === clientId);
+    (await api.call('clients.find', { realm, query: { clientId, search: false } }, opts)).find(
+      (c) => c.clientId === clientId,
+    );
   const representation = {
     clientId: account.clientId,
     name: 'keycloak-exapp runtime',
@@ -69,52 +58,39 @@ export async function ensureRuntimeAccount(
   let client = await find(account.clientId);
   const created = !client;
   if (!client) {
-    await setup.admin('POST', `${base}/clients`, {
-      json: representation,
-      signal,
-      what: 'create the runtime account',
-    });
+    await api.call('clients.create', { realm, body: representation }, opts);
     client = await find(account.clientId);
     if (!client) throw new NotFoundError(`client ${account.clientId} vanished after it was created`);
   } else {
     // The secret is the ExApp's (on its volume): put it back if someone regenerated it.
-    await setup.admin('PUT', `${base}/clients/${enc(client.id)}`, {
-      json: { ...client, ...representation },
-      signal,
-      what: 'bring the runtime account in line',
-    });
+    await api.call(
+      'clients.update',
+      { realm, client: client.id, body: { ...client, ...representation } },
+      opts,
+    );
   }
   const management = await find(REALM_MANAGEMENT_CLIENT);
   if (!management) throw new NotFoundError(`realm ${realm} has no ${REALM_MANAGEMENT_CLIENT} client`);
-  const serviceUser = await setup.adminJson(
-    'GET',
-    `${base}/clients/${enc(client.id)}/service-account-user`,
-    userSchema,
-    { signal, what: 'find the runtime service account' },
-  );
-  const mappings = `${base}/users/${enc(serviceUser.id)}/role-mappings/clients/${enc(management.id)}`;
-  const held = await setup.adminJson('GET', mappings, roleListSchema, { signal, what: 'read its roles' });
+  const serviceUser = await api.call('clients.serviceAccountUser', { realm, client: client.id }, opts);
+  const mappings = { realm, user: serviceUser.id, client: management.id };
+  const held = await api.call('users.clientRoles', mappings, opts);
   const wanted = new Set<string>(RUNTIME_REALM_ROLES);
   const extra = held.filter((r) => !wanted.has(r.name));
   if (extra.length > 0)
-    await setup.admin('DELETE', mappings, { json: extra, signal, what: 'take away roles it must not hold' });
+    await api.call(
+      'users.removeClientRoles',
+      { ...mappings, body: extra.map((r) => ({ id: r.id, name: r.name })) },
+      opts,
+    );
   const missing = RUNTIME_REALM_ROLES.filter((name) => !held.some((r) => r.name === name));
   if (missing.length > 0) {
-    const available = await setup.adminJson(
-      'GET',
-      `${base}/clients/${enc(management.id)}/roles`,
-      roleListSchema,
-      {
-        signal,
-        what: 'read the management roles',
-      },
-    );
+    const available = await api.call('clients.roles', { realm, client: management.id }, opts);
     const roles = missing.map((name) => {
       const role = available.find((r) => r.name === name);
       if (!role) throw new NotFoundError(`realm ${realm} has no management role ${name}`);
       return { id: role.id, name: role.name };
     });
-    await setup.admin('POST', mappings, { json: roles, signal, what: 'grant the runtime roles' });
+    await api.call('users.addClientRoles', { ...mappings, body: roles }, opts);
   }
   return { created, roles: [...RUNTIME_REALM_ROLES] };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { NotFoundError, Secret, type CallOptions } from '@keycloak-exapp/core';
+import { NotFoundError, Secret, UpstreamError, type CallOptions } from '@keycloak-exapp/core';
 import type { KeycloakHttp } from './keycloak.http.js';
+import { KeycloakAdminApi } from './admin-api/keycloak-admin-api.js';
 import { MANAGED_MARKER } from './keycloak-realm.js';
 
 /**
@@ -35,13 +36,6 @@ export interface ServiceAccountGrant {
   readonly created: boolean;
 }
 
-const clientListSchema = z.array(z.object({ id: z.string(), clientId: z.string() }).loose());
-const roleSchema = z.object({ id: z.string(), name: z.string() }).loose();
-const secretSchema = z.object({ value: z.string().min(1) }).loose();
-const userSchema = z.object({ id: z.string() }).loose();
-
-const enc = encodeURIComponent;
-
 /**
  * Creates (or completes) a confidential client in master whose service account holds exactly
  * `EXAPP_REALM_ROLES` on `realm`, and returns its credentials. `http` must act as an administrator
@@ -51,15 +45,12 @@ export async function grantServiceAccount(
   http: KeycloakHttp,
   opts: { readonly clientId: string; readonly realm: string } & CallOptions,
 ): Promise<ServiceAccountGrant> {
-  const { signal } = opts;
+  const api = new KeycloakAdminApi(http);
+  const master = 'master';
   const findClient = async (clientId: string) =>
-    (
-      await http.adminJson('GET', 'admin/realms/master/clients', clientListSchema, {
-        searchParams: { clientId },
-        signal,
-        what: `find client ${clientId}`,
-      })
-    ).find((c) => c.clientId === clientId);
+    (await api.call('clients.find', { realm: master, query: { clientId, search: false } }, opts)).find(
+      (c) => c.clientId === clientId,
+    );
 
   const realmClient = await findClient(realmManagementClientId(opts.realm));
   if (!realmClient) throw new NotFoundError(`Keycloak has no realm "${opts.realm}" to grant roles on`);
@@ -67,53 +58,54 @@ export async function grantServiceAccount(
   let client = await findClient(opts.clientId);
   const created = !client;
   if (!client) {
-    await http.admin('POST', 'admin/realms/master/clients', {
-      json: {
-        clientId: opts.clientId,
-        name: 'keycloak-exapp (Nextcloud ExApp)',
-        description: `Manages realm ${opts.realm} for Nextcloud's keycloak-exapp`,
-        protocol: 'openid-connect',
-        publicClient: false,
-        clientAuthenticatorType: 'client-secret',
-        serviceAccountsEnabled: true,
-        standardFlowEnabled: false,
-        implicitFlowEnabled: false,
-        directAccessGrantsEnabled: false,
-        attributes: { [MANAGED_MARKER]: 'true' },
+    await api.call(
+      'clients.create',
+      {
+        realm: master,
+        body: {
+          clientId: opts.clientId,
+          name: 'keycloak-exapp (Nextcloud ExApp)',
+          description: `Manages realm ${opts.realm} for Nextcloud's keycloak-exapp`,
+          protocol: 'openid-connect',
+          publicClient: false,
+          clientAuthenticatorType: 'client-secret',
+          serviceAccountsEnabled: true,
+          standardFlowEnabled: false,
+          implicitFlowEnabled: false,
+          directAccessGrantsEnabled: false,
+          attributes: { [MANAGED_MARKER]: 'true' },
+        },
       },
-      signal,
-      what: 'create the service-account client',
-    });
+      opts,
+    );
     client = await findClient(opts.clientId);
     if (!client) throw new NotFoundError(`client ${opts.clientId} vanished after it was created`);
   }
-  const base = `admin/realms/master/clients/${enc(client.id)}`;
-  const secret = await http.adminJson('GET', `${base}/client-secret`, secretSchema, {
-    signal,
-    what: 'read the client secret',
-  });
-  const serviceUser = await http.adminJson('GET', `${base}/service-account-user`, userSchema, {
-    signal,
-    what: 'find the service-account user',
-  });
+  const { value: secret } = await api.call('clients.secret', { realm: master, client: client.id }, opts);
+  if (!secret) throw new UpstreamError(`client ${opts.clientId} has no secret to read`);
+  const serviceUser = await api.call(
+    'clients.serviceAccountUser',
+    { realm: master, client: client.id },
+    opts,
+  );
   const roles = await Promise.all(
-    EXAPP_REALM_ROLES.map((name) =>
-      http.adminJson(
-        'GET',
-        `admin/realms/master/clients/${enc(realmClient.id)}/roles/${enc(name)}`,
-        roleSchema,
-        { signal, what: `read role ${name}` },
-      ),
+    EXAPP_REALM_ROLES.map((role) =>
+      api.call('clients.role', { realm: master, client: realmClient.id, role }, opts),
     ),
   );
-  await http.admin(
-    'POST',
-    `admin/realms/master/users/${enc(serviceUser.id)}/role-mappings/clients/${enc(realmClient.id)}`,
-    { json: roles.map((r) => ({ id: r.id, name: r.name })), signal, what: 'grant the realm roles' },
+  await api.call(
+    'users.addClientRoles',
+    {
+      realm: master,
+      user: serviceUser.id,
+      client: realmClient.id,
+      body: roles.map((r) => ({ id: r.id, name: r.name })),
+    },
+    opts,
   );
   return {
     clientId: opts.clientId,
-    clientSecret: new Secret(secret.value),
+    clientSecret: new Secret(secret),
     realm: opts.realm,
     roles: roles.map((r) => r.name),
     created,
@@ -156,16 +148,16 @@ async function probeAdminRoles(
   realm: string,
   opts: CallOptions,
 ): Promise<AdminRoleCheck> {
-  const base = `admin/realms/${enc(realm)}`;
-  const probes: [role: string, path: string][] = [
-    ['view-realm', base],
-    ['view-clients', `${base}/clients?max=1`],
-    ['view-users', `${base}/users?max=1`],
-    ['query-groups', `${base}/groups?max=1`],
+  const api = new KeycloakAdminApi(http);
+  const probes: [role: string, probe: () => Promise<unknown>][] = [
+    ['view-realm', () => api.call('realms.get', { realm }, opts)],
+    ['view-clients', () => api.call('clients.find', { realm, query: { max: 1 } }, opts)],
+    ['view-users', () => api.call('users.search', { realm, query: { max: 1 } }, opts)],
+    ['query-groups', () => api.call('groups.list', { realm, query: { max: 1 } }, opts)],
   ];
   const missing: string[] = [];
-  for (const [role, path] of probes) {
-    await http.admin('GET', path, { signal: opts.signal, what: `check ${role}` }).catch((error: unknown) => {
+  for (const [role, probe] of probes) {
+    await probe().catch((error: unknown) => {
       // Keycloak's 403 (a valid token without the role) arrives as UPSTREAM_UNAUTHORIZED.
       if ((error as { code?: string }).code === 'UPSTREAM_UNAUTHORIZED') missing.push(role);
       else throw error;
