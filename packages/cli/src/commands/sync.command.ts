@@ -30,18 +30,10 @@ export function syncCommand(env: CliEnv, signal: AbortSignal): Command {
         const uc = await useCases(env, opts, stderrLogger());
         if (opts.user) {
           if (opts.dryRun) {
-            const [dir, current] = await Promise.all([
-              uc.userDirectory.getUser(opts.user, { signal }),
-              uc.identityProvider.findUserByNextcloudId(opts.user, { signal }),
-            ]);
-            const { planSync } = await import('@keycloak-exapp/core');
-            const action =
-              dir || current
-                ? (await planSync(dir ? [dir] : [], current ? [current] : [], env.DEPROVISION_POLICY))
-                    .actions[0]!.kind
-                : 'absent';
-            if (opts.json) printJson({ userId: opts.user, dryRun: true, outcome: action });
-            else process.stdout.write(`${opts.user}: would ${action}\n`);
+            // The same plan the write would follow (SyncUser's), written nowhere.
+            const { outcome } = await uc.syncUser.execute({ userId: opts.user, dryRun: true }, { signal });
+            if (opts.json) printJson({ userId: opts.user, dryRun: true, outcome });
+            else process.stdout.write(`${opts.user}: would ${outcome}\n`);
             return;
           }
           const result = await uc.syncUser.execute({ userId: opts.user }, { signal });

@@ -12,10 +12,7 @@ export interface SyncJournalHarness {
 }
 
 /** Registers the SyncJournal contract: every store must pass it. */
-export function describeSyncJournalContract(
-  name: string,
-  setup: () => Promise<SyncJournalHarness>,
-): void {
+export function describeSyncJournalContract(name: string, setup: () => Promise<SyncJournalHarness>): void {
   describe(`SyncJournal contract · ${name}`, () => {
     const entries = new Map([
       ['alice', '1AAAAAAAAAAAAAAAAAAAAAA'],

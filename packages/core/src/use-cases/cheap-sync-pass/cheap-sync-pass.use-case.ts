@@ -1,18 +1,17 @@
-import pLimit from 'p-limit';
 import { syncConfigSchema, type SyncConfig } from '../../config/core-config.schema.js';
 import type { ManagedIdpUser } from '../../domain/user.js';
-import { UpstreamError, toAppError } from '../../errors/errors.js';
+import { toAppError } from '../../errors/errors.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import type { IdentityProvider } from '../../ports/identity-provider/identity-provider.port.js';
 import { noopLogger, type Logger } from '../../ports/logger/logger.port.js';
 import type { CallOptions } from '../../ports/signal.js';
 import type { UserDirectory } from '../../ports/user-directory/user-directory.port.js';
 import type { AccessCache } from '../shared/access-cache.js';
-import { UserProvisioner } from '../shared/user-provisioner.js';
+import { BoundedPool } from '../shared/bounded-pool.js';
+import { UserAccountWriter } from '../shared/user-account-writer.js';
 import type { SyncUser } from '../sync-user/sync-user.use-case.js';
 import type { SyncJournal } from '../../ports/sync-journal/sync-journal.port.js';
 import { DEPROVISIONED_DIGEST, isEnabledDigest } from '../../domain/sync-digest.js';
-import { DigestedUserSync } from '../shared/digested-user-sync.js';
 
 export interface CheapPassReport {
   readonly kind: 'cheap';
@@ -45,11 +44,34 @@ export interface CheapSyncPassDeps {
  */
 export class CheapSyncPass {
   readonly #config: SyncConfig;
-  readonly #provisioner: UserProvisioner;
+  readonly #writer: UserAccountWriter;
 
   constructor(private readonly deps: CheapSyncPassDeps) {
     this.#config = syncConfigSchema.parse(deps.config ?? {});
-    this.#provisioner = new UserProvisioner(deps.identityProvider, deps.accessCache);
+    // No journal: a pass against it saves its map whole.
+    this.#writer = new UserAccountWriter({ ...deps, policy: this.#config.deprovisionPolicy });
+  }
+
+  /** Runs `task` for each user at most `concurrency` at once; a user's failure is reported, not thrown. */
+  async #forEach<T extends { readonly id: string }>(
+    items: readonly T[],
+    task: (item: T) => Promise<void>,
+    failed: { userId: string; code: ErrorCode }[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const pool = new BoundedPool(this.#config.concurrency);
+    for (const item of items)
+      await pool.run(async () => {
+        try {
+          signal.throwIfAborted();
+          await task(item);
+        } catch (error) {
+          const code = toAppError(error).code;
+          if (code === 'CANCELLED') throw error;
+          failed.push({ userId: item.id, code });
+        }
+      });
+    await pool.drain();
   }
 
   async execute(opts: CallOptions = {}): Promise<CheapPassReport> {
@@ -63,11 +85,10 @@ export class CheapSyncPass {
     const managed = new Map<string, ManagedIdpUser>();
     for await (const page of identityProvider.listManagedUsers({ signal }))
       for (const u of page) managed.set(u.nextcloudId, u);
-    if (ids.size === 0 && [...managed.values()].some((u) => u.enabled)) {
-      throw new UpstreamError(
-        'the user directory listed no users; refusing to deprovision anyone (is the acting user a Nextcloud admin?)',
-      );
-    }
+    UserAccountWriter.assertListingMayDeprovision(
+      ids.size,
+      [...managed.values()].filter((u) => u.enabled).length,
+    );
 
     const toSync: { id: string; kind: 'created' | 'disabled' | 'reenabled' }[] = [];
     for (const id of ids) {
@@ -82,37 +103,25 @@ export class CheapSyncPass {
 
     const counts = { created: 0, disabled: 0, reenabled: 0, deprovisioned: 0 };
     const failed: { userId: string; code: ErrorCode }[] = [];
-    const limit = pLimit(this.#config.concurrency);
-    const guard = async (userId: string, task: () => Promise<void>): Promise<void> => {
-      try {
-        signal.throwIfAborted();
-        await task();
-      } catch (error) {
-        const code = toAppError(error).code;
-        if (code === 'CANCELLED') throw error;
-        failed.push({ userId, code });
-      }
-    };
-    await Promise.all([
-      ...toSync.map(({ id, kind }) =>
-        limit(() =>
-          guard(id, async () => {
-            await syncUser.execute({ userId: id }, { signal });
-            counts[kind]++;
-          }),
-        ),
-      ),
-      ...gone.map((user) =>
-        limit(() =>
-          guard(user.nextcloudId, async () => {
-            // Missing from the id list: look once more before taking access away.
-            if (await userDirectory.getUser(user.nextcloudId, { signal })) return;
-            await this.#provisioner.deprovision(user, this.#config.deprovisionPolicy, { signal });
-            counts.deprovisioned++;
-          }),
-        ),
-      ),
-    ]);
+    const work = [
+      ...toSync.map(({ id, kind }) => ({ id, kind, gone: false })),
+      ...gone.map((user) => ({ id: user.nextcloudId, kind: 'deprovisioned' as const, gone: true })),
+    ];
+    await this.#forEach(
+      work,
+      async ({ id, kind, gone: isGone }) => {
+        if (!isGone) {
+          await syncUser.execute({ userId: id }, { signal });
+          counts[kind]++;
+          return;
+        }
+        // Missing from the id list: the writer looks in both before taking access away.
+        const outcome = await this.#writer.bringInLine(id, undefined, { signal });
+        if (outcome.kind === 'disable' || outcome.kind === 'delete') counts.deprovisioned++;
+      },
+      failed,
+      signal,
+    );
     const report: CheapPassReport = {
       kind: 'cheap',
       pass: 'verify',
@@ -137,11 +146,7 @@ export class CheapSyncPass {
     signal: AbortSignal,
   ): Promise<CheapPassReport> {
     const gone = [...saved].filter(([id, digest]) => !ids.has(id) && digest !== DEPROVISIONED_DIGEST);
-    if (ids.size === 0 && gone.length > 0) {
-      throw new UpstreamError(
-        'the user directory listed no users; refusing to deprovision anyone (is the acting user a Nextcloud admin?)',
-      );
-    }
+    UserAccountWriter.assertListingMayDeprovision(ids.size, gone.length);
     const toSync: { id: string; kind: 'created' | 'disabled' | 'reenabled' | 'deprovisioned' }[] = [];
     for (const id of ids) {
       const digest = saved.get(id);
@@ -151,31 +156,18 @@ export class CheapSyncPass {
     }
     for (const [id] of gone) toSync.push({ id, kind: 'deprovisioned' });
 
-    const one = new DigestedUserSync(
-      this.deps.identityProvider,
-      this.deps.userDirectory,
-      this.#provisioner,
-      this.#config.deprovisionPolicy,
-    );
     const counts = { created: 0, disabled: 0, reenabled: 0, deprovisioned: 0 };
     const failed: { userId: string; code: ErrorCode }[] = [];
-    const limit = pLimit(this.#config.concurrency);
-    await Promise.all(
-      toSync.map(({ id, kind }) =>
-        limit(async () => {
-          try {
-            signal.throwIfAborted();
-            const outcome = await one.sync(id, undefined, { signal });
-            if (outcome.digest === undefined) saved.delete(id);
-            else saved.set(id, outcome.digest);
-            if (outcome.kind !== 'unchanged') counts[kind]++;
-          } catch (error) {
-            const code = toAppError(error).code;
-            if (code === 'CANCELLED') throw error;
-            failed.push({ userId: id, code });
-          }
-        }),
-      ),
+    await this.#forEach(
+      toSync,
+      async ({ id, kind }) => {
+        const outcome = await this.#writer.bringInLine(id, undefined, { signal });
+        if (outcome.digest === undefined) saved.delete(id);
+        else saved.set(id, outcome.digest);
+        if (outcome.kind !== 'unchanged') counts[kind]++;
+      },
+      failed,
+      signal,
     );
     // An unchanged pass rewrites nothing (the digest is ~40 bytes a user, and this runs every
     // minute); changes recorded between passes stay in their journal until a pass saves.

@@ -4,7 +4,7 @@ import { InvalidInputError } from '../../errors/errors.js';
 import type { IdentityProvider } from '../../ports/identity-provider/identity-provider.port.js';
 import type { CallOptions } from '../../ports/signal.js';
 import type { AccessCache } from '../shared/access-cache.js';
-import { UserProvisioner } from '../shared/user-provisioner.js';
+import { UserAccountWriter } from '../shared/user-account-writer.js';
 import type { SyncJournal } from '../../ports/sync-journal/sync-journal.port.js';
 
 export const deleteUserInputSchema = z.object({ userId: userIdSchema }).strict();
@@ -24,10 +24,10 @@ export interface DeleteUserDeps {
 
 /** Deletes the managed identity-provider user of a directory id; unmanaged users are never touched. */
 export class DeleteUser {
-  readonly #provisioner: UserProvisioner;
+  readonly #writer: UserAccountWriter;
 
   constructor(private readonly deps: DeleteUserDeps) {
-    this.#provisioner = new UserProvisioner(deps.identityProvider, deps.accessCache, deps.syncJournal);
+    this.#writer = new UserAccountWriter({ ...deps, journal: deps.syncJournal, policy: 'delete' });
   }
 
   async execute(input: DeleteUserInput, opts: CallOptions = {}): Promise<DeleteUserResult> {
@@ -37,7 +37,7 @@ export class DeleteUser {
     this.deps.accessCache?.forgetUser(userId);
     const current = await this.deps.identityProvider.findUserByNextcloudId(userId, opts);
     if (!current) return { userId, outcome: 'absent' };
-    await this.#provisioner.deprovision(current, 'delete', opts);
+    await this.#writer.deprovision(current, 'delete', opts);
     return { userId, outcome: 'deleted' };
   }
 }

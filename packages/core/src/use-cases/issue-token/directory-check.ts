@@ -1,20 +1,13 @@
 import type { TokenConfig } from '../../config/core-config.schema.js';
-import { digestOfSpec } from '../../domain/sync-digest.js';
-import {
-  differingFields,
-  toManagedUserSpec,
-  type ManagedIdpUser,
-  type ManagedUserSpec,
-} from '../../domain/user.js';
+import { differingFields, toManagedUserSpec } from '../../domain/user.js';
 import { OverloadedError, UserDisabledError, UserNotFoundError } from '../../errors/errors.js';
 import type { Clock } from '../../ports/clock/clock.port.js';
 import type { IdentityProvider } from '../../ports/identity-provider/identity-provider.port.js';
 import type { CallOptions } from '../../ports/signal.js';
-import type { SyncJournal } from '../../ports/sync-journal/sync-journal.port.js';
 import type { UserDirectory } from '../../ports/user-directory/user-directory.port.js';
 import type { AccessCache, VerifiedAccount } from '../shared/access-cache.js';
 import { SingleFlight } from '../shared/single-flight.js';
-import type { UserProvisioner } from '../shared/user-provisioner.js';
+import type { UserAccountWriter } from '../shared/user-account-writer.js';
 import type { ProviderAvailability } from './provider-availability.js';
 import type { RenewalAhead } from './renewal-ahead.js';
 
@@ -30,10 +23,10 @@ export interface DirectoryCheckDeps {
   readonly userDirectory: UserDirectory;
   readonly clock: Clock;
   readonly cache: AccessCache;
-  readonly provisioner: UserProvisioner;
+  /** Writes the account (create, update, deprovision) with its journal entry. */
+  readonly writer: UserAccountWriter;
   readonly provider: ProviderAvailability;
   readonly renewal: RenewalAhead;
-  readonly syncJournal?: SyncJournal | undefined;
   readonly config: Pick<
     TokenConfig,
     'directoryTtlMs' | 'identityProviderRecheckMs' | 'maxConcurrentDirectoryChecks' | 'deprovisionPolicy'
@@ -79,9 +72,9 @@ export class DirectoryCheck {
         throw directoryUser ? new UserDisabledError(userId) : new UserNotFoundError(userId);
       const current = await identityProvider.findUserByNextcloudId(userId, opts);
       if (current && !directoryUser && config.deprovisionPolicy === 'delete') {
-        await this.deps.provisioner.deprovision(current, 'delete', opts);
+        await this.deps.writer.deprovision(current, 'delete', opts);
       } else if (current?.enabled) {
-        await this.deps.provisioner.deprovision(current, 'disable', opts);
+        await this.deps.writer.deprovision(current, 'disable', opts);
       }
       throw directoryUser ? new UserDisabledError(userId) : new UserNotFoundError(userId);
     }
@@ -100,16 +93,11 @@ export class DirectoryCheck {
       return renewed;
     }
     provider.assertUp();
-    let account: ManagedIdpUser | undefined = await identityProvider.findUserByNextcloudId(userId, opts);
-    if (!account) {
-      account = await identityProvider.createUser(spec, opts);
-      await this.#record(spec);
-    } else if (differingFields(spec, account).length > 0) {
-      await identityProvider.updateUser(account.id, spec, opts);
-      account = { ...account, ...spec };
-      cache.dropTokens(userId); // claims changed: do not serve tokens with the old ones
-      await this.#record(spec);
-    }
+    const account = await this.deps.writer.ensureAccount(
+      spec,
+      await identityProvider.findUserByNextcloudId(userId, opts),
+      opts,
+    );
     const verified: VerifiedAccount = {
       account,
       verifiedAt: now,
@@ -119,10 +107,5 @@ export class DirectoryCheck {
     };
     cache.setVerified(userId, verified);
     return verified;
-  }
-
-  /** Tells the next full pass what this just-in-time write made of the user. */
-  async #record(spec: ManagedUserSpec): Promise<void> {
-    await this.deps.syncJournal?.record(new Map([[spec.nextcloudId, await digestOfSpec(spec)]]));
   }
 }

@@ -15,7 +15,7 @@ import type { CallOptions } from '../../ports/signal.js';
 import type { UserDirectory } from '../../ports/user-directory/user-directory.port.js';
 import { AccessCache, type VerifiedAccount } from '../shared/access-cache.js';
 import { SingleFlight } from '../shared/single-flight.js';
-import { UserProvisioner } from '../shared/user-provisioner.js';
+import { UserAccountWriter } from '../shared/user-account-writer.js';
 import type { SyncJournal } from '../../ports/sync-journal/sync-journal.port.js';
 import { DirectoryCheck } from './directory-check.js';
 import { issueTokenInputSchema, type IssueTokenInput } from './issue-token.input.js';
@@ -107,10 +107,15 @@ export class IssueToken {
       userDirectory: deps.userDirectory,
       clock: deps.clock,
       cache: this.#cache,
-      provisioner: new UserProvisioner(deps.identityProvider, this.#cache, deps.syncJournal),
+      writer: new UserAccountWriter({
+        identityProvider: deps.identityProvider,
+        userDirectory: deps.userDirectory,
+        accessCache: this.#cache,
+        journal: deps.syncJournal,
+        policy: this.#config.deprovisionPolicy,
+      }),
       provider: this.#provider,
       renewal: this.#renewal,
-      syncJournal: deps.syncJournal,
       config: this.#config,
     });
     this.#passwordGrant = new PasswordGrant({

@@ -5,22 +5,12 @@ import {
   digestOfSpec,
   isEnabledDigest,
 } from '../../domain/sync-digest.js';
-import {
-  differingFields,
-  toManagedUserSpec,
-  type DirectoryUser,
-  type ManagedUserSpec,
-} from '../../domain/user.js';
-import type { AppError } from '../../errors/app-error.js';
-import { UpstreamError, toAppError } from '../../errors/errors.js';
-import type {
-  BulkCreateResult,
-  IdentityProvider,
-} from '../../ports/identity-provider/identity-provider.port.js';
+import { toManagedUserSpec, type DirectoryUser } from '../../domain/user.js';
+import { toAppError } from '../../errors/errors.js';
+import type { IdentityProvider } from '../../ports/identity-provider/identity-provider.port.js';
 import type { UserDirectory } from '../../ports/user-directory/user-directory.port.js';
 import { BoundedPool } from '../shared/bounded-pool.js';
-import { DigestedUserSync } from '../shared/digested-user-sync.js';
-import type { UserProvisioner } from '../shared/user-provisioner.js';
+import { UserAccountWriter, type CreateOutcome, type PendingCreate } from '../shared/user-account-writer.js';
 import type { SyncFailure, SyncPassKind, SyncProgress } from './sync-all-users.report.js';
 
 export interface StreamedPassResult {
@@ -62,18 +52,13 @@ async function digestedSpec(user: DirectoryUser): Promise<PendingCreate> {
   return { spec, digest: await digestOfSpec(spec) };
 }
 
-interface PendingCreate {
-  readonly spec: ManagedUserSpec;
-  readonly digest: string;
-}
-
 /**
  * One full pass that streams Nextcloud's listing: each page's users are compared by digest with
  * `known` while the next page is read, and only the users that differ reach the identity provider.
  * - Equal digest: nothing to do, nothing read.
  * - Not in `known`: created, in batches where the identity provider can. One that exists already
  *   (the token API created it since the digest was saved) comes back as it is and is brought in line.
- * - Different digest: read from the identity provider, planned and written (`DigestedUserSync`).
+ * - Different digest: read from the identity provider, planned and written (`UserAccountWriter`).
  * - In `known` but not listed: looked up in Nextcloud and the identity provider before losing
  *   access; the digest alone never takes it away.
  * At most `concurrency` writes run at once and the listing waits for a free one, so the pass holds
@@ -85,15 +70,14 @@ export async function runStreamedPass(
   deps: {
     readonly identityProvider: IdentityProvider;
     readonly userDirectory: UserDirectory;
-    readonly provisioner: UserProvisioner;
+    readonly writer: UserAccountWriter;
   },
   known: Map<string, string>,
   kind: SyncPassKind,
   opts: StreamedPassOptions,
 ): Promise<StreamedPassResult> {
   const { signal, policy } = opts;
-  const { identityProvider } = deps;
-  const one = new DigestedUserSync(identityProvider, deps.userDirectory, deps.provisioner, policy);
+  const { identityProvider, writer } = deps;
   const pool = new BoundedPool(opts.concurrency);
   const done: Record<SyncActionKind, number> = { create: 0, update: 0, disable: 0, delete: 0, unchanged: 0 };
   const failed: SyncFailure[] = [];
@@ -108,51 +92,24 @@ export async function runStreamedPass(
     failed.push({ userId, action, code: appError.code, message: appError.message });
   };
 
-  const settleCreate = async ({ spec, digest }: PendingCreate, result: BulkCreateResult): Promise<void> => {
-    const id = spec.nextcloudId;
-    try {
-      if (!result.ok) throw result.error;
-      const fields = differingFields(spec, result.user);
-      if (fields.length > 0) {
-        await deps.provisioner.apply(
-          { kind: 'update', nextcloudId: id, spec, current: result.user, fields },
-          { signal },
-        );
+  const create = async (items: readonly PendingCreate[], bulk: boolean): Promise<void> => {
+    const outcomes: CreateOutcome[] = await writer.createMany(items, { signal, bulk });
+    for (const [i, outcome] of outcomes.entries()) {
+      const id = outcome.nextcloudId;
+      if (outcome.ok) {
+        done[outcome.kind]++;
+        known.set(id, items[i]!.digest);
+      } else {
+        known.delete(id); // the next pass treats the user as new again
+        fail(id, 'create', outcome.error);
       }
-      done[fields.length > 0 ? 'update' : 'create']++;
-      known.set(id, digest);
-    } catch (error) {
-      known.delete(id); // the next pass treats the user as new again
-      fail(id, 'create', error);
-    } finally {
       advance();
     }
   };
-  const createOne = async (item: PendingCreate): Promise<void> => {
-    const result = await identityProvider
-      .createUser(item.spec, { signal })
-      .then((user): BulkCreateResult => ({ nextcloudId: item.spec.nextcloudId, ok: true, user }))
-      .catch((error: unknown): BulkCreateResult => failedCreate(item, error));
-    await settleCreate(item, result);
-  };
-  const createBatch = async (batch: readonly PendingCreate[]): Promise<void> => {
-    let results: readonly BulkCreateResult[];
+  const syncOne = async (id: string, user: DirectoryUser | undefined): Promise<void> => {
     try {
       signal.throwIfAborted();
-      results = await identityProvider.createUsers!(
-        batch.map((b) => b.spec),
-        { signal },
-      );
-    } catch (error) {
-      results = batch.map((item) => failedCreate(item, error));
-    }
-    for (const [i, item] of batch.entries())
-      await settleCreate(item, results[i] ?? failedCreate(item, undefined));
-  };
-  const syncOne = async (id: string, user: Parameters<DigestedUserSync['sync']>[1]): Promise<void> => {
-    try {
-      signal.throwIfAborted();
-      const outcome = await one.sync(id, user, { signal });
+      const outcome = await writer.bringInLine(id, user, { signal });
       done[outcome.kind]++;
       if (outcome.digest === undefined) known.delete(id);
       else known.set(id, outcome.digest);
@@ -187,20 +144,20 @@ export async function runStreamedPass(
           done.unchanged++;
           advance();
         } else if (before === undefined && !bulk) {
-          await pool.run(() => createOne({ spec, digest }));
+          await pool.run(() => create([{ spec, digest }], false));
         } else if (before === undefined) {
           creates.push({ spec, digest });
           if (creates.length >= opts.bulkCreateBatchSize) {
             const batch = creates;
             creates = [];
-            await pool.run(() => createBatch(batch));
+            await pool.run(() => create(batch, true));
           }
         } else {
           await pool.run(() => syncOne(user.id, user));
         }
       }
     }
-    if (creates.length > 0) await pool.run(() => createBatch(creates));
+    if (creates.length > 0) await pool.run(() => create(creates, true));
   } catch (error) {
     await pool.drain(); // nothing keeps writing after the pass has failed
     throw error;
@@ -221,19 +178,9 @@ export async function runStreamedPass(
     }
     gone.push(id);
   }
-  if (seen.size === 0 && gone.length > 0) {
-    // A directory never has zero users (its admin exists): an empty listing means we may not see them.
-    throw new UpstreamError(
-      `the user directory listed no users; refusing to deprovision ${gone.length} managed users (is the acting user a Nextcloud admin?)`,
-    );
-  }
+  UserAccountWriter.assertListingMayDeprovision(seen.size, gone.length);
   total = seen.size + alreadyDisabled + gone.length;
   for (const id of gone) await pool.run(() => syncOne(id, undefined));
   await pool.drain();
   return { done, failed, total, digest: known };
-}
-
-function failedCreate(item: PendingCreate, error: unknown): BulkCreateResult {
-  const appError: AppError = toAppError(error ?? new UpstreamError('the identity provider gave no result'));
-  return { nextcloudId: item.spec.nextcloudId, ok: false, error: appError };
 }

@@ -8,7 +8,7 @@ import { noopLogger, type Logger } from '../../ports/logger/logger.port.js';
 import type { SyncJournal } from '../../ports/sync-journal/sync-journal.port.js';
 import type { UserDirectory } from '../../ports/user-directory/user-directory.port.js';
 import type { AccessCache } from '../shared/access-cache.js';
-import { UserProvisioner } from '../shared/user-provisioner.js';
+import { UserAccountWriter } from '../shared/user-account-writer.js';
 import { syncAllUsersInputSchema, type SyncAllUsersInput } from './sync-all-users.input.js';
 import type { SyncPassKind, SyncProgress, SyncReport } from './sync-all-users.report.js';
 import { identityProviderDigests, runStreamedPass } from './sync-all-users.streamed-pass.js';
@@ -39,13 +39,11 @@ export interface SyncAllUsersOptions {
  */
 export class SyncAllUsers {
   readonly #config: SyncConfig;
-  readonly #provisioner: UserProvisioner;
   /** Set when a digest pass failed: the next pass verifies against the identity provider. */
   #verifyNext = false;
 
   constructor(private readonly deps: SyncAllUsersDeps) {
     this.#config = syncConfigSchema.parse(deps.config ?? {});
-    this.#provisioner = new UserProvisioner(deps.identityProvider, deps.accessCache);
   }
 
   async execute(input: SyncAllUsersInput = {}, opts: SyncAllUsersOptions = {}): Promise<SyncReport> {
@@ -64,7 +62,9 @@ export class SyncAllUsers {
     if (store) this.#verifyNext = true; // until a pass has finished cleanly
     const kind: SyncPassKind = saved ? 'digest' : 'verify';
     const known = saved ?? (await identityProviderDigests(this.deps.identityProvider, signal));
-    const pass = await runStreamedPass({ ...this.deps, provisioner: this.#provisioner }, known, kind, {
+    // No journal for the writer: the pass keeps its own map and saves it whole.
+    const writer = new UserAccountWriter({ ...this.deps, policy });
+    const pass = await runStreamedPass({ ...this.deps, writer }, known, kind, {
       policy,
       concurrency,
       pageSize: this.#config.pageSize,
