@@ -10,18 +10,11 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type {} from '../../adapter-keycloak/test/keycloak.global-setup.js';
 import { REPO_ROOT } from './exapp-harness.js';
+import { publishedPackages } from './published-packages.js';
 
 const run = promisify(execFile);
 const server = inject('keycloakServers')[0]!;
-const PACKAGES = [
-  'core',
-  'adapter-keycloak',
-  'adapter-nextcloud',
-  'composition',
-  'http-koa',
-  'cli',
-  'fake-nextcloud',
-];
+const PACKAGES = publishedPackages(REPO_ROOT);
 
 describe('the packages as npm publishes them', () => {
   let work = '';

@@ -8,6 +8,7 @@ import { SyntaxValidator } from 'fast-xml-validator';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KEYCLOAK_VERSION } from '@keycloak-exapp/adapter-keycloak';
 import { envSchema, loadEnv } from '@keycloak-exapp/composition';
+import { publishedPackages } from './published-packages.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const infoXml = readFileSync(join(ROOT, 'appinfo/info.xml'), 'utf8');
@@ -154,18 +155,9 @@ describe('appinfo/info.xml', () => {
 describe('licence and package metadata', () => {
   it('is EUPL-1.2 everywhere the licence is named, as the original ExApp', () => {
     expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(/^EUROPEAN UNION PUBLIC LICENCE v\. 1\.2\n/);
-    const manifests = [
-      'package.json',
-      ...[
-        'core',
-        'adapter-keycloak',
-        'adapter-nextcloud',
-        'composition',
-        'http-koa',
-        'cli',
-        'fake-nextcloud',
-      ].map((p) => `packages/${p}/package.json`),
-    ];
+    // Seven published packages today; a new one is checked without being listed here.
+    expect(publishedPackages(ROOT)).toHaveLength(7);
+    const manifests = ['package.json', ...publishedPackages(ROOT).map((p) => `packages/${p}/package.json`)];
     for (const file of manifests) {
       const manifest = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as Record<string, unknown>;
       expect(manifest.license, file).toBe('EUPL-1.2');
