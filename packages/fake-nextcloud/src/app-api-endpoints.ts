@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FakeNextcloud } from './fake-nextcloud.js';
+import type { AppApiRole } from './app-api-role.js';
+import type { NextcloudState } from './nextcloud-state.js';
 import { ocsFailure, ocsOk, type OcsReply, type OcsVersion } from './ocs-envelope.js';
 
 /** AppAPI's own OCS endpoints (§6.1, §8) as the fake answers them. */
 export async function appApiEndpoint(
-  nc: FakeNextcloud,
+  nc: NextcloudState & { readonly appApi: AppApiRole },
   version: OcsVersion,
   method: string,
   path: string,
@@ -91,7 +92,7 @@ export async function appApiEndpoint(
  * scripts, each loaded through the classic proxy as `<path>.js`. Admin-only entries need an admin.
  */
 export function embeddedPage(
-  nc: FakeNextcloud,
+  nc: NextcloudState & { readonly appApi: AppApiRole },
   req: IncomingMessage,
   res: ServerResponse,
   appId: string,

@@ -1,4 +1,4 @@
-import type { FakeNextcloud } from './fake-nextcloud.js';
+import type { NextcloudState } from './nextcloud-state.js';
 import { callExApp, readAll } from './exapp-request.js';
 
 export type { ExAppTarget } from './exapp-request.js';
@@ -17,7 +17,7 @@ export class AppApiRole {
   readonly enabledCalls: { readonly enabled: boolean; readonly error: string }[] = [];
   #pendingEnable: Promise<void> | undefined;
 
-  constructor(private readonly nc: FakeNextcloud) {}
+  constructor(private readonly nc: NextcloudState) {}
 
   systemHeaders(): Record<string, string> {
     const app = this.nc.exApp;

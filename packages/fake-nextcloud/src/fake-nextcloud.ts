@@ -3,27 +3,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { ocsFailure, ocsOk, type OcsReply, type OcsVersion } from './ocs-envelope.js';
 import { phpJsonEncode } from './php-json.js';
 import { UserStore, userDetails, type FakeUser, type FakeUserInput } from './user-store.js';
-import { AppApiRole, type ExAppTarget } from './app-api-role.js';
+import { AppApiRole } from './app-api-role.js';
 import { appApiEndpoint, embeddedPage } from './app-api-endpoints.js';
 import { HarpBanList } from './harp-ban-list.js';
-import { handleProxy, type ProxyRoute, type SessionTable } from './proxy.js';
-
-export interface FakeExAppRecord {
-  readonly appId: string;
-  secret: string;
-  version: string;
-  enabled: boolean;
-  routes: ProxyRoute[];
-  target: ExAppTarget | undefined;
-}
-
-export interface RecordedCall {
-  readonly method: string;
-  readonly path: string;
-  readonly user: string | null;
-  readonly body: unknown;
-  readonly at: number;
-}
+import type { FakeExAppRecord, NextcloudState, RecordedCall, SessionTable } from './nextcloud-state.js';
+import { handleProxy } from './proxy.js';
 
 export interface FakeNextcloudOptions {
   readonly appId?: string;
@@ -42,7 +26,7 @@ type Fault = { kind: 'status' | 'hang'; status: number; remaining: number; skip:
  * Nextcloud does it, and the two proxies in front of the ExApp. Mutable from tests, can be slow,
  * failing or down, and records the AppAPI calls it receives.
  */
-export class FakeNextcloud {
+export class FakeNextcloud implements NextcloudState {
   readonly users = new UserStore();
   readonly admins: Set<string>;
   /** The Nextcloud version played (`major.minor.patch`); change it to replay another version. */

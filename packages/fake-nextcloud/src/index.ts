@@ -1,13 +1,9 @@
-export {
-  FakeNextcloud,
-  type FakeExAppRecord,
-  type FakeNextcloudOptions,
-  type RecordedCall,
-} from './fake-nextcloud.js';
+export { FakeNextcloud, type FakeNextcloudOptions } from './fake-nextcloud.js';
+export type { FakeExAppRecord, NextcloudState, RecordedCall } from './nextcloud-state.js';
 export { AppApiRole, type ExAppAnswer } from './app-api-role.js';
 export { HarpBanList } from './harp-ban-list.js';
 export type { ExAppTarget } from './exapp-request.js';
-export type { AccessLevel, ProxyRoute } from './proxy.js';
+export type { AccessLevel, ProxyRoute } from './nextcloud-state.js';
 export {
   ROUTE_RULES,
   classicRuleFor,

@@ -1,20 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { FakeNextcloud } from './fake-nextcloud.js';
 import { callExApp, readAll, type ExAppTarget } from './exapp-request.js';
+import type { NextcloudState } from './nextcloud-state.js';
 import { classicRuleFor, decideRoute } from './route-matching.js';
-
-export type AccessLevel = 'PUBLIC' | 'USER' | 'ADMIN';
-
-/** A route from info.xml (§7.2). */
-export interface ProxyRoute {
-  readonly url: string;
-  readonly verb: string;
-  readonly accessLevel: AccessLevel;
-  readonly bruteforceProtection?: readonly number[];
-}
-
-/** oc_sessionPassphrase cookie value → logged-in user id. */
-export type SessionTable = Map<string, string>;
 
 function cookieValue(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -24,18 +11,22 @@ function cookieValue(req: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
-function sessionUser(nc: FakeNextcloud, req: IncomingMessage): string | null {
+function sessionUser(nc: NextcloudState, req: IncomingMessage): string | null {
   const passphrase = cookieValue(req, 'oc_sessionPassphrase');
   const user = passphrase ? nc.sessions.get(passphrase) : undefined;
   return user && nc.users.get(user)?.enabled ? user : null;
 }
 
-function levelOf(nc: FakeNextcloud, user: string | null): number {
+function levelOf(nc: NextcloudState, user: string | null): number {
   if (user === null) return 0;
   return nc.isAdmin(user) ? 2 : 1;
 }
 
-function appApiHeadersFor(nc: FakeNextcloud, user: string | null, aaVersion: string): Record<string, string> {
+function appApiHeadersFor(
+  nc: NextcloudState,
+  user: string | null,
+  aaVersion: string,
+): Record<string, string> {
   return {
     'ex-app-id': nc.exApp.appId,
     'ex-app-version': nc.exApp.version,
@@ -56,7 +47,7 @@ interface RawTarget {
 
 /** Routes browser traffic like HaRP (`/exapps/<appid>/…`, §3.5) or the PHP proxy (§3.4). */
 export async function handleProxy(
-  nc: FakeNextcloud,
+  nc: NextcloudState,
   req: IncomingMessage,
   res: ServerResponse,
   rawPath: string,
@@ -84,7 +75,7 @@ const DOT_DOT_SEGMENT = /(?:^|\/|%2[fF])(?:\.|%2[eE]){2}(?:\/|%2[fF]|$)/;
  * `HP_TRUSTED_PROXY_IPS` configured).
  */
 async function harp(
-  nc: FakeNextcloud,
+  nc: NextcloudState,
   target: ExAppTarget | undefined,
   req: IncomingMessage,
   res: ServerResponse,
@@ -149,7 +140,7 @@ const APP_API_RESPONSE_HEADERS = new Set([
 ]);
 
 async function classic(
-  nc: FakeNextcloud,
+  nc: NextcloudState,
   target: ExAppTarget | undefined,
   req: IncomingMessage,
   res: ServerResponse,

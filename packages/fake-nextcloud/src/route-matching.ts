@@ -1,4 +1,4 @@
-import type { AccessLevel, ProxyRoute } from './proxy.js';
+import type { AccessLevel, ProxyRoute } from './nextcloud-state.js';
 
 /**
  * How a proxy of Nextcloud matches an ExApp's info.xml routes (protocol reference §3.5, §7.2,
