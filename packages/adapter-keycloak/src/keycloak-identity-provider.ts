@@ -61,6 +61,8 @@ export class KeycloakIdentityProvider implements IdentityProvider {
   readonly #grantSlots: LimitFunction;
   readonly #maxQueuedGrants: number;
   readonly #setup: KeycloakIdentityProviderOptions['setup'];
+  /** The runtime account's secret once adopted from the realm (see ensureRuntimeAccount). */
+  #runtimeSecret: Secret | undefined;
 
   constructor(
     private readonly http: KeycloakHttp,
@@ -80,8 +82,21 @@ export class KeycloakIdentityProvider implements IdentityProvider {
     // Without a setup account the secrets are read again on demand.
     if (!setup) this.#clientSecrets.clear();
     else {
-      if (setup.runtimeAccount)
-        await ensureRuntimeAccount(setup.http, this.realm, setup.runtimeAccount, opts);
+      if (setup.runtimeAccount) {
+        const known = this.#runtimeSecret ?? setup.runtimeAccount.secret;
+        const { secret } = await ensureRuntimeAccount(
+          setup.http,
+          this.realm,
+          { ...setup.runtimeAccount, secret: known },
+          opts,
+        );
+        if (secret.reveal() !== known.reveal()) {
+          // The realm holds the account's secret already: run as that one, and keep it.
+          this.http.useClientSecret(secret);
+          this.#runtimeSecret = secret;
+          await setup.runtimeAccount.keep?.(secret);
+        }
+      }
       // With one, setup reads them (the running account may not), replacing them one by one so
       // that grants running meanwhile keep the secrets known so far.
       for (const { clientId } of spec.clients)

@@ -57,9 +57,11 @@ export class KeycloakHttp {
   readonly #clock: Clock;
   #adminToken: { value: string; renewAt: number } | undefined;
   readonly #adminTokenFlight = new SingleFlight<string>();
+  #admin: KeycloakAdminCredentials;
 
   constructor(private readonly connection: KeycloakConnection) {
     this.#clock = connection.clock ?? systemClock;
+    this.#admin = connection.admin;
     this.#got = got.extend({
       prefixUrl: connection.baseUrl.replace(/\/+$/, ''),
       timeout: { request: connection.requestTimeoutMs ?? 10_000 },
@@ -141,6 +143,16 @@ export class KeycloakHttp {
     return this.#token(signal);
   }
 
+  /**
+   * Authenticates from now on with `secret` for the same client (the secret the realm holds, read by
+   * setup): the admin token fetched with the old one is dropped.
+   */
+  useClientSecret(secret: Secret): void {
+    if (this.#admin.kind !== 'client') throw new TypeError('these admin credentials are not a client');
+    this.#admin = { ...this.#admin, clientSecret: secret };
+    this.#adminToken = undefined;
+  }
+
   #token(signal: AbortSignal | undefined): Promise<string> {
     const cached = this.#adminToken;
     if (cached && this.#clock.now() < cached.renewAt) return Promise.resolve(cached.value);
@@ -149,7 +161,7 @@ export class KeycloakHttp {
   }
 
   async #fetchAdminToken(signal: AbortSignal | undefined): Promise<string> {
-    const { admin } = this.connection;
+    const admin = this.#admin;
     const form: Record<string, string> =
       admin.kind === 'client'
         ? {

@@ -136,6 +136,84 @@ describe('Keycloak adapter against the real server: realm bootstrap', () => {
   });
 });
 
+describe('Keycloak adapter: two servers on one realm share its runtime account', () => {
+  const realm = uniqueRealm('two-servers');
+  const h = realmHarness(server, realm);
+  afterAll(() => h.deleteRealm());
+  const CLIENT = 'keycloak-exapp-runtime';
+
+  /** A server as the composition builds it: runs as the runtime account, reconciles as setup. */
+  function serverOn(volumeSecret: string) {
+    const kept: string[] = [];
+    const runtime = new KeycloakHttp({
+      baseUrl: server.baseUrl,
+      admin: { kind: 'client', clientId: CLIENT, clientSecret: new Secret(volumeSecret), realm },
+    });
+    const port = new KeycloakIdentityProvider(runtime, realm, {
+      setup: {
+        http: h.http,
+        runtimeAccount: {
+          clientId: CLIENT,
+          secret: new Secret(volumeSecret),
+          keep: (secret) => {
+            kept.push(secret.reveal());
+            return Promise.resolve();
+          },
+        },
+      },
+    });
+    /** A call only the runtime account makes (its token is fetched afresh each time). */
+    const listUsers = async () => {
+      for await (const page of port.listManagedUsers()) expect(page).toBeInstanceOf(Array);
+      return 'ok';
+    };
+    return { port, runtime, kept, listUsers };
+  }
+
+  it('the second server adopts the secret the first made, so neither locks the other out', async () => {
+    const spec = await loadRealmFile(undefined, { realm });
+    const first = serverOn('a'.repeat(43));
+    const second = serverOn('b'.repeat(43));
+    await first.port.reconcileRealm(spec);
+    expect(first.kept).toEqual([]);
+    await expect(first.listUsers()).resolves.toBe('ok');
+
+    await second.port.reconcileRealm(spec);
+    expect(second.kept).toEqual(['a'.repeat(43)]);
+    // The first server fetches a fresh token with the secret on its volume: still accepted.
+    first.runtime.useClientSecret(new Secret('a'.repeat(43)));
+    await expect(first.listUsers()).resolves.toBe('ok');
+    await expect(second.listUsers()).resolves.toBe('ok');
+    // The volume's secret of the second server is rejected by the realm: it really adopted.
+    const stale = new KeycloakHttp({
+      baseUrl: server.baseUrl,
+      admin: { kind: 'client', clientId: CLIENT, clientSecret: new Secret('b'.repeat(43)), realm },
+    });
+    await expect(stale.adminAccessToken()).rejects.toMatchObject({ code: 'UPSTREAM_UNAUTHORIZED' });
+  });
+
+  it('a secret an admin regenerated in Keycloak is adopted at the next reconcile', async () => {
+    const spec = await loadRealmFile(undefined, { realm });
+    const s = serverOn('a'.repeat(43));
+    const [client] = JSON.parse(
+      (
+        await h.http.admin('GET', `admin/realms/${realm}/clients`, {
+          searchParams: { clientId: CLIENT },
+          what: 't',
+        })
+      ).body,
+    ) as { id: string }[];
+    const regenerated = JSON.parse(
+      (await h.http.admin('POST', `admin/realms/${realm}/clients/${client!.id}/client-secret`, { what: 't' }))
+        .body,
+    ) as { value: string };
+    await expect(s.listUsers()).rejects.toMatchObject({ code: 'UPSTREAM_UNAUTHORIZED' });
+    await s.port.reconcileRealm(spec);
+    expect(s.kept).toEqual([regenerated.value]);
+    await expect(s.listUsers()).resolves.toBe('ok');
+  });
+});
+
 describe('Keycloak adapter: faults', () => {
   let silent: Server;
   let silentPort = 0;

@@ -31,6 +31,7 @@ export {
   KEYCLOAK_CONSOLE_ADMIN,
   KEYCLOAK_RUNTIME_FILE,
   RUNTIME_CLIENT_ID,
+  runtimeAccountOnVolume,
   type KeycloakParts,
 } from './keycloak-connection.js';
 export { keycloakPublicBase, type KeycloakPublicBase, type PublicBaseSettings } from './public-base.js';

@@ -8,9 +8,10 @@ import {
   installKeycloak,
   type KeycloakConnection,
   type KeycloakProcessSupervisor,
+  type RuntimeAccount,
 } from '@keycloak-exapp/adapter-keycloak';
 import type { ServerEnv } from './env.js';
-import type { PersistentSecrets } from './files/persistent-secrets.js';
+import { loadOrCreateSecrets, saveSecrets, type PersistentSecrets } from './files/persistent-secrets.js';
 import type { KeycloakPublicBase } from './public-base.js';
 
 /** Written next to the secrets: the embedded Keycloak's loopback URLs, for the CLI. */
@@ -25,6 +26,30 @@ export const EMBEDDED_ADMIN_CLIENT_ID = 'keycloak-exapp-admin';
  * KEYCLOAK_ADMIN_CLIENT_*) is used for the realm reconcile of install, resume and upgrade alone.
  */
 export const RUNTIME_CLIENT_ID = 'keycloak-exapp-runtime';
+
+/**
+ * The runtime account as the server on `storage` knows it: the secret on its volume, and, when the
+ * realm already holds another one (a second server on the same realm), that one written back to the
+ * volume so that the CLI's `doctor` and the next start use it too.
+ */
+export function runtimeAccountOnVolume(
+  storage: string,
+  secrets: PersistentSecrets,
+  logger: Logger,
+): RuntimeAccount {
+  return {
+    clientId: RUNTIME_CLIENT_ID,
+    secret: new Secret(secrets.keycloakRuntimeClientSecret),
+    keep: async (secret) => {
+      const current = await loadOrCreateSecrets(storage, logger);
+      await saveSecrets(storage, { ...current, keycloakRuntimeClientSecret: secret.reveal() });
+      logger.info(
+        { clientId: RUNTIME_CLIENT_ID },
+        'the realm already held a secret for the runtime account (another server on this realm, or an admin regenerated it): this server uses and keeps that one',
+      );
+    },
+  };
+}
 
 /** The admin console user of the embedded Keycloak (master realm); its password is on the volume. */
 export const KEYCLOAK_CONSOLE_ADMIN = 'admin';

@@ -9,6 +9,7 @@ import {
   SecretsFilePasswordVault,
   loadOrCreateSecrets,
   newSecret,
+  runtimeAccountOnVolume,
   saveSecrets,
 } from '@keycloak-exapp/composition';
 
@@ -28,6 +29,25 @@ describe('the secrets file on the volume', () => {
     const warning = logger.entries.find((e) => e.level === 'warn');
     expect(warning?.msg).toMatch(/readable by others; its mode is now 0600/);
     expect(JSON.stringify(logger.entries)).not.toContain(created.passwordKey);
+  });
+});
+
+describe('the runtime account on the volume', () => {
+  it('keeps the secret the realm holds in the file, leaving the other secrets as they are now', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'secrets-'));
+    const atStart = await loadOrCreateSecrets(dir);
+    const logger = new CapturingLogger();
+    const account = runtimeAccountOnVolume(dir, atStart, logger);
+    expect(account.secret.reveal()).toBe(atStart.keycloakRuntimeClientSecret);
+    // Meanwhile the password key was rotated (secret rotate-password-key): that change stays.
+    const rotated = { ...atStart, passwordKey: newSecret(), previousPasswordKey: atStart.passwordKey };
+    await saveSecrets(dir, rotated);
+    const realms = newSecret();
+    await account.keep!(new Secret(realms));
+    expect(await loadOrCreateSecrets(dir)).toEqual({ ...rotated, keycloakRuntimeClientSecret: realms });
+    expect((await stat(join(dir, SECRETS_FILE))).mode & 0o777).toBe(0o600);
+    expect(logger.entries.map((e) => e.msg).join()).toMatch(/this server uses and keeps that one/);
+    expect(JSON.stringify(logger.entries)).not.toContain(realms);
   });
 });
 

@@ -6,7 +6,6 @@ import type Koa from 'koa';
 import { createApp } from './app.js';
 import {
   FileSyncJournal,
-  RUNTIME_CLIENT_ID,
   SECRETS_FILE,
   SecretsFilePasswordVault,
   appApiConnection,
@@ -16,6 +15,7 @@ import {
   keycloakPublicBase,
   loadOrCreateSecrets,
   resolveUseCases,
+  runtimeAccountOnVolume,
   sharedGraphSettings,
   type KeycloakPublicBase,
   type PersistentSecrets,
@@ -141,20 +141,14 @@ async function composeServer(env: ServerEnv, parts: ComposeParts): Promise<Serve
       ).watch(),
     keycloak: {
       connection: parts.connection,
-      runtimeAccount: {
-        clientId: RUNTIME_CLIENT_ID,
-        secret: new Secret(parts.secrets.keycloakRuntimeClientSecret),
-      },
+      runtimeAccount: runtimeAccountOnVolume(parts.storage, parts.secrets, parts.logger),
       realm: env.KEYCLOAK_REALM,
       supervisor: parts.supervisor,
       maxQueuedGrants: env.TOKEN_QUEUE_MAX,
     },
     users: { nextcloud: { connection: appApiConnection(env), actingUser: env.NEXTCLOUD_ACTING_USER } },
     syncJournal: () =>
-      new FileSyncJournal(
-        join(parts.storage, `sync-digest.${env.KEYCLOAK_REALM}.json`),
-        env.KEYCLOAK_REALM,
-      ),
+      new FileSyncJournal(join(parts.storage, `sync-digest.${env.KEYCLOAK_REALM}.json`), env.KEYCLOAK_REALM),
   });
   container.load(
     serverModule({
