@@ -41,9 +41,14 @@ import {
 } from './lib/server-process.js';
 import { timeStartDev } from './lib/start-dev.js';
 
-// `--cluster` runs the cluster benchmark instead (bench/cluster.ts): one node against two.
+// `--cluster` runs the cluster benchmark instead (bench/cluster.ts): one node against two;
+// `--compare <checkout>` this tree's server against another revision's (bench/compare.ts).
 if (process.argv.includes('--cluster')) {
   await import('./cluster.js');
+  process.exit(0);
+}
+if (process.argv.includes('--compare')) {
+  await import('./compare.js');
   process.exit(0);
 }
 

@@ -28,6 +28,8 @@ export interface ServerProcess {
   readonly pid: number;
   /** Peak resident set size since start or the last `resetPeakRss()`, in bytes (VmHWM). */
   peakRss(): number;
+  /** Resident set size now, in bytes (VmRSS). */
+  rss(): number;
   /** Resets the kernel's peak-RSS mark (clear_refs 5), so the next reading covers what follows. */
   resetPeakRss(): void;
   /** Bytes the server has written to its log (stdout) so far. */
@@ -40,12 +42,14 @@ export async function startServerProcess(
   keycloak: KeycloakServerInfo,
   env: Record<string, string>,
   nodeArgs: readonly string[] = IMAGE_NODE_FLAGS,
+  /** The built checkout whose server runs: this one, or another revision's (bench/compare.ts). */
+  root: string = REPO_ROOT,
 ): Promise<ServerProcess> {
   const port = await freePort();
   const storage = await mkdtemp(join(tmpdir(), 'keycloak-exapp-bench-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [...nodeArgs, join(REPO_ROOT, 'packages/cli/dist/main.js'), 'serve'],
+    [...nodeArgs, join(root, 'packages/cli/dist/main.js'), 'serve'],
     {
       env: {
         PATH: process.env.PATH,
@@ -76,13 +80,15 @@ export async function startServerProcess(
   const result = await nc.appApi.install({ timeoutMs: 300_000 });
   if (result.error) throw new Error(`init failed: ${result.error}`);
   const pid = child.pid!;
+  const statusKb = (field: 'VmHWM' | 'VmRSS') => {
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return Number(match?.[1] ?? 0) * 1024;
+  };
   return {
     url,
     pid,
-    peakRss: () => {
-      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return Number(match?.[1] ?? 0) * 1024;
-    },
+    peakRss: () => statusKb('VmHWM'),
+    rss: () => statusKb('VmRSS'),
     resetPeakRss: () => writeFileSync(`/proc/${pid}/clear_refs`, '5'),
     logBytes: () => logBytes,
     async stop() {
