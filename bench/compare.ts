@@ -13,10 +13,9 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
-import { Secret } from '@keycloak-exapp/core';
-import { KeycloakHttp } from '@keycloak-exapp/adapter-keycloak';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import { prepareKeycloakServer, AdminWriteCounter, enableAdminEvents } from '@keycloak-exapp/test-support';
+import { benchAdminHttp, directoryUsers } from './lib/bench-fixtures.js';
 import { load } from './lib/load.js';
 import { PHASES } from './lib/results.js';
 import { apiTokenVariant, warmUp } from './lib/token-variants.js';
@@ -61,25 +60,9 @@ const roots: Record<Version, string> = { before: beforeRoot, after: REPO_ROOT };
 type Sample = Record<string, number>;
 const samples: Record<Version, Sample[]> = { before: [], after: [] };
 
-const directoryUsers = (n: number, generation = 0) =>
-  Array.from({ length: n }, (_, i) => ({
-    id: `u${i}`,
-    displayName: `First${i} Last${i}${generation && i % 100 === 0 ? ` v${generation}` : ''}`,
-    email: `u${i}@example.test`,
-    groups: [`team${i % 20}`],
-  }));
-
 const server = await prepareKeycloakServer('dev-file');
 await server.supervisor.start();
-const kc = new KeycloakHttp({
-  baseUrl: server.info.baseUrl,
-  admin: {
-    kind: 'client',
-    clientId: server.info.adminClientId,
-    clientSecret: new Secret(server.info.adminClientSecret),
-  },
-  requestTimeoutMs: 120_000,
-});
+const kc = benchAdminHttp(server.info);
 
 /** One version's round: a fresh server on its own realm, the sync phases, the cached token loads. */
 async function measure(version: Version, round: number): Promise<Sample> {

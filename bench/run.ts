@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Secret, type DirectoryUser } from '@keycloak-exapp/core';
 import {
-  KeycloakHttp,
   KeycloakIdentityProvider,
   findJavaHome,
   installKeycloak,
@@ -28,6 +27,7 @@ import {
   enableAdminEvents,
 } from '@keycloak-exapp/test-support';
 import { BaselineSync } from './lib/baseline-sync.js';
+import { benchAdminHttp, directoryUsers } from './lib/bench-fixtures.js';
 import { load } from './lib/load.js';
 import { apiTokenVariant, rawGrantVariant, warmUp } from './lib/token-variants.js';
 import { PHASES, formatResults, type BenchResults, type SyncRow, type TokenRow } from './lib/results.js';
@@ -105,28 +105,12 @@ function earlierBaseline(from: BenchResults, users: number, phase: SyncRow['phas
   };
 }
 
-const directoryUsers = (n: number, generation = 0) =>
-  Array.from({ length: n }, (_, i) => ({
-    id: `u${i}`,
-    displayName: `First${i} Last${i}${generation && i % 100 === 0 ? ` v${generation}` : ''}`,
-    email: `u${i}@example.test`,
-    groups: [`team${i % 20}`],
-  }));
-
 const server = await prepareKeycloakServer('dev-file');
 const kcStarted = performance.now();
 await server.supervisor.start();
 const optimizedStartSeconds = (performance.now() - kcStarted) / 1000;
 log(`Keycloak ${server.info.version} ready in ${optimizedStartSeconds.toFixed(1)} s (optimized build)`);
-const kc = new KeycloakHttp({
-  baseUrl: server.info.baseUrl,
-  admin: {
-    kind: 'client',
-    clientId: server.info.adminClientId,
-    clientSecret: new Secret(server.info.adminClientSecret),
-  },
-  requestTimeoutMs: 120_000,
-});
+const kc = benchAdminHttp(server.info);
 
 const syncRows: SyncRow[] = [];
 const tokenRows: TokenRow[] = [];
