@@ -32,7 +32,14 @@ export {
   type SyncActionKind,
   type SyncPlan,
 } from './domain/sync-plan.js';
-export type { ClientCredentials, ClientSpec, RealmReconcileReport, RealmSpec } from './domain/realm.js';
+export type {
+  ClientCredentials,
+  ClientSpec,
+  RealmReconcileReport,
+  RealmSpec,
+  SignInEndpoints,
+  SignInSpec,
+} from './domain/realm.js';
 
 // Config
 export * from './config/core-config.schema.js';
@@ -119,6 +126,16 @@ export {
   type TokenSource,
 } from './use-cases/issue-token/issue-token.use-case.js';
 export { issueTokenInputSchema, type IssueTokenInput } from './use-cases/issue-token/issue-token.input.js';
+export {
+  SignInWithNextcloud,
+  type AuthorizeOutcome,
+  type AuthorizeRequest,
+  type BrokerClient,
+  type BrokerTokenAnswer,
+  type BrokerUserInfo,
+  type CodeRedemption,
+  type SignInWithNextcloudDeps,
+} from './use-cases/sign-in-with-nextcloud/sign-in-with-nextcloud.use-case.js';
 export {
   InitializeExApp,
   type InitHooks,

@@ -14,6 +14,33 @@ export interface ClientSpec {
   readonly defaultScopes?: readonly string[] | undefined;
 }
 
+/**
+ * Sign in with Nextcloud: an identity provider in the realm that brokers to this application's
+ * authorization endpoints (behind Nextcloud's session), and the flows around it.
+ */
+export interface SignInSpec {
+  /** The identity provider's alias: a path segment of its broker endpoint, e.g. `nextcloud`. */
+  readonly alias: string;
+  readonly displayName: string;
+  /**
+   * Whether the realm's browser flow sends every login there at once (Keycloak's own form then only
+   * with `kc_idp_hint=` left empty); otherwise the form shows a "Nextcloud" button.
+   */
+  readonly defaultLogin: boolean;
+  /** Where the broker goes; known to the running application only (absent: not reconciled). */
+  readonly endpoints?: SignInEndpoints | undefined;
+}
+
+export interface SignInEndpoints {
+  /** Through Nextcloud's proxy: a browser reaches it with its Nextcloud session. */
+  readonly authorizationUrl: string;
+  /** Direct, never through a proxy: Keycloak redeems the code and reads the user here. */
+  readonly tokenUrl: string;
+  readonly userInfoUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: Secret;
+}
+
 export interface RealmSpec {
   readonly realm: string;
   readonly displayName?: string | undefined;
@@ -22,6 +49,7 @@ export interface RealmSpec {
   /** Token claim names that carry the user's group names. */
   readonly groupClaims: readonly string[];
   readonly accessTokenLifespanSeconds?: number | undefined;
+  readonly signIn?: SignInSpec | undefined;
 }
 
 /** What a reconcile of the realm did; `drift` lists objects an admin changed that we left alone. */

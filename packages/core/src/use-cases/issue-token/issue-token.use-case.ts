@@ -1,9 +1,11 @@
 import {
+  userIdSchema,
   tokenConfigSchema,
   type TokenConfig,
   type TokenConfigInput,
 } from '../../config/core-config.schema.js';
 import { toTokenSet, type TokenSet } from '../../domain/token.js';
+import type { ManagedIdpUser } from '../../domain/user.js';
 import { AppError } from '../../errors/app-error.js';
 import { ClientNotAllowedError, InvalidInputError } from '../../errors/errors.js';
 import type { ProcessSupervisor } from '../../ports/process-supervisor/process-supervisor.port.js';
@@ -139,6 +141,18 @@ export class IssueToken {
 
   isClientAllowed(clientId: string): boolean {
     return this.#allowed.has(clientId);
+  }
+
+  /**
+   * The directory check of step 2 alone, for a sign-in through the browser: the user's managed
+   * account (created or updated just in time) when the directory has them enabled; USER_NOT_FOUND
+   * or USER_DISABLED (and deprovisioning) otherwise. Shares the token path's cache and limits.
+   */
+  async checkUser(userId: string, opts: CallOptions = {}): Promise<ManagedIdpUser> {
+    const parsed = userIdSchema.safeParse(userId);
+    if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join('; '));
+    const { verified } = await this.#directory.verify(parsed.data, opts);
+    return verified.account;
   }
 
   async execute(input: IssueTokenInput, opts: CallOptions = {}): Promise<IssuedToken> {
