@@ -3,7 +3,8 @@ export {
   type KeycloakIdentityProviderOptions,
 } from './keycloak-identity-provider.js';
 export { KeycloakHttp, type KeycloakAdminCredentials, type KeycloakConnection } from './keycloak.http.js';
-export { MANAGED_MARKER, wantedUserProfile } from './keycloak-realm.js';
+export { wantedUserProfile } from './keycloak-realm.js';
+export { MANAGED_MARKER } from './managed-marker.js';
 export { MANAGED_GROUP_ATTRIBUTE } from './keycloak-groups.js';
 export { translateKeycloakError } from './keycloak.errors.js';
 export {
@@ -24,6 +25,7 @@ export {
 } from './distribution/keycloak-distribution.js';
 export { findJavaHome, supportedJavaMajors } from './distribution/java.js';
 export { loadRealmFile, realmFileSchema, DEFAULT_REALM_FILE } from './realm/realm-file.js';
+export { signInNames } from './keycloak-sign-in.js';
 export {
   createLocalKeycloak,
   type LocalKeycloakDatabase,

@@ -9,9 +9,8 @@ import {
 import type { ClientRepresentation, UserProfileConfig } from './keycloak.dto.js';
 import type { KeycloakHttp } from './keycloak.http.js';
 import { KeycloakAdminApi } from './admin-api/keycloak-admin-api.js';
-
-/** Objects this project created carry this attribute; only those are ever updated. */
-export const MANAGED_MARKER = 'keycloak_exapp_managed';
+import { reconcileSignIn } from './keycloak-sign-in.js';
+import { MANAGED_MARKER } from './managed-marker.js';
 
 /** Realm settings that keep Nextcloud users loggable: duplicate e-mails allowed, no e-mail login. */
 const REALM_SETTINGS = {
@@ -98,14 +97,26 @@ export class KeycloakRealm {
       unchanged: [] as string[],
       drift: [] as string[],
     };
-    await this.#reconcileRealm(spec, report, opts);
+    const realmIsOurs = await this.#reconcileRealm(spec, report, opts);
     await this.#reconcileUserProfile(report, opts);
     for (const role of spec.realmRoles) await this.#reconcileRole(role, report, opts);
     for (const client of spec.clients) await this.#reconcileClient(client, spec.groupClaims, report, opts);
+    // Only the running application knows where its sign-in endpoints are.
+    if (spec.signIn?.endpoints)
+      await reconcileSignIn(
+        this.#api,
+        this.realm,
+        spec.signIn,
+        spec.signIn.endpoints,
+        realmIsOurs,
+        report,
+        opts,
+      );
     return report;
   }
 
-  async #reconcileRealm(spec: RealmSpec, report: Report, opts: CallOptions): Promise<void> {
+  /** Creates the realm or brings its settings in line; answers whether the realm is ours. */
+  async #reconcileRealm(spec: RealmSpec, report: Report, opts: CallOptions): Promise<boolean> {
     const key = `realm:${spec.realm}`;
     const current = await this.#api.call('realms.get', { realm: this.realm }, opts);
     if (!current) {
@@ -118,14 +129,16 @@ export class KeycloakRealm {
       };
       await this.#api.call('realms.create', { body }, opts);
       report.created.push(key);
-      return;
+      return true;
     }
+    const ours = current.attributes?.[MANAGED_MARKER] === 'true';
     const differs = Object.entries(REALM_SETTINGS).some(([k, v]) => current[k] !== v);
     if (!differs) report.unchanged.push(key);
-    else if (current.attributes?.[MANAGED_MARKER] === 'true') {
+    else if (ours) {
       await this.#api.call('realms.update', { realm: this.realm, body: { ...REALM_SETTINGS } }, opts);
       report.updated.push(key);
     } else report.drift.push(key);
+    return ours;
   }
 
   async #reconcileUserProfile(report: Report, opts: CallOptions): Promise<void> {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NotFoundError, Secret, type CallOptions } from '@keycloak-exapp/core';
 import type { KeycloakHttp } from './keycloak.http.js';
 import { KeycloakAdminApi } from './admin-api/keycloak-admin-api.js';
-import { MANAGED_MARKER } from './keycloak-realm.js';
+import { MANAGED_MARKER } from './managed-marker.js';
 
 /**
  * What the running server may do in its realm, and nothing more: users, their groups, passwords

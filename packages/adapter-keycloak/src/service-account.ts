@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NotFoundError, Secret, UpstreamError, type CallOptions } from '@keycloak-exapp/core';
 import type { KeycloakHttp } from './keycloak.http.js';
 import { KeycloakAdminApi } from './admin-api/keycloak-admin-api.js';
-import { MANAGED_MARKER } from './keycloak-realm.js';
+import { MANAGED_MARKER } from './managed-marker.js';
 
 /**
  * The roles an external Keycloak gives the ExApp's setup account: the realm-management roles of

@@ -57,6 +57,26 @@ const realmSchema = z.looseObject({
   attributes: z.record(z.string(), z.string()).nullish(),
 });
 const USER_LISTING = ['first', 'max', 'briefRepresentation'] as const;
+const identityProviderSchema = z.looseObject({
+  alias: z.string(),
+  providerId: z.string(),
+  enabled: z.boolean().optional(),
+  firstBrokerLoginFlowAlias: z.string().nullish(),
+  config: z.record(z.string(), z.string()).default({}),
+});
+const flowSchema = z.looseObject({ id: z.string(), alias: z.string(), description: z.string().nullish() });
+const executionSchema = z.looseObject({
+  id: z.string(),
+  providerId: z.string().nullish(),
+  requirement: z.string(),
+  level: z.number(),
+  authenticationConfig: z.string().nullish(),
+});
+const authenticatorConfigSchema = z.looseObject({
+  id: z.string(),
+  alias: z.string(),
+  config: z.record(z.string(), z.string()).default({}),
+});
 
 /**
  * Every admin REST call the adapter makes, one line each (kept so by prettier-ignore), as
@@ -74,6 +94,20 @@ export const ADMIN_ENDPOINTS = {
   'userProfile.update': { method: 'PUT', path: 'realms/{realm}/users/profile', body: body<z.infer<typeof userProfileSchema>>(), answer: 'none', what: 'update user profile' },
   'roles.get': { method: 'GET', path: 'realms/{realm}/roles/{role}', answer: roleSchema, notFound: 'undefined', what: 'read role' },
   'roles.create': { method: 'POST', path: 'realms/{realm}/roles', body: body<Representation>(), answer: 'none', what: 'create role' },
+  // Sign in with Nextcloud: the identity provider and its flows (setup).
+  'identityProviders.get': { method: 'GET', path: 'realms/{realm}/identity-provider/instances/{alias}', answer: identityProviderSchema, notFound: 'undefined', what: 'read identity provider' },
+  'identityProviders.create': { method: 'POST', path: 'realms/{realm}/identity-provider/instances', body: body<Representation>(), answer: 'none', what: 'create identity provider' },
+  'identityProviders.update': { method: 'PUT', path: 'realms/{realm}/identity-provider/instances/{alias}', body: body<Representation>(), answer: 'none', what: 'update identity provider' },
+  'flows.list': { method: 'GET', path: 'realms/{realm}/authentication/flows', answer: z.array(flowSchema), what: 'list authentication flows' },
+  'flows.create': { method: 'POST', path: 'realms/{realm}/authentication/flows', body: body<Representation>(), answer: 'none', what: 'create authentication flow' },
+  'flows.update': { method: 'PUT', path: 'realms/{realm}/authentication/flows/{flowId}', body: body<Representation>(), answer: 'none', what: 'update authentication flow' },
+  'flows.copy': { method: 'POST', path: 'realms/{realm}/authentication/flows/{flow}/copy', body: body<{ newName: string }>(), answer: 'none', what: 'copy authentication flow' },
+  'flows.executions': { method: 'GET', path: 'realms/{realm}/authentication/flows/{flow}/executions', answer: z.array(executionSchema), what: 'read flow executions' },
+  'flows.addExecution': { method: 'POST', path: 'realms/{realm}/authentication/flows/{flow}/executions/execution', body: body<{ provider: string }>(), answer: 'none', what: 'add flow execution' },
+  'flows.updateExecution': { method: 'PUT', path: 'realms/{realm}/authentication/flows/{flow}/executions', body: body<Representation>(), answer: 'none', what: 'update flow execution' },
+  'executions.addConfig': { method: 'POST', path: 'realms/{realm}/authentication/executions/{execution}/config', body: body<{ alias: string; config: Record<string, string> }>(), answer: 'created-id', what: 'configure flow execution' },
+  'authenticatorConfigs.get': { method: 'GET', path: 'realms/{realm}/authentication/config/{config}', answer: authenticatorConfigSchema, what: 'read authenticator config' },
+  'authenticatorConfigs.update': { method: 'PUT', path: 'realms/{realm}/authentication/config/{config}', body: body<Representation>(), answer: 'none', what: 'update authenticator config' },
   // Clients (setup).
   'clients.find': { method: 'GET', path: 'realms/{realm}/clients', query: ['clientId', 'search', 'max'], answer: z.array(clientRepresentationSchema), what: 'find client' },
   'clients.create': { method: 'POST', path: 'realms/{realm}/clients', body: body<Representation>(), answer: 'created-id', what: 'create client' },

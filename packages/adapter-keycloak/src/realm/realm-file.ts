@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { ConfigurationError, clientIdSchema, type RealmSpec } from '@keycloak-exapp/core';
+import {
+  ConfigurationError,
+  clientIdSchema,
+  type RealmSpec,
+  type SignInEndpoints,
+} from '@keycloak-exapp/core';
 import { z } from 'zod';
 
 /** The realm file shipped with the package (clients for OpenTalk, Open Zaak, Open Klant, Valtimo, Nextcloud). */
@@ -38,6 +43,16 @@ export const realmFileSchema = z
           ),
       )
       .min(1),
+    signIn: z
+      .object({
+        alias: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'an alias uses lower-case letters, digits and "-"'),
+        displayName: z.string().min(1).default('Nextcloud'),
+        defaultLogin: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -46,6 +61,8 @@ export interface RealmFileOverrides {
   readonly realm?: string | undefined;
   /** Redirect URIs per client id (the web origins follow from them). */
   readonly redirectUris?: Readonly<Record<string, readonly string[]>> | undefined;
+  /** Where the sign-in broker goes (the running application knows): needed to reconcile `signIn`. */
+  readonly signInEndpoints?: SignInEndpoints | undefined;
 }
 
 /** Reads and validates a realm file, applying the admin's overrides. */
@@ -86,5 +103,6 @@ export async function loadRealmFile(
       ];
       return { ...client, redirectUris: [...redirectUris], webOrigins: origins };
     }),
+    ...(file.signIn ? { signIn: { ...file.signIn, endpoints: overrides.signInEndpoints } } : {}),
   };
 }
