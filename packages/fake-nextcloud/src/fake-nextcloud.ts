@@ -8,6 +8,7 @@ import { appApiEndpoint, embeddedPage } from './app-api-endpoints.js';
 import { HarpBanList } from './harp-ban-list.js';
 import type { FakeExAppRecord, NextcloudState, RecordedCall, SessionTable } from './nextcloud-state.js';
 import { handleProxy } from './proxy.js';
+import { DEFAULT_PAGE, handleLogin } from './login-page.js';
 
 export interface FakeNextcloudOptions {
   readonly appId?: string;
@@ -100,6 +101,13 @@ export class FakeNextcloud implements NextcloudState {
     this.users.remove(id);
   }
 
+  /** Login passwords (user → password) for Nextcloud's login page. */
+  readonly passwords = new Map<string, string>();
+
+  setPassword(userId: string, password: string): void {
+    this.passwords.set(userId, password);
+  }
+
   /** Logs a user in for the proxies; returns the cookie header a browser would send. */
   login(userId: string): string {
     const passphrase = `sess-${Math.random().toString(36).slice(2)}`;
@@ -137,6 +145,16 @@ export class FakeNextcloud implements NextcloudState {
       rawPath.startsWith('/apps/app_api/proxy/')
     ) {
       await handleProxy(this, req, res, rawPath, url.search);
+      return;
+    }
+    if (url.pathname === '/index.php/login' || url.pathname === '/login') {
+      await handleLogin(this, req, res, url);
+      return;
+    }
+    if (url.pathname === DEFAULT_PAGE) {
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<!DOCTYPE html><html><body>Dashboard</body></html>');
       return;
     }
     const embedded = /^\/index\.php\/apps\/app_api\/embedded\/([^/]+)\/([^/]+)/.exec(url.pathname);

@@ -16,3 +16,4 @@ export { phpJsonEncode } from './php-json.js';
 export { ocsFailure, ocsOk, type OcsVersion } from './ocs-envelope.js';
 export { userDetails, type FakeUser, type FakeUserInput } from './user-store.js';
 export { NEXTCLOUD_FIXTURES_DIR } from './fixtures.js';
+export { DEFAULT_PAGE, redirectAfterLogin } from './login-page.js';
