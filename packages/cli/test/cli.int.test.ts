@@ -1,12 +1,20 @@
 import { spawn } from 'node:child_process';
+import type { Server } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
-import { Secret } from '@keycloak-exapp/core';
+import {
+  Secret,
+  SignInWithNextcloud,
+  UserNotFoundError,
+  noopLogger,
+  systemClock,
+} from '@keycloak-exapp/core';
+import { createApp, createHttpServer, signInBrokerRouter } from '@keycloak-exapp/http-koa';
 import { KeycloakHttp, ensureRuntimeAccount, loadRealmFile } from '@keycloak-exapp/adapter-keycloak';
-import { RUNTIME_CLIENT_ID, loadOrCreateSecrets } from '@keycloak-exapp/composition';
+import { RUNTIME_CLIENT_ID, SIGN_IN_CLIENT_ID, loadOrCreateSecrets } from '@keycloak-exapp/composition';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import type {} from '../../adapter-keycloak/test/keycloak.global-setup.js';
 import { realmHarness, uniqueRealm } from '@keycloak-exapp/test-support';
@@ -21,6 +29,7 @@ const fileRealm = uniqueRealm('cli-file');
 const nc = new FakeNextcloud();
 let storage: string;
 let baseEnv: Record<string, string>;
+let broker: Server;
 
 const adminHttp = () =>
   new KeycloakHttp({
@@ -57,10 +66,34 @@ beforeAll(async () => {
   nc.addUser({ id: 'alice', displayName: 'Alice Adams', email: 'alice@example.test', groups: ['staff'] });
   nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [] });
   storage = await mkdtemp(join(tmpdir(), 'cli-'));
-  for (const r of [realm, fileRealm])
-    await realmHarness(server, r).port.reconcileRealm(await loadRealmFile(undefined, { realm: r }));
-  // As the server's realm reconcile leaves it: the runtime account with the secret on the volume.
   const secrets = await loadOrCreateSecrets(storage);
+  // The server's sign-in broker endpoints (its own listener), as a running server has them.
+  const signIn = new SignInWithNextcloud({
+    client: {
+      clientId: SIGN_IN_CLIENT_ID,
+      secret: new Secret(secrets.signInClientSecret),
+      redirectUri: `${server.baseUrl}/realms/${realm}/broker/nextcloud/endpoint`,
+    },
+    checkUser: (id) => Promise.reject(new UserNotFoundError(id)),
+    clock: systemClock,
+  });
+  broker = createHttpServer(createApp({ logger: noopLogger, routers: [signInBrokerRouter(signIn)] }));
+  await new Promise<void>((ok) => broker.listen(0, '127.0.0.1', ok));
+  const brokerUrl = `http://127.0.0.1:${(broker.address() as { port: number }).port}`;
+  for (const r of [realm, fileRealm])
+    await realmHarness(server, r).port.reconcileRealm(
+      await loadRealmFile(undefined, {
+        realm: r,
+        signInEndpoints: {
+          authorizationUrl: `${nc.url}/exapps/${nc.exApp.appId}/sign-in/authorize`,
+          tokenUrl: `${brokerUrl}/sign-in/token`,
+          userInfoUrl: `${brokerUrl}/sign-in/userinfo`,
+          clientId: SIGN_IN_CLIENT_ID,
+          clientSecret: new Secret(secrets.signInClientSecret),
+        },
+      }),
+    );
+  // As the server's realm reconcile leaves it: the runtime account with the secret on the volume.
   await ensureRuntimeAccount(adminHttp(), realm, {
     clientId: RUNTIME_CLIENT_ID,
     secret: new Secret(secrets.keycloakRuntimeClientSecret),
@@ -78,6 +111,7 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => {
   await nc.stop();
+  await new Promise((ok) => broker.close(ok));
   for (const r of [realm, fileRealm]) await realmHarness(server, r).deleteRealm();
   await rm(storage, { recursive: true, force: true });
 });
@@ -165,7 +199,10 @@ describe('keycloak-exapp doctor', () => {
     const res = await cli(['doctor']);
     expect(res.code, res.stdout).toBe(0);
     expect(res.stdout).not.toContain('✗');
-    expect(res.stdout.match(/✓/g)?.length).toBe(8);
+    expect(res.stdout.match(/✓/g)?.length).toBe(9);
+    expect(res.stdout).toMatch(
+      /✓ sign in with Nextcloud.*: nextcloud → .*\/sign-in\/authorize; Keycloak redeems codes at http:\/\/127\.0\.0\.1:\d+\/sign-in\/token$/m,
+    );
     expect(res.stdout).toMatch(
       /✓ the server's runtime account \(keycloak-exapp-runtime\).*: manage-users, query-groups, query-users, view-users$/m,
     );

@@ -15,7 +15,11 @@ export {
   consumerListSchema,
   type ConsumerSpec,
 } from './settings/token-api.settings.js';
-export { appApiConnection, sharedGraphSettings } from './settings/graph-settings.js';
+export {
+  appApiConnection,
+  sharedGraphSettings,
+  type SharedGraphSettings,
+} from './settings/graph-settings.js';
 export {
   ConsumerRegistry,
   PUBLIC_DEFAULT_SECRETS,
@@ -34,7 +38,21 @@ export {
   runtimeAccountOnVolume,
   type KeycloakParts,
 } from './keycloak-connection.js';
-export { keycloakPublicBase, type KeycloakPublicBase, type PublicBaseSettings } from './public-base.js';
+export {
+  exAppPublicBase,
+  keycloakPublicBase,
+  nextcloudBase,
+  type KeycloakPublicBase,
+  type PublicBaseSettings,
+} from './public-base.js';
+export {
+  SIGN_IN_CLIENT_ID,
+  SIGN_IN_PATH,
+  signInWiring,
+  withSignInEndpoints,
+  type SignInSettings,
+  type SignInWiring,
+} from './sign-in.js';
 export { createLogger } from './logger.js';
 export {
   loadOrCreateSecrets,

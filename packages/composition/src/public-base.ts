@@ -23,7 +23,23 @@ export interface PublicBaseSettings {
  */
 export function keycloakPublicBase(settings: PublicBaseSettings): KeycloakPublicBase {
   if (settings.KC_HOSTNAME) return { url: settings.KC_HOSTNAME.replace(/\/+$/, ''), source: 'KC_HOSTNAME' };
-  const nextcloud = settings.NEXTCLOUD_URL.replace(/\/+$/, '').replace(/\/index\.php$/, '');
+  return exAppPublicBase(settings);
+}
+
+/** Nextcloud's own address, as AppAPI gives it (minus a trailing `/index.php`). */
+export function nextcloudBase(settings: Pick<PublicBaseSettings, 'NEXTCLOUD_URL'>): string {
+  return settings.NEXTCLOUD_URL.replace(/\/+$/, '').replace(/\/index\.php$/, '');
+}
+
+/**
+ * Where a browser reaches this ExApp through Nextcloud's proxy (with its Nextcloud session), even
+ * when Keycloak has a hostname of its own: `/exapps/<APP_ID>` with HaRP,
+ * `/index.php/apps/app_api/proxy/<APP_ID>` with the classic proxy.
+ */
+export function exAppPublicBase(
+  settings: Omit<PublicBaseSettings, 'KC_HOSTNAME'>,
+): KeycloakPublicBase & { readonly source: 'harp' | 'classic' } {
+  const nextcloud = nextcloudBase(settings);
   const proxy = settings.NEXTCLOUD_PROXY ?? (settings.HP_SHARED_KEY ? 'harp' : 'classic');
   return proxy === 'harp'
     ? { url: `${nextcloud}/exapps/${settings.APP_ID}`, source: 'harp' }

@@ -4,6 +4,7 @@ export { KeycloakReadiness, type KeycloakState } from './lifecycle/keycloak-read
 export { SyncJobs, type SyncJob } from './lifecycle/sync-jobs.js';
 export { OPENAPI_DOCUMENT, type OpenApiDocument } from './openapi.js';
 export { exAppApiRouter, type ExAppApiDeps } from './routes/api.routes.js';
+export { signInBrokerRouter, signInBrowserRouter, type SignInBrowserDeps } from './routes/sign-in.routes.js';
 export { audited } from './http/audit.js';
 export { CacheHitLog } from './http/cache-hit-log.js';
 export { errorHandler } from './middleware/error-handler.js';

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { LOGGER, Secret, type Logger } from '@keycloak-exapp/core';
+import { LOGGER, Secret, SignInWithNextcloud, systemClock, type Logger } from '@keycloak-exapp/core';
 import { type KeycloakConnection, type KeycloakProcessSupervisor } from '@keycloak-exapp/adapter-keycloak';
 import type Koa from 'koa';
 import { createApp } from './app.js';
@@ -17,6 +17,10 @@ import {
   resolveUseCases,
   runtimeAccountOnVolume,
   sharedGraphSettings,
+  signInWiring,
+  withSignInEndpoints,
+  type SharedGraphSettings,
+  type SignInWiring,
   type KeycloakPublicBase,
   type PersistentSecrets,
   type ServerEnv,
@@ -30,6 +34,8 @@ import { metricsRoutes, exAppApiRouter } from './routes/api.routes.js';
 import { keycloakProxy } from './routes/keycloak-proxy.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';
 import { uiRoutes } from './routes/ui.routes.js';
+import { signInBrokerRouter, signInBrowserRouter } from './routes/sign-in.routes.js';
+import { openSignInListener } from './http/sign-in-listener.js';
 import {
   CACHE_HIT_LOG,
   CALLER_AUTH,
@@ -75,9 +81,34 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     logger,
     keycloakEnv: opts.keycloakEnv,
   });
-  const container = await composeServer(env, { logger, storage, secrets, supervisor, connection });
+  const shared = await sharedGraphSettings(env);
+  const signInListener = await openSignInListener(env, logger);
+  const signInWired = signInFor(env, shared, publicBase, secrets, signInListener?.url, logger);
+  const container = composeServer(env, {
+    logger,
+    storage,
+    secrets,
+    supervisor,
+    connection,
+    shared,
+    signIn: signInWired,
+  });
+  const signIn = signInWired && {
+    wiring: signInWired,
+    useCase: new SignInWithNextcloud({
+      client: signInWired.client,
+      checkUser: async (userId, opts) =>
+        (await resolveUseCases(container)).issueToken.checkUser(userId, opts),
+      clock: systemClock,
+    }),
+  };
+  if (signIn && signInListener) {
+    const brokerApp = createApp({ logger, routers: [signInBrokerRouter(signIn.useCase)] }).callback();
+    signInListener.serve((req, res) => void brokerApp(req, res));
+  }
   let frpc: FrpClient | undefined;
   const app = await createServerApp(env, container, {
+    signIn,
     publicBase,
     connection,
     frpcState: () => (frpc ? { state: frpc.state, reason: frpc.reason } : undefined),
@@ -98,6 +129,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     listen: () => listener.listen(),
     async close() {
       await listener.close(async () => {
+        await signInListener?.close();
         await frpc?.stop();
         await lifecycle.shutdown();
         (await container.getAsync(CACHE_HIT_LOG)).close();
@@ -115,7 +147,31 @@ function announcePublicBase(env: ServerEnv, logger: Logger): KeycloakPublicBase 
   return publicBase;
 }
 
+/** Sign in with Nextcloud as the realm file asks, or nothing (and why, in the log). */
+function signInFor(
+  env: ServerEnv,
+  shared: SharedGraphSettings,
+  publicBase: KeycloakPublicBase,
+  secrets: PersistentSecrets,
+  internalUrl: string | undefined,
+  logger: Logger,
+): SignInWiring | undefined {
+  const result = signInWiring(shared.realmSpec, env, publicBase, secrets.signInClientSecret, internalUrl);
+  if (result.wiring)
+    logger.info(
+      {
+        authorizationUrl: result.wiring.endpoints.authorizationUrl,
+        tokenUrl: result.wiring.endpoints.tokenUrl,
+      },
+      'sign in with Nextcloud: Keycloak brokers to these endpoints',
+    );
+  else logger.warn({ reason: result.reason }, 'sign in with Nextcloud is off');
+  return result.wiring;
+}
+
 interface ComposeParts {
+  readonly shared: SharedGraphSettings;
+  readonly signIn: SignInWiring | undefined;
   readonly logger: Logger;
   readonly storage: string;
   readonly secrets: PersistentSecrets;
@@ -124,10 +180,11 @@ interface ComposeParts {
 }
 
 /** The settings, mapped once onto the shared composition root plus the server's own module. */
-async function composeServer(env: ServerEnv, parts: ComposeParts): Promise<ServerContainer> {
+function composeServer(env: ServerEnv, parts: ComposeParts): ServerContainer {
   // The server's module is loaded into the same container right below.
   const container: ServerContainer = createExAppContainer({
-    ...(await sharedGraphSettings(env)),
+    ...parts.shared,
+    realmSpec: withSignInEndpoints(parts.shared.realmSpec, parts.signIn?.endpoints),
     logger: parts.logger,
     passwordKey: new Secret(parts.secrets.passwordKey),
     // Follows the secrets file, so a rotated password key reaches the running server.
@@ -176,6 +233,7 @@ async function composeServer(env: ServerEnv, parts: ComposeParts): Promise<Serve
 }
 
 interface AppParts {
+  readonly signIn: { readonly wiring: SignInWiring; readonly useCase: SignInWithNextcloud } | undefined;
   readonly publicBase: KeycloakPublicBase;
   readonly connection: KeycloakConnection;
   readonly frpcState: () => { readonly state: string; readonly reason?: string | undefined } | undefined;
@@ -228,6 +286,17 @@ async function createServerApp(env: ServerEnv, container: ServerContainer, parts
       ),
       exAppApiRouter(apiDeps),
       metricsRoutes(apiDeps),
+      ...(parts.signIn
+        ? [
+            signInBrowserRouter({
+              signIn: parts.signIn.useCase,
+              auth,
+              nextcloudLoginUrl: parts.signIn.wiring.nextcloudLoginUrl,
+              authorizePathThroughProxy: parts.signIn.wiring.authorizePathThroughProxy,
+              assertReady: () => readiness.assertRealmReady(),
+            }),
+          ]
+        : []),
       // The console through the classic proxy cannot log in (it keeps one Set-Cookie): only an
       // explicit or HaRP base is handed to the top-menu loader.
       uiRoutes(

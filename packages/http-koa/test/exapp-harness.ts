@@ -148,6 +148,7 @@ export async function startExApp(
     ]),
     KEYCLOAK_REDIRECT_URIS: JSON.stringify({
       opentalk: ['https://talk.example.test/*', `http://127.0.0.1:${rpPort}/*`],
+      valtimo: [`http://127.0.0.1:${rpPort}/*`],
     }),
     // The original's settings name the console admin (instead of a generated "admin").
     KC_BOOTSTRAP_ADMIN_USERNAME: CONSOLE_ADMIN.username,

@@ -11,6 +11,7 @@ import { describeInstall } from './e2e/install.js';
 import { describeLeastPrivilege } from './e2e/least-privilege.js';
 import { describeObservability } from './e2e/observability.js';
 import { describeProxy } from './e2e/proxy.js';
+import { describeSignIn } from './e2e/sign-in.js';
 import { describeSyncApi } from './e2e/sync-api.js';
 import { describeTokenApi } from './e2e/token-api.js';
 
@@ -32,4 +33,5 @@ describeAuthMatrix();
 describeBadInput();
 describeProxy();
 describeBrowser();
+describeSignIn();
 describeObservability();

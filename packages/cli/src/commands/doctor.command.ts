@@ -11,6 +11,7 @@ import {
   checkAdminRoles,
   loadRealmFile,
   runtimeAccountRoles,
+  signInNames,
 } from '@keycloak-exapp/adapter-keycloak';
 import { NextcloudUserDirectory, NextcloudHttp } from '@keycloak-exapp/adapter-nextcloud';
 import {
@@ -197,6 +198,57 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
         return base
           ? `${issuer} (base from ${base.source})`
           : `${issuer} (no fixed hostname recorded: this Keycloak was not started by the server)`;
+      },
+    ),
+  );
+  checks.push(
+    await check(
+      'sign in with Nextcloud: identity provider, flows, and the broker endpoints reachable',
+      'run init again (AppAPI) or restart the server; an external Keycloak needs SIGN_IN_LISTEN and SIGN_IN_INTERNAL_URL (README: Sign in with Nextcloud)',
+      async () => {
+        if (!target) throw new Error('no Keycloak');
+        const spec = await loadRealmFile(env.KEYCLOAK_REALM_FILE, { realm });
+        if (!spec.signIn) return 'off: the realm file declares no signIn';
+        const { alias } = spec.signIn;
+        const names = signInNames(alias);
+        const base = `admin/realms/${encodeURIComponent(realm)}`;
+        const idp = await http!
+          .admin('GET', `${base}/identity-provider/instances/${alias}`, {
+            what: 'read identity provider',
+          })
+          .catch(() => undefined);
+        if (!idp || idp.statusCode !== 200) throw new Error(`identity provider "${alias}" is missing`);
+        const config = (JSON.parse(idp.body) as { config?: Record<string, string> }).config ?? {};
+        const realmBody = JSON.parse((await http!.admin('GET', base, { what: 'read realm' })).body) as {
+          browserFlow?: string;
+        };
+        if (spec.signIn.defaultLogin && realmBody.browserFlow !== names.browserFlow)
+          throw new Error(
+            `the realm's browser flow is "${realmBody.browserFlow}", not "${names.browserFlow}"`,
+          );
+        const flows = JSON.parse(
+          (await http!.admin('GET', `${base}/authentication/flows`, { what: 'flows' })).body,
+        ) as { alias: string }[];
+        const missingFlow = [names.firstLoginFlow, names.browserFlow].find(
+          (f) => !flows.some((x) => x.alias === f),
+        );
+        if (missingFlow) throw new Error(`flow "${missingFlow}" is missing`);
+        if (!config.authorizationUrl?.endsWith('/sign-in/authorize'))
+          throw new Error(
+            `the identity provider's authorization URL is ${config.authorizationUrl ?? 'unset'}`,
+          );
+        // The token endpoint answers an unauthenticated client 401 invalid_client when it is there.
+        const probe = await fetch(config.tokenUrl ?? 'http://invalid.', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=authorization_code&code=doctor',
+          signal: AbortSignal.timeout(5000),
+        }).catch((e: unknown) => new Error(String(e)));
+        if (probe instanceof Error || probe.status !== 401)
+          throw new Error(
+            `the broker's token endpoint ${config.tokenUrl ?? '(unset)'} is not this ExApp's (${probe instanceof Error ? probe.message : `status ${probe.status}`}); is the server running?`,
+          );
+        return `${alias} → ${config.authorizationUrl}; Keycloak redeems codes at ${config.tokenUrl}`;
       },
     ),
   );

@@ -11,11 +11,16 @@ const fileSchema = z.object({
   keycloakAdminPassword: z.string().min(20),
   /** The secret of the realm's runtime account (volumes from before it get one on load). */
   keycloakRuntimeClientSecret: z.string().min(32),
+  /** The secret Keycloak's sign-in broker authenticates with here (volumes from before it get one on load). */
+  signInClientSecret: z.string().min(32),
   /** The key before `secret rotate-password-key`, kept until its pass has moved every user off it. */
   previousPasswordKey: z.string().min(32).optional(),
 });
 
 export type PersistentSecrets = z.infer<typeof fileSchema>;
+
+/** Secrets later versions added: generated on the first load of an older volume. */
+const ADDED_LATER = ['keycloakRuntimeClientSecret', 'signInClientSecret'] as const;
 
 export const SECRETS_FILE = 'keycloak-exapp-secrets.json';
 
@@ -36,11 +41,13 @@ export async function loadOrCreateSecrets(
   try {
     await assertOwnerOnly(path, logger);
     const stored = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-    // A volume from before the runtime account: give it one secret, kept from now on.
-    const upgraded = typeof stored.keycloakRuntimeClientSecret !== 'string';
-    const parsed = fileSchema.safeParse(
-      upgraded ? { ...stored, keycloakRuntimeClientSecret: generate() } : stored,
-    );
+    // A volume from before a secret existed gets one, kept from now on.
+    const added = ADDED_LATER.filter((name) => typeof stored[name] !== 'string');
+    const upgraded = added.length > 0;
+    const parsed = fileSchema.safeParse({
+      ...stored,
+      ...Object.fromEntries(added.map((name) => [name, generate()])),
+    });
     if (parsed.success) {
       if (upgraded) await saveSecrets(storageDir, parsed.data);
       return parsed.data;
@@ -55,6 +62,7 @@ export async function loadOrCreateSecrets(
     keycloakAdminClientSecret: generate(),
     keycloakAdminPassword: generate(),
     keycloakRuntimeClientSecret: generate(),
+    signInClientSecret: generate(),
   };
   await saveSecrets(storageDir, secrets);
   return secrets;

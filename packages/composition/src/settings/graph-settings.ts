@@ -21,9 +21,9 @@ type Shared = Pick<
  * The realm, sync and token parts of the graph's settings, mapped from the shared schemas the same
  * way for the server and the CLI.
  */
-export async function sharedGraphSettings(
-  env: Shared,
-): Promise<Pick<ExAppGraphSettings, 'realmSpec' | 'sync' | 'token'>> {
+export type SharedGraphSettings = Pick<ExAppGraphSettings, 'realmSpec' | 'sync' | 'token'>;
+
+export async function sharedGraphSettings(env: Shared): Promise<SharedGraphSettings> {
   return {
     realmSpec: await loadRealmFile(env.KEYCLOAK_REALM_FILE, {
       realm: env.KEYCLOAK_REALM,

@@ -34,6 +34,17 @@ export const keycloakSettingsSchema = z.object({
   /** The proxy of Nextcloud in front of the ExApp; unset: HaRP when HP_SHARED_KEY is set, else classic. */
   NEXTCLOUD_PROXY: z.enum(['harp', 'classic']).optional(),
   KC_HOSTNAME_ADMIN: z.string().optional(),
+  /**
+   * Sign in with Nextcloud: the token and user endpoints Keycloak's broker calls are served on a
+   * listener of their own, never behind Nextcloud's proxies. `SIGN_IN_LISTEN` is where it binds
+   * (default 127.0.0.1 on a free port: the embedded Keycloak); `SIGN_IN_INTERNAL_URL` is how
+   * Keycloak reaches it (default http://127.0.0.1:<that port>). An external Keycloak needs both.
+   */
+  SIGN_IN_LISTEN: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'host:port, e.g. 0.0.0.0:23001')
+    .optional(),
+  SIGN_IN_INTERNAL_URL: z.url().optional(),
   /** The admin console's first administrator (the original's settings); unset: generated. */
   KC_BOOTSTRAP_ADMIN_USERNAME: z.string().min(1).optional(),
   KC_BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),

@@ -78,6 +78,25 @@ export function authenticate(
 }
 
 /**
+ * The Nextcloud user a proxy names on a browser's request (`null`: an anonymous visitor), for pages
+ * that only make sense behind Nextcloud's session. The request must carry an AppAPI signature, which
+ * must verify (constant time); a consumer secret means nothing here. Failures count like
+ * `authenticate`'s.
+ */
+export function signedBrowserUser(ctx: Context, auth: CallerAuth): string | null {
+  const socketKey = ctx.req.socket.remoteAddress ?? 'unix-socket';
+  if (!AppApiRequestVerifier.claimsAppApi(ctx.headers))
+    refuse(auth, socketKey, 'open this page through Nextcloud (its proxy names the signed-in user)');
+  const result = auth.verifier.verify(ctx.headers);
+  const client = clientKeyOf(ctx, socketKey, result.ok && auth.trustOriginIp === true);
+  if (!result.ok) refuse(auth, client, `AppAPI authentication failed: ${result.reason}`);
+  if (!result.userId) return null;
+  if (!userIdSchema.safeParse(result.userId).success)
+    throw new InvalidInputError('the signed user id is not a valid Nextcloud user id');
+  return result.userId;
+}
+
+/**
  * The client a failure counts against: the address the classic proxy vouches for (`X-Origin-IP`,
  * trusted only behind that proxy and on a request whose AppAPI signature verified, since it
  * replaces any such header a browser sends), else the socket's peer. HaRP passes a client's own

@@ -63,7 +63,7 @@ export function describeAuthMatrix(): void {
       const login = await call(
         e2e.h.url,
         'GET',
-        `/realms/${REALM}/protocol/openid-connect/auth?client_id=opentalk&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://talk.example.test/cb')}&code_challenge_method=S256&code_challenge=${'a'.repeat(43)}`,
+        `/realms/${REALM}/protocol/openid-connect/auth?client_id=opentalk&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://talk.example.test/cb')}&code_challenge_method=S256&code_challenge=${'a'.repeat(43)}&kc_idp_hint=`,
       );
       resource = /\/resources\/[^"'?\s]+\.css/.exec(login.text)?.[0] ?? '';
       expect(resource, 'a theme file on the login page').not.toBe('');

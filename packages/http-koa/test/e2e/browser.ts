@@ -1,6 +1,7 @@
 import { Secret } from '@keycloak-exapp/core';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import * as client from 'openid-client';
 import { createServer } from 'node:http';
 import { mkdirSync } from 'node:fs';
@@ -13,17 +14,7 @@ export function describeBrowser(): void {
     let browser: Browser;
     const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
     beforeAll(async () => {
-      browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchChromium();
     }, 60_000);
     afterAll(async () => {
       await browser?.close();
@@ -62,7 +53,7 @@ export function describeBrowser(): void {
       await context.close();
     }, 240_000);
 
-    it('lets a relying party (openid-client) complete discovery, authorization code + PKCE and userinfo', async () => {
+    it('shows Keycloak’s own form only when asked (kc_idp_hint empty), for an account with a Keycloak password', async () => {
       const user = (await e2e.idp.findUserByNextcloudId('carol'))!;
       const password = 'Browser-Test-Password-0123456789';
       await e2e.idp.setPassword(user.id, new Secret(password), 'browser-test');
@@ -85,6 +76,8 @@ export function describeBrowser(): void {
         code_challenge: await client.calculatePKCECodeChallenge(verifier),
         code_challenge_method: 'S256',
         state,
+        // An empty hint skips the realm's redirect to Nextcloud: Keycloak's own form, asked for.
+        kc_idp_hint: '',
       });
       let callback: string | undefined;
       const rp = createServer((req, res) => {

@@ -146,9 +146,15 @@ export function describeProxy(): void {
     });
 
     it('passes every Set-Cookie of the login page to the browser (PKCE is required for the public client)', async () => {
+      // The realm sends logins to Nextcloud; an empty kc_idp_hint asks for Keycloak's own form.
       const url = `${harp()}/realms/${REALM}/protocol/openid-connect/auth?client_id=opentalk&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://talk.example.test/cb')}&code_challenge_method=S256&code_challenge=${'a'.repeat(43)}`;
-      const res = await fetch(url, { redirect: 'manual' });
+      const res = await fetch(`${url}&kc_idp_hint=`, { redirect: 'manual' });
       expect(res.status).toBe(200);
+      expect(await res.text()).toContain('kc-form-login');
+      // Without it, the realm's browser flow goes straight to Sign in with Nextcloud.
+      const broker = await fetch(url, { redirect: 'manual' });
+      expect(broker.status).toBe(303);
+      expect(broker.headers.get('location')).toContain(`/realms/${REALM}/broker/nextcloud/login`);
       const cookies = res.headers.getSetCookie().map((c) => c.split('=')[0]);
       expect(cookies.length).toBeGreaterThanOrEqual(2);
       expect(cookies).toEqual(expect.arrayContaining(['AUTH_SESSION_ID']));
