@@ -145,6 +145,60 @@ export function describeSignIn(): void {
       await context.close();
     }, 240_000);
 
+    it('signs in a user Nextcloud has but the sync has not reached yet, making the account just in time', async () => {
+      e2e.h.nc.addUser({
+        id: 'frank',
+        displayName: 'Frank Fries',
+        email: 'frank@example.test',
+        groups: ['staff'],
+      });
+      expect(await e2e.idp.findUserByNextcloudId('frank')).toBeUndefined();
+      const context = await browser.newContext();
+      const [name, value] = e2e.h.nc.login('frank').split('; ')[0]!.split('=') as [string, string];
+      await context.addCookies([{ name, value, url: e2e.h.nc.url }]);
+      const { tokens, seen, nextcloudForms } = await login(context, await discover('opentalk'), 'frank');
+      expect(nextcloudForms + seen.keycloakForms).toBe(0);
+      const account = await e2e.idp.findUserByNextcloudId('frank');
+      expect(tokens.claims()).toMatchObject({ sub: account!.id, preferred_username: account!.username });
+      await context.close();
+    }, 240_000);
+
+    it('answers through the classic proxy too: a page (the proxy would follow a 3xx itself) for a signed-in and an anonymous browser', async () => {
+      const query = new URLSearchParams({
+        response_type: 'code',
+        client_id: 'keycloak-broker',
+        redirect_uri: `${e2e.h.issuerBase}/realms/${REALM}/broker/nextcloud/endpoint`,
+        state: 'classic-state',
+        code_challenge: 'y'.repeat(43),
+        code_challenge_method: 'S256',
+      });
+      const classic = `${e2e.h.nc.url}/index.php/apps/app_api/proxy/${e2e.h.nc.exApp.appId}/sign-in/authorize?${query.toString()}`;
+      const signedIn = await fetch(classic, {
+        headers: { cookie: e2e.h.nc.login('alice') },
+        redirect: 'manual',
+      });
+      expect(signedIn.status).toBe(200);
+      const onward = new URL(
+        /url=([^"]+)"/
+          .exec(await signedIn.text())![1]!
+          .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))),
+      );
+      expect(onward.pathname).toBe(
+        `/exapps/${e2e.h.nc.exApp.appId}/realms/${REALM}/broker/nextcloud/endpoint`,
+      );
+      expect(onward.searchParams.get('state')).toBe('classic-state');
+      const anonymous = await fetch(classic, { redirect: 'manual' });
+      const login = new URL(
+        /url=([^"]+)"/
+          .exec(await anonymous.text())![1]!
+          .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))),
+      );
+      expect(login.pathname).toBe('/index.php/login');
+      expect(login.searchParams.get('redirect_url')).toBe(
+        `/exapps/${e2e.h.nc.exApp.appId}/sign-in/authorize?${query.toString()}`,
+      );
+    }, 60_000);
+
     it('refuses a user the proxy names but Nextcloud has disabled, with a page that says so', async () => {
       // The broker's request, as Keycloak sends the browser to the ExApp.
       const query = new URLSearchParams({
