@@ -30,7 +30,21 @@ describe("Keycloak's admin endpoints, as one table", () => {
       if (endpoint.notFound) expect(endpoint.method, name).toBe('GET');
       if (endpoint.answer === 'created-id') expect(endpoint.method, name).toBe('POST');
       for (const param of endpoint.path.match(/\{(\w+)\}/g) ?? [])
-        expect(['{realm}', '{user}', '{group}', '{client}', '{role}'], `${name} ${param}`).toContain(param);
+        expect(
+          [
+            '{realm}',
+            '{user}',
+            '{group}',
+            '{client}',
+            '{role}',
+            '{alias}',
+            '{flow}',
+            '{flowId}',
+            '{execution}',
+            '{config}',
+          ],
+          `${name} ${param}`,
+        ).toContain(param);
     }
   });
 

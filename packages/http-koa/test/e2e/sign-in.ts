@@ -67,6 +67,25 @@ function idTokenSub(answer: { body: { id_token?: string } }): Record<string, unk
   ) as Record<string, unknown>;
 }
 
+/** The broker's authorization request, as Keycloak sends a browser to the ExApp. */
+function brokerQuery(state: string): URLSearchParams {
+  return new URLSearchParams({
+    response_type: 'code',
+    client_id: 'keycloak-broker',
+    redirect_uri: `${e2e.h.issuerBase}/realms/${REALM}/broker/nextcloud/endpoint`,
+    state,
+    code_challenge: 'c'.repeat(43),
+    code_challenge_method: 'S256',
+  });
+}
+
+/** Where a page of the ExApp sends the browser on (`<meta http-equiv="refresh">`). */
+function onwards(html: string): URL {
+  const target = /url=([^"]+)"/.exec(html)?.[1];
+  if (!target) throw new Error(`no onward URL in ${html.slice(0, 200)}`);
+  return new URL(target.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))));
+}
+
 export function describeSignIn(): void {
   describe('Sign in with Nextcloud: a browser reaches a relying party with its Nextcloud session, no Keycloak form', () => {
     let browser: Browser;
@@ -164,35 +183,20 @@ export function describeSignIn(): void {
     }, 240_000);
 
     it('answers through the classic proxy too: a page (the proxy would follow a 3xx itself) for a signed-in and an anonymous browser', async () => {
-      const query = new URLSearchParams({
-        response_type: 'code',
-        client_id: 'keycloak-broker',
-        redirect_uri: `${e2e.h.issuerBase}/realms/${REALM}/broker/nextcloud/endpoint`,
-        state: 'classic-state',
-        code_challenge: 'y'.repeat(43),
-        code_challenge_method: 'S256',
-      });
+      const query = brokerQuery('classic-state');
       const classic = `${e2e.h.nc.url}/index.php/apps/app_api/proxy/${e2e.h.nc.exApp.appId}/sign-in/authorize?${query.toString()}`;
       const signedIn = await fetch(classic, {
         headers: { cookie: e2e.h.nc.login('alice') },
         redirect: 'manual',
       });
       expect(signedIn.status).toBe(200);
-      const onward = new URL(
-        /url=([^"]+)"/
-          .exec(await signedIn.text())![1]!
-          .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))),
-      );
+      const onward = onwards(await signedIn.text());
       expect(onward.pathname).toBe(
         `/exapps/${e2e.h.nc.exApp.appId}/realms/${REALM}/broker/nextcloud/endpoint`,
       );
       expect(onward.searchParams.get('state')).toBe('classic-state');
       const anonymous = await fetch(classic, { redirect: 'manual' });
-      const login = new URL(
-        /url=([^"]+)"/
-          .exec(await anonymous.text())![1]!
-          .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))),
-      );
+      const login = onwards(await anonymous.text());
       expect(login.pathname).toBe('/index.php/login');
       expect(login.searchParams.get('redirect_url')).toBe(
         `/exapps/${e2e.h.nc.exApp.appId}/sign-in/authorize?${query.toString()}`,
@@ -201,14 +205,7 @@ export function describeSignIn(): void {
 
     it('refuses a user the proxy names but Nextcloud has disabled, with a page that says so', async () => {
       // The broker's request, as Keycloak sends the browser to the ExApp.
-      const query = new URLSearchParams({
-        response_type: 'code',
-        client_id: 'keycloak-broker',
-        redirect_uri: `${e2e.h.issuerBase}/realms/${REALM}/broker/nextcloud/endpoint`,
-        state: 'broker-state',
-        code_challenge: 'x'.repeat(43),
-        code_challenge_method: 'S256',
-      });
+      const query = brokerQuery('broker-state');
       e2e.h.nc.addUser({ id: 'erin', displayName: 'Erin', email: null, groups: [], enabled: false });
       const refused = await call(e2e.h.url, 'GET', `/sign-in/authorize?${query.toString()}`, {
         ...appApiAs(e2e.h.nc, 'erin'),
@@ -224,11 +221,9 @@ export function describeSignIn(): void {
         appApiAs(e2e.h.nc, 'alice'),
       );
       expect(allowed.status).toBe(200);
-      const target = /url=([^"]+)"/
-        .exec(allowed.text)![1]!
-        .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
-      expect(new URL(target).searchParams.get('state')).toBe('broker-state');
-      expect(new URL(target).searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const target = onwards(allowed.text);
+      expect(target.searchParams.get('state')).toBe('broker-state');
+      expect(target.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     }, 60_000);
   });
 }
