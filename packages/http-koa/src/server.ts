@@ -93,12 +93,13 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     shared,
     signIn: signInWired,
   });
+  // The token path's directory check, resolved once (the container's use cases are singletons).
+  const { issueToken } = await resolveUseCases(container);
   const signIn = signInWired && {
     wiring: signInWired,
     useCase: new SignInWithNextcloud({
       client: signInWired.client,
-      checkUser: async (userId, opts) =>
-        (await resolveUseCases(container)).issueToken.checkUser(userId, opts),
+      checkUser: (userId, opts) => issueToken.checkUser(userId, opts),
       clock: systemClock,
     }),
   };

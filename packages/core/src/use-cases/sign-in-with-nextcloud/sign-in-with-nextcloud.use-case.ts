@@ -116,10 +116,6 @@ export class SignInWithNextcloud {
     this.#maxPending = deps.maxPending ?? 10_000;
   }
 
-  get client(): Pick<BrokerClient, 'clientId' | 'redirectUri'> {
-    return { clientId: this.deps.client.clientId, redirectUri: this.deps.client.redirectUri };
-  }
-
   /**
    * The authorization request of the broker, for `userId` (the signed-in Nextcloud user the proxy
    * named, `null` for an anonymous browser). A request that is not the broker's is refused with
@@ -181,7 +177,10 @@ export class SignInWithNextcloud {
     if (pending.expiresAt <= now) throw new InvalidGrantError('the code is unknown, expired or already used');
     if (input.redirect_uri !== client.redirectUri)
       throw new InvalidGrantError('redirect_uri differs from the authorization request');
-    if (!CODE_VERIFIER.test(input.code_verifier ?? '') || (await pkceS256(input.code_verifier!)) !== pending.challenge)
+    if (
+      !CODE_VERIFIER.test(input.code_verifier ?? '') ||
+      (await pkceS256(input.code_verifier!)) !== pending.challenge
+    )
       throw new InvalidGrantError('code_verifier does not match the code_challenge');
     const token = randomToken();
     const expiresAt = now + this.#accessTtlMs;
