@@ -10,8 +10,10 @@ import { MANAGED_MARKER } from './managed-marker.js';
  * the realm reconcile of install and upgrade: realm settings, the user profile and realm roles
  * (`manage-realm`), the consumer clients and their secrets (`manage-clients`), the runtime
  * account it makes in the realm and the roles it grants it (`manage-users`, `query-groups`), and
- * the lookups before each (`view-*`, `query-users`). The running server acts as that runtime
- * account (RUNTIME_REALM_ROLES), not as this one.
+ * the lookups before each (`view-*`, `query-users`), and Sign in with Nextcloud's identity provider
+ * and its mappers (`manage-identity-providers`: `manage-realm` does not cover them; its flows are
+ * `manage-realm`'s). The running server acts as that runtime account (RUNTIME_REALM_ROLES), not as
+ * this one.
  */
 export const EXAPP_REALM_ROLES = [
   'view-realm',
@@ -22,6 +24,8 @@ export const EXAPP_REALM_ROLES = [
   'query-users',
   'query-groups',
   'manage-users',
+  'view-identity-providers',
+  'manage-identity-providers',
 ] as const;
 
 /** Master's client that holds a realm's management roles. */

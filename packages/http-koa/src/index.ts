@@ -17,6 +17,7 @@ export {
   describeCaller,
   type Caller,
   type CallerAuth,
+  type SignInBrokerCaller,
   type EmptyUserMeans,
 } from './http/caller.js';
 export { keycloakProxy } from './routes/keycloak-proxy.js';

@@ -2,7 +2,6 @@
 // HAProxy: `keycloak connect` makes the ExApp's least-privilege client, the e2e modules run
 // through the ExApp, then the fault tests kill nodes under load and while syncing, and two writers
 // sync at once. The token cache is off, so every token request reaches Keycloak.
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,34 +15,19 @@ import {
   type LoadBalancer,
 } from '@keycloak-exapp/test-support';
 import { OPENTALK_SECRET, OPS_SECRET, REPO_ROOT, call, startExApp } from './exapp-harness.js';
+import { runCli } from './cli-process.js';
 import { REALM, addE2eUsers, e2e, token } from './e2e/context.js';
 import { describeInstall } from './e2e/install.js';
 import { describeLeastPrivilege } from './e2e/least-privilege.js';
 import { describeSyncApi } from './e2e/sync-api.js';
 import { describeTokenApi } from './e2e/token-api.js';
 
-const CLI = join(REPO_ROOT, 'packages/cli/dist/main.js');
 /** A crashed node stays down this long before its supervisor starts it again. */
 const RESTART_DELAY_MS = 20_000;
 let cluster: KeycloakCluster;
 let lb: LoadBalancer;
 let nc: FakeNextcloud;
 let connected: { settings: Record<string, string>; roles: string[] };
-
-function cli(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolveRun) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
-  });
-}
 
 const port = (url: string) => Number(new URL(url).port);
 const nodeA = () => cluster.nodes[0];
@@ -62,7 +46,7 @@ beforeAll(async () => {
       managementPort: port(n.supervisor.managementUrl),
     })),
   );
-  const connect = await cli(
+  const connect = await runCli(
     ['keycloak', 'connect', '--url', lb.url, '--admin-user', cluster.adminUser.username, '--json'],
     { KEYCLOAK_CONNECT_ADMIN_PASSWORD: cluster.adminUser.password },
   );
@@ -98,15 +82,17 @@ describe('a two-node Keycloak cluster behind HAProxy', () => {
     });
     expect([...connected.roles].sort()).toEqual([
       'manage-clients',
+      'manage-identity-providers',
       'manage-realm',
       'manage-users',
       'query-groups',
       'query-users',
       'view-clients',
+      'view-identity-providers',
       'view-realm',
       'view-users',
     ]);
-    const doctor = await cli(['doctor', '--json'], {
+    const doctor = await runCli(['doctor', '--json'], {
       ...connected.settings,
       NEXTCLOUD_URL: nc.url,
       APP_ID: nc.exApp.appId,
@@ -363,7 +349,7 @@ describe('faults on the cluster, through the ExApp in external mode', () => {
       APP_SECRET: nc.exApp.secret,
       APP_PERSISTENT_STORAGE: e2e.h.storage,
     };
-    const [server, tool] = await Promise.all([syncAllJob(), cli(['sync', '--json'], cliEnv)]);
+    const [server, tool] = await Promise.all([syncAllJob(), runCli(['sync', '--json'], cliEnv)]);
     expect(tool.code, tool.stderr).toBe(0);
     const toolReport = JSON.parse(tool.stdout) as { failed: unknown[]; created: number };
     expect(server.status).toBe('done');
@@ -373,7 +359,7 @@ describe('faults on the cluster, through the ExApp in external mode', () => {
     expect(twins).toHaveLength(ids.length);
     expect(new Set(twins.map((u) => u.username)).size).toBe(ids.length);
     // The same end state as one run: a third pass finds nothing to do.
-    const again = await cli(['sync', '--dry-run', '--json'], cliEnv);
+    const again = await runCli(['sync', '--dry-run', '--json'], cliEnv);
     const plan = JSON.parse(again.stdout) as Record<string, number>;
     expect({
       created: plan.created,

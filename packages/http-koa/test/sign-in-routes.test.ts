@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '@keycloak-exapp/core/testing';
+import { CapturingLogger, ManualClock } from '@keycloak-exapp/core/testing';
 import {
   Secret,
   SignInWithNextcloud,
@@ -56,6 +56,9 @@ async function listen(app: ReturnType<typeof createApp>): Promise<string> {
   return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 
+/** What the broker's listener logged (its audit lines). */
+const brokerLog = new CapturingLogger();
+
 beforeAll(async () => {
   const signIn = new SignInWithNextcloud({
     client: { clientId: 'keycloak-broker', secret: new Secret(BROKER_SECRET), redirectUri: REDIRECT_URI },
@@ -84,12 +87,15 @@ beforeAll(async () => {
       ],
     }),
   );
-  brokerBase = await listen(createApp({ logger: noopLogger, routers: [signInBrokerRouter(signIn)] }));
+  brokerBase = await listen(createApp({ logger: brokerLog, routers: [signInBrokerRouter(signIn)] }));
 });
 afterAll(() => Promise.all(servers.map((s) => new Promise((ok) => s.close(ok)))));
 
 /** The target of a page that sends the browser on (`<meta http-equiv="refresh">`). */
-const onwards = (html: string) => /content="0;url=([^"]+)"/.exec(html)?.[1]?.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+const onwards = (html: string) =>
+  /content="0;url=([^"]+)"/
+    .exec(html)?.[1]
+    ?.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
 
 async function authorize(headers: Record<string, string>, q = query) {
   const res = await fetch(`${browserBase}/sign-in/authorize?${q.toString()}`, {
@@ -187,6 +193,35 @@ describe('the token and user endpoints, as Keycloak’s broker calls them', () =
     const wrong = await redeem({ ...form(await code()), client_secret: 'nope' });
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ error: 'invalid_client' });
+  });
+
+  it('writes an audit line per redemption: the user signed in, a bad code, an unknown client; no secret', async () => {
+    brokerLog.entries.length = 0;
+    const c = await code();
+    await redeem(form(c));
+    await redeem(form(c));
+    await redeem({ ...form(await code()), client_secret: 'nope' });
+    const audits = brokerLog.entries.filter((e) => e.msg === 'audit').map((e) => e.obj);
+    expect(audits).toEqual([
+      expect.objectContaining({
+        audit: 'sign-in-redeem',
+        caller: 'sign-in-broker:keycloak-broker',
+        target: 'alice',
+        outcome: 'ok',
+      }),
+      expect.objectContaining({
+        audit: 'sign-in-redeem',
+        caller: 'sign-in-broker:keycloak-broker',
+        outcome: 'INVALID_GRANT',
+      }),
+      expect.objectContaining({
+        audit: 'sign-in-redeem',
+        caller: 'unauthenticated',
+        outcome: 'UNAUTHENTICATED',
+      }),
+    ]);
+    expect(brokerLog.text()).not.toContain(BROKER_SECRET);
+    expect(brokerLog.text()).not.toContain(c);
   });
 
   it('is not served to a request a proxy forwarded (AppAPI headers)', async () => {

@@ -1,11 +1,11 @@
 import type { Context, Middleware } from 'koa';
 import { toAppError } from '@keycloak-exapp/core';
-import { describeCaller, type Caller } from './caller.js';
+import { describeCaller, type Caller, type SignInBrokerCaller } from './caller.js';
 
 /** What a privileged request did, for its audit line. */
 export interface AuditRecord {
   readonly op: string;
-  caller?: Caller;
+  caller?: Caller | SignInBrokerCaller;
   target?: string;
   outcome?: string;
 }

@@ -15,6 +15,12 @@ export type Caller =
   | { readonly kind: 'nextcloud-user'; readonly userId: string }
   | { readonly kind: 'nextcloud-system' };
 
+/** Keycloak's sign-in broker redeeming a code, authenticated by its client secret (audit only). */
+export interface SignInBrokerCaller {
+  readonly kind: 'sign-in-broker';
+  readonly clientId: string;
+}
+
 export interface CallerAuth {
   readonly verifier: AppApiRequestVerifier;
   readonly consumers: ConsumerRegistry;
@@ -117,8 +123,10 @@ function refuse(auth: CallerAuth, client: string, message: string): never {
 }
 
 /** The caller as an audit line names it (a user's id, a consumer's name; never a secret). */
-export function describeCaller(caller: Caller): string {
+export function describeCaller(caller: Caller | SignInBrokerCaller): string {
   switch (caller.kind) {
+    case 'sign-in-broker':
+      return `sign-in-broker:${caller.clientId}`;
     case 'consumer':
       return `consumer:${caller.consumer.name}`;
     case 'nextcloud-user':

@@ -186,11 +186,12 @@ export function signInBrokerRouter(signIn: SignInWithNextcloud): Router {
   });
 
   router.post('/token', async (ctx) => {
+    const record = auditAs(ctx, 'sign-in-redeem');
     const raw = await readBodyLimited(ctx.req, MAX_FORM_BYTES);
     const form = new URLSearchParams(raw.toString('utf8'));
     const { id, secret } = clientCredentials(form, ctx.get('authorization'));
     try {
-      ctx.body = await signIn.redeem({
+      const answer = await signIn.redeem({
         grant_type: form.get('grant_type') ?? undefined,
         code: form.get('code') ?? undefined,
         redirect_uri: form.get('redirect_uri') ?? undefined,
@@ -198,9 +199,16 @@ export function signInBrokerRouter(signIn: SignInWithNextcloud): Router {
         client_id: id,
         client_secret: secret,
       });
+      record.caller = { kind: 'sign-in-broker', clientId: id ?? '' };
+      record.target = signIn.userInfo(answer.access_token).preferred_username;
+      ctx.body = answer;
       ctx.set('cache-control', 'no-store');
+      writeAudit(ctx, undefined);
     } catch (error) {
       const appError = toAppError(error);
+      // Past client authentication, a refusal is the broker's (a bad code, verifier or grant type).
+      if (appError.code !== 'UNAUTHENTICATED') record.caller = { kind: 'sign-in-broker', clientId: id ?? '' };
+      writeAudit(ctx, appError.code);
       if (appError.code === 'UNAUTHENTICATED')
         return oauthError(
           ctx,
