@@ -9,11 +9,13 @@ export TURBO_TELEMETRY_DISABLED=1
 want_postgres=0
 want_chromium=0
 want_haproxy=0
+want_python_rp=0
 for arg in "$@"; do
   case "$arg" in
     --with-postgres) want_postgres=1 ;;
     --with-chromium) want_chromium=1 ;;
     --with-haproxy) want_haproxy=1 ;;
+    --with-python-rp) want_python_rp=1 ;;
   esac
 done
 
@@ -32,6 +34,21 @@ if [ "$want_chromium" = 1 ] && ! command -v chromium > /dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq > /dev/null
   apt-get install -y -qq chromium > /dev/null
+fi
+
+# The Python relying party of the sign-in tests (mozilla-django-oidc, Open Zaak's and Open Klant's
+# library): a venv from PyPI under .cache/ (git-ignored), rebuilt only when its pins change.
+if [ "$want_python_rp" = 1 ]; then
+  rp_requirements=packages/test-support/django-rp/requirements.txt
+  rp_venv=.cache/django-rp/venv
+  rp_stamp="$(sha256sum "$rp_requirements" | cut -c1-16)"
+  if [ "$(cat "$rp_venv/.requirements-stamp" 2> /dev/null)" != "$rp_stamp" ]; then
+    echo "setup: building the Django relying party's venv (PyPI)" >&2
+    rm -rf "$rp_venv"
+    python3 -m venv "$rp_venv"
+    "$rp_venv/bin/pip" install -q --disable-pip-version-check -r "$rp_requirements"
+    echo "$rp_stamp" > "$rp_venv/.requirements-stamp"
+  fi
 fi
 
 # npm packages: reinstall only when the lock file changed since the last install.

@@ -3,3 +3,4 @@ export * from './keycloak-cluster.js';
 export * from './haproxy.js';
 export * from './realm-admin.js';
 export * from './admin-events.js';
+export * from './django-rp.js';

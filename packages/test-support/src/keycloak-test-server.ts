@@ -45,11 +45,17 @@ export function psql(sql: string): void {
   });
 }
 
+export interface KeycloakServerOptions {
+  readonly graceMs?: number;
+  /** KC_HOSTNAME: Keycloak's public URL, when browsers reach it through a proxy. */
+  readonly hostname?: string;
+}
+
 /** Prepares one Keycloak (a fresh database each time) without starting it. */
 export async function prepareKeycloakServer(
   db: KeycloakDatabase,
   logger?: Logger,
-  opts: { graceMs?: number } = {},
+  opts: KeycloakServerOptions = {},
 ): Promise<StartedKeycloakServer> {
   const javaHome = findJavaHome(version, { explicit: process.env.KEYCLOAK_JAVA_HOME });
   const installed = await installKeycloak({
@@ -79,6 +85,7 @@ export async function prepareKeycloakServer(
     database,
     admin: { clientId: adminClientId, clientSecret: new Secret(adminClientSecret) },
     ...(logger ? { logger } : {}),
+    ...(opts.hostname ? { hostname: opts.hostname } : {}),
     graceMs: opts.graceMs ?? 20_000,
     env: { JAVA_OPTS_APPEND: process.env.KEYCLOAK_TEST_JAVA_OPTS ?? '-XX:TieredStopAtLevel=1' },
     restart: { baseDelayMs: 200 },
@@ -106,7 +113,7 @@ export async function prepareKeycloakServer(
 export async function startKeycloakServer(
   db: KeycloakDatabase,
   logger?: Logger,
-  opts: { graceMs?: number } = {},
+  opts: KeycloakServerOptions = {},
 ): Promise<StartedKeycloakServer> {
   const server = await prepareKeycloakServer(db, logger, opts);
   try {

@@ -86,3 +86,18 @@ export async function runSyncAllJob(): Promise<string> {
     .not.toBe('running');
   return status;
 }
+
+/** A confidential client's secret, read with the ExApp's admin credentials. */
+export async function clientSecret(clientId: string): Promise<string> {
+  const base = `admin/realms/${REALM}`;
+  const [found] = JSON.parse(
+    (await e2e.kcHttp.admin('GET', `${base}/clients`, { searchParams: { clientId }, what: 'client' })).body,
+  ) as { id: string }[];
+  return (
+    JSON.parse(
+      (await e2e.kcHttp.admin('GET', `${base}/clients/${found!.id}/client-secret`, { what: 's' })).body,
+    ) as {
+      value: string;
+    }
+  ).value;
+}

@@ -4,7 +4,7 @@ import { launchChromium } from './chromium.js';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPENTALK_SECRET, appApiAs, call } from '../exapp-harness.js';
-import { REALM, e2e, token } from './context.js';
+import { REALM, clientSecret, e2e, token } from './context.js';
 
 const PASSWORD = 'Nextcloud-Login-Password-42';
 
@@ -226,18 +226,4 @@ export function describeSignIn(): void {
       expect(target.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     }, 60_000);
   });
-}
-
-async function clientSecret(clientId: string): Promise<string> {
-  const base = `admin/realms/${REALM}`;
-  const [found] = JSON.parse(
-    (await e2e.kcHttp.admin('GET', `${base}/clients`, { searchParams: { clientId }, what: 'client' })).body,
-  ) as { id: string }[];
-  return (
-    JSON.parse(
-      (await e2e.kcHttp.admin('GET', `${base}/clients/${found!.id}/client-secret`, { what: 's' })).body,
-    ) as {
-      value: string;
-    }
-  ).value;
 }
