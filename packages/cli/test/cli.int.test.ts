@@ -258,6 +258,11 @@ describe('keycloak-exapp doctor', () => {
     ['wrong admin credentials', { KEYCLOAK_ADMIN_CLIENT_SECRET: 'wrong' }, /✗ the setup account/],
     ['realm missing', { KEYCLOAK_REALM: 'no-such-realm' }, /✗ realm "no-such-realm"/],
     ['issuer not matching KC_HOSTNAME', { KC_HOSTNAME: 'https://elsewhere.example.test/kc' }, /✗ issuer/],
+    [
+      "Keycloak's pages behind the classic proxy (sign-in cannot work there)",
+      { KC_HOSTNAME: 'https://cloud.example.test/index.php/apps/app_api/proxy/keycloak' },
+      /✗ sign in with Nextcloud.*classic proxy/s,
+    ],
     ['wrong AppAPI secret', { APP_SECRET: 'wrong-secret' }, /✗ Nextcloud reachable.*APP_SECRET/s],
     [
       'acting user not an admin',

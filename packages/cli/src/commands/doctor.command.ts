@@ -209,6 +209,12 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
         if (!target) throw new Error('no Keycloak');
         const spec = await loadRealmFile(env.KEYCLOAK_REALM_FILE, { realm });
         if (!spec.signIn) return 'off: the realm file declares no signIn';
+        // Keycloak's broker hands the browser on with redirects, which the classic proxy follows itself.
+        const publicUrl = env.KC_HOSTNAME ?? target.publicBase?.url;
+        if (publicUrl?.includes('/apps/app_api/proxy/'))
+          throw new Error(
+            `Keycloak's pages are at ${publicUrl}, behind Nextcloud's classic proxy, which follows redirects on the server: no browser can sign in there; set KC_HOSTNAME to a direct URL of Keycloak, or run behind HaRP`,
+          );
         const { alias } = spec.signIn;
         const names = signInNames(alias);
         const base = `admin/realms/${encodeURIComponent(realm)}`;
