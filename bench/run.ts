@@ -47,6 +47,11 @@ if (process.argv.includes('--cluster')) {
   await import('./cluster.js');
   process.exit(0);
 }
+// `--sign-in`: Sign in with Nextcloud in Chromium against Keycloak's password form (bench/sign-in.ts).
+if (process.argv.includes('--sign-in')) {
+  await import('./sign-in.js');
+  process.exit(0);
+}
 if (process.argv.includes('--compare')) {
   await import('./compare.js');
   process.exit(0);

@@ -5,8 +5,7 @@ import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { DerivedPasswordVault, Secret } from '@keycloak-exapp/core';
-import { XMLParser } from 'fast-xml-parser';
-import { FakeNextcloud, type ProxyRoute } from '@keycloak-exapp/fake-nextcloud';
+import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import { freePort } from '@keycloak-exapp/adapter-keycloak';
 import { loadEnv } from '@keycloak-exapp/composition';
 import { buildServer, type ServerContext } from '@keycloak-exapp/http-koa';
@@ -14,25 +13,7 @@ import { assertMatchesOpenApi } from './openapi-check.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
-/** The routes Nextcloud registers from appinfo/info.xml, as the fake's proxies use them. */
-export function infoXmlRoutes(): ProxyRoute[] {
-  const info = new XMLParser().parse(readFileSync(join(REPO_ROOT, 'appinfo/info.xml'), 'utf8'));
-  return (
-    info.info['external-app'].routes.route as {
-      url: string;
-      verb: string;
-      access_level: ProxyRoute['accessLevel'];
-      bruteforce_protection?: string;
-    }[]
-  ).map((r) => ({
-    url: r.url,
-    verb: r.verb,
-    accessLevel: r.access_level,
-    ...(r.bruteforce_protection
-      ? { bruteforceProtection: JSON.parse(r.bruteforce_protection) as number[] }
-      : {}),
-  }));
-}
+export { infoXmlRoutes } from '@keycloak-exapp/test-support';
 export const OPENTALK_SECRET = 'opentalk-consumer-secret-0123456789abcdef';
 export const OPS_SECRET = 'operations-consumer-secret-0123456789abcdef';
 export const CONSOLE_ADMIN = { username: 'nc-keycloak-admin', password: 'Console-Admin-Password-7f3a9c21e5' };

@@ -4,3 +4,4 @@ export * from './haproxy.js';
 export * from './realm-admin.js';
 export * from './admin-events.js';
 export * from './django-rp.js';
+export * from './info-xml-routes.js';
