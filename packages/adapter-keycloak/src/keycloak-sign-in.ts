@@ -16,6 +16,11 @@ const FLOW_MARK = 'keycloak-exapp:';
 /** Keycloak's own browser flow, copied once and then kept in line. */
 const BUILT_IN_BROWSER_FLOW = 'browser';
 const REDIRECTOR = 'identity-provider-redirector';
+/**
+ * Keycloak's SSO-cookie step, off in our browser flow: every login goes to Nextcloud, so a person
+ * Nextcloud has signed out, disabled or deleted gets no new login from an old Keycloak session.
+ */
+const COOKIE = 'auth-cookie';
 const FIRST_LOGIN_STEPS = ['idp-detect-existing-broker-user', 'idp-auto-link'] as const;
 /** The identity provider's config holds a hash of the client secret (Keycloak never shows the secret). */
 const SECRET_HASH = 'keycloak_exapp_client_secret_sha256';
@@ -56,6 +61,9 @@ function identityProvider(spec: SignInSpec, endpoints: SignInEndpoints) {
       userNameClaim: 'preferred_username',
       // The sync owns the profile: the broker never writes it.
       syncMode: 'IMPORT',
+      // A client's silent request (prompt=none, e.g. a single-page app's check-sso) goes on to the
+      // application, which answers login_required for an anonymous browser and a code otherwise.
+      acceptsPromptNoneForwardFromClient: 'true',
       [MANAGED_MARKER]: 'true',
       [SECRET_HASH]: createHash('sha256').update(secret).digest('hex'),
     },
@@ -66,7 +74,8 @@ function identityProvider(spec: SignInSpec, endpoints: SignInEndpoints) {
  * Sign in with Nextcloud in the realm: the `oauth2` identity provider that brokers to the
  * application, a first-login flow that links the synced account without asking anything (and
  * refuses when there is none: no account is ever created by a login), and a copy of Keycloak's
- * browser flow whose identity-provider redirector goes there by default. The realm's browser flow is
+ * browser flow whose identity-provider redirector goes there by default and whose SSO-cookie step is
+ * off (Nextcloud's session is the one that counts). The realm's browser flow is
  * that copy when `defaultLogin`, Keycloak's own otherwise. Created when missing; what carries our
  * mark is brought in line; anything else that differs is reported as drift.
  */
@@ -227,6 +236,15 @@ async function reconcileBrowserFlow(
     return;
   }
   let changed = false;
+  const cookie = executions.find((e) => e.providerId === COOKIE && e.level === 0);
+  if (cookie && cookie.requirement !== 'DISABLED') {
+    await api.call(
+      'flows.updateExecution',
+      { realm, flow: alias, body: { ...cookie, requirement: 'DISABLED' } },
+      opts,
+    );
+    changed = true;
+  }
   if (!redirector.authenticationConfig) {
     await api.call(
       'executions.addConfig',

@@ -166,7 +166,13 @@ describe('Keycloak adapter: sign in with Nextcloud in the realm', () => {
       providerId: 'oauth2',
       enabled: true,
       firstBrokerLoginFlowAlias: 'nextcloud first login',
-      config: { pkceEnabled: 'true', pkceMethod: 'S256', userIDClaim: 'sub', syncMode: 'IMPORT' },
+      config: {
+        pkceEnabled: 'true',
+        pkceMethod: 'S256',
+        userIDClaim: 'sub',
+        syncMode: 'IMPORT',
+        acceptsPromptNoneForwardFromClient: 'true',
+      },
     });
     expect(idp.config.clientSecret).not.toBe('a'.repeat(43)); // Keycloak masks it
     const steps = await get('/authentication/flows/nextcloud%20first%20login/executions');
@@ -177,6 +183,16 @@ describe('Keycloak adapter: sign in with Nextcloud in the realm', () => {
       ['idp-auto-link', 'REQUIRED'],
     ]);
     expect((await get('')).browserFlow).toBe('nextcloud browser');
+    // Every login goes to Nextcloud: no SSO-cookie shortcut, the redirector straight to it.
+    const browserSteps = (await get('/authentication/flows/nextcloud%20browser/executions')) as {
+      providerId?: string;
+      requirement: string;
+      level: number;
+    }[];
+    expect(browserSteps.find((e) => e.providerId === 'auth-cookie')?.requirement).toBe('DISABLED');
+    expect(browserSteps.find((e) => e.providerId === 'identity-provider-redirector')?.requirement).toBe(
+      'ALTERNATIVE',
+    );
 
     const second = await h.port.reconcileRealm(spec);
     expect([...second.created, ...second.updated, ...second.drift]).toEqual([]);

@@ -78,6 +78,23 @@ describe('SignInWithNextcloud: the authorization server the broker signs in thro
     );
   });
 
+  it('answers a silent request (prompt=none) of an anonymous browser with login_required to the broker, never a login page', async () => {
+    const { broker, request } = await signIn();
+    const outcome = await broker.authorize({ ...request, prompt: 'none' }, null);
+    expect(outcome.kind).toBe('login-required');
+    const location = new URL((outcome as { location: string }).location);
+    expect(`${location.origin}${location.pathname}`).toBe(REDIRECT_URI);
+    expect(Object.fromEntries(location.searchParams)).toEqual({
+      error: 'login_required',
+      state: request.state,
+    });
+    // Signed in, the same silent request gets a code at once.
+    const signedIn = await broker.authorize({ ...request, prompt: 'none' }, 'alice');
+    expect(signedIn.kind).toBe('redirect');
+    // Other prompts keep the login page.
+    expect(await broker.authorize({ ...request, prompt: 'login' }, null)).toEqual({ kind: 'sign-in-first' });
+  });
+
   it('refuses requests that are not the broker’s: client, redirect URI, response type, state, PKCE', async () => {
     const { broker, request } = await signIn();
     for (const bad of [

@@ -250,6 +250,53 @@ describe('Sign in with Nextcloud on an external Keycloak, mozilla-django-oidc as
     await context.close();
   }, 240_000);
 
+  it('refuses a person Nextcloud disabled after they signed in, at their next login, though Keycloak’s session lives on', async () => {
+    const context = await signedInToNextcloud('bob');
+    const page = await context.newPage();
+    await page.goto(rp.loginUrl);
+    expect(await settle(page)).toBe('rp');
+    nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [], enabled: false });
+    try {
+      // The relying party starts a new login: Keycloak asks Nextcloud again (no SSO-cookie shortcut),
+      // and Nextcloud has ended the disabled account's session.
+      await page.goto(rp.loginUrl);
+      expect(await settle(page)).toBe('nextcloud-login');
+    } finally {
+      nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [], enabled: true });
+      await context.close();
+    }
+  }, 240_000);
+
+  it('answers a silent request (prompt=none) with a code for a Nextcloud session and login_required without one, no page shown', async () => {
+    const silent = async (context: BrowserContext) => {
+      const auth = new URL(`${e2e.h.issuerBase}/realms/${REALM}/protocol/openid-connect/auth`);
+      auth.search = new URLSearchParams({
+        client_id: 'openzaak',
+        redirect_uri: rp.callbackUrl,
+        response_type: 'code',
+        scope: 'openid',
+        state: 'silent-state',
+        prompt: 'none',
+      }).toString();
+      const page = await context.newPage();
+      let callback: URL | undefined;
+      page.on('request', (r) => {
+        if (r.url().startsWith(rp.callbackUrl)) callback ??= new URL(r.url());
+      });
+      await page.goto(auth.href).catch(() => undefined);
+      await expect.poll(() => callback, { timeout: 60_000 }).toBeDefined();
+      return Object.fromEntries(callback!.searchParams);
+    };
+    const anonymous = await browser.newContext();
+    expect(await silent(anonymous)).toMatchObject({ error: 'login_required', state: 'silent-state' });
+    await anonymous.close();
+    const signedIn = await signedInToNextcloud('alice');
+    const answer = await silent(signedIn);
+    expect(answer).toMatchObject({ state: 'silent-state', code: expect.any(String) });
+    expect(answer.error).toBeUndefined();
+    await signedIn.close();
+  }, 240_000);
+
   it('refuses a code from another browser, a state that is not the browser’s, and a code bound to another PKCE challenge', async () => {
     const alice = await signedInToNextcloud('alice');
     const bob = await signedInToNextcloud('bob');

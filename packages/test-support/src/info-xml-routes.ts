@@ -6,15 +6,21 @@ import { REPO_ROOT } from './keycloak-test-server.js';
 
 /** The routes Nextcloud registers from appinfo/info.xml, as the fake's proxies use them. */
 export function infoXmlRoutes(): ProxyRoute[] {
-  const info = new XMLParser().parse(readFileSync(join(REPO_ROOT, 'appinfo/info.xml'), 'utf8'));
-  return (
-    info.info['external-app'].routes.route as {
-      url: string;
-      verb: string;
-      access_level: ProxyRoute['accessLevel'];
-      bruteforce_protection?: string;
-    }[]
-  ).map((r) => ({
+  const info = new XMLParser().parse(readFileSync(join(REPO_ROOT, 'appinfo/info.xml'), 'utf8')) as {
+    info: {
+      'external-app': {
+        routes: {
+          route: {
+            url: string;
+            verb: string;
+            access_level: ProxyRoute['accessLevel'];
+            bruteforce_protection?: string;
+          }[];
+        };
+      };
+    };
+  };
+  return info.info['external-app'].routes.route.map((r) => ({
     url: r.url,
     verb: r.verb,
     accessLevel: r.access_level,

@@ -146,6 +146,7 @@ export function signInBrowserRouter(deps: SignInBrowserDeps): Router {
         state: one('state'),
         code_challenge: one('code_challenge'),
         code_challenge_method: one('code_challenge_method'),
+        prompt: one('prompt'),
       };
       const outcome = await deps.signIn.authorize(request, userId, { signal: ctx.state.signal });
       if (outcome.kind === 'sign-in-first') {
@@ -154,6 +155,9 @@ export function signInBrowserRouter(deps: SignInBrowserDeps): Router {
         const login = new URL(deps.nextcloudLoginUrl);
         login.searchParams.set('redirect_url', back);
         continuePage(ctx, login.toString(), 'Sign in to Nextcloud to continue.');
+      } else if (outcome.kind === 'login-required') {
+        record.outcome = 'login required (prompt=none)';
+        continuePage(ctx, outcome.location, 'Not signed in to Nextcloud.');
       } else {
         record.target = outcome.user.username;
         continuePage(ctx, outcome.location, 'Signing you in…');

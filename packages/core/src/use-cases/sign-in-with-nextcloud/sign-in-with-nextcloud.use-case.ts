@@ -39,6 +39,11 @@ export interface SignInWithNextcloudDeps {
 export type AuthorizeOutcome =
   /** Nobody is signed in to Nextcloud: the browser goes to Nextcloud's login, then comes back here. */
   | { readonly kind: 'sign-in-first' }
+  /**
+   * Nobody is signed in and the broker forwarded a client's `prompt=none` (a silent check): the
+   * browser goes back to the broker with `error=login_required`, never to a login page.
+   */
+  | { readonly kind: 'login-required'; readonly location: string }
   /** Signed in and allowed: the browser goes back to the broker with a code. */
   | { readonly kind: 'redirect'; readonly location: string; readonly user: ManagedIdpUser };
 
@@ -49,6 +54,8 @@ export interface AuthorizeRequest {
   readonly state?: string | undefined;
   readonly code_challenge?: string | undefined;
   readonly code_challenge_method?: string | undefined;
+  /** `none` when the broker forwards a client's silent request (no page may be shown). */
+  readonly prompt?: string | undefined;
 }
 
 export interface CodeRedemption {
@@ -136,7 +143,13 @@ export class SignInWithNextcloud {
       throw new InvalidInputError('state is required (at most 2048 characters)');
     if (request.code_challenge_method !== 'S256' || !S256_CHALLENGE.test(request.code_challenge ?? ''))
       throw new InvalidInputError('PKCE is required: code_challenge with code_challenge_method S256');
-    if (userId === null || userId === '') return { kind: 'sign-in-first' };
+    if (userId === null || userId === '') {
+      if (!request.prompt?.split(' ').includes('none')) return { kind: 'sign-in-first' };
+      const location = new URL(client.redirectUri);
+      location.searchParams.set('error', 'login_required');
+      location.searchParams.set('state', request.state);
+      return { kind: 'login-required', location: location.toString() };
+    }
 
     const user = await this.deps.checkUser(userId, opts);
     this.#sweep();
