@@ -1,7 +1,10 @@
 // Sign in with Nextcloud against an external Keycloak that `keycloak connect` set up, with the
 // broker's token and user endpoints on their own listener (SIGN_IN_LISTEN / SIGN_IN_INTERNAL_URL),
 // Chromium through the fake Nextcloud's HaRP proxy, and mozilla-django-oidc (Open Zaak's and Open
-// Klant's library) as the relying party. The test command runs this file on 26.7.3 and 26.5.6.
+// Klant's library) as the relying party. Twice: Keycloak's pages through HaRP's path, then through
+// a direct URL with the authorization endpoint behind the classic proxy (which follows redirects on
+// the server, so Keycloak itself cannot sit behind it). The test command runs this file on 26.7.3
+// and 26.5.6.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
@@ -25,12 +28,24 @@ let rp: DjangoRelyingParty;
 let browser: Browser;
 let connected: { settings: Record<string, string> };
 let signInPort: number;
+/** Keycloak's public base (the issuer's base) and the authorization endpoint as browsers reach them. */
+let issuerBase: string;
+let authorizeThroughProxy: string;
+type Proxy = 'harp' | 'classic';
 
-beforeAll(async () => {
+async function setUp(proxy: Proxy): Promise<void> {
   nc = await new FakeNextcloud({ admins: ['admin'] }).start();
-  keycloak = await startKeycloakServer('dev-file', undefined, {
-    hostname: `${nc.url}/exapps/${nc.exApp.appId}`,
-  });
+  // Behind HaRP, Keycloak's public base is its path; else Keycloak answers at its own URL.
+  keycloak = await startKeycloakServer(
+    'dev-file',
+    undefined,
+    proxy === 'harp' ? { hostname: `${nc.url}/exapps/${nc.exApp.appId}` } : {},
+  );
+  issuerBase = proxy === 'harp' ? `${nc.url}/exapps/${nc.exApp.appId}` : keycloak.info.baseUrl;
+  authorizeThroughProxy =
+    proxy === 'harp'
+      ? `${nc.url}/exapps/${nc.exApp.appId}/sign-in/authorize`
+      : `${nc.url}/index.php/apps/app_api/proxy/${nc.exApp.appId}/sign-in/authorize`;
   const rpPort = await freePort();
   signInPort = await freePort();
   const redirectUris = JSON.stringify({ openzaak: [`http://127.0.0.1:${rpPort}/*`] });
@@ -61,6 +76,8 @@ beforeAll(async () => {
       KEYCLOAK_REDIRECT_URIS: redirectUris,
       SIGN_IN_LISTEN: `127.0.0.1:${signInPort}`,
       SIGN_IN_INTERNAL_URL: `http://127.0.0.1:${signInPort}`,
+      NEXTCLOUD_PROXY: proxy,
+      ...(proxy === 'classic' ? { KC_HOSTNAME: keycloak.info.baseUrl } : {}),
     },
     { nc },
   );
@@ -71,21 +88,21 @@ beforeAll(async () => {
   expect(error).toBe('');
   e2e.idp = idpFor();
   rp = await startDjangoRelyingParty({
-    issuer: `${e2e.h.issuerBase}/realms/${REALM}`,
+    issuer: `${issuerBase}/realms/${REALM}`,
     clientId: 'openzaak',
     clientSecret: await clientSecret('openzaak'),
     port: rpPort,
   });
   browser = await launchChromium();
-}, 600_000);
+}
 
-afterAll(async () => {
+async function tearDown(): Promise<void> {
   await browser?.close();
   await rp?.stop();
   await e2e.h?.dispose();
   await keycloak?.stop();
   await nc?.stop();
-}, 180_000);
+}
 
 /** The ExApp's audit lines for the broker's code redemptions with `outcome`. */
 function redemptions(outcome: string): number {
@@ -165,195 +182,202 @@ async function brokerReturn(context: BrowserContext): Promise<{ page: Page; url:
   return { page, url: captured! };
 }
 
-describe('Sign in with Nextcloud on an external Keycloak, mozilla-django-oidc as the relying party', () => {
-  it('keycloak connect gave the setup account the roles the identity provider needs, and init declared it', async () => {
-    const providers = JSON.parse(
-      (await e2e.kcHttp.admin('GET', `admin/realms/${REALM}/identity-provider/instances`, { what: 'idp' }))
-        .body,
-    ) as { alias: string; config: Record<string, string> }[];
-    const broker = providers.find((p) => p.alias === 'nextcloud');
-    // Keycloak calls the ExApp's own listener, never Nextcloud's proxy.
-    expect(broker?.config).toMatchObject({
-      tokenUrl: `http://127.0.0.1:${signInPort}/sign-in/token`,
-      userInfoUrl: `http://127.0.0.1:${signInPort}/sign-in/userinfo`,
-      authorizationUrl: `${nc.url}/exapps/${nc.exApp.appId}/sign-in/authorize`,
-    });
-  });
+describe.each<Proxy>(['harp', 'classic'])(
+  'Sign in with Nextcloud on an external Keycloak, mozilla-django-oidc as the relying party, through %s',
+  (proxy) => {
+    beforeAll(() => setUp(proxy), 600_000);
+    afterAll(() => tearDown(), 180_000);
 
-  it('an anonymous browser meets Nextcloud’s login only, and the Django site signs in the synced account', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const keycloakForms = watchKeycloakForms(page);
-    await page.goto(rp.loginUrl);
-    expect(await settle(page)).toBe('nextcloud-login');
-    await submitNextcloudLogin(page, 'alice');
-    expect(await settle(page)).toBe('rp');
-    expect(keycloakForms.forms).toBe(0);
-    expect(redemptions('ok')).toBe(1);
-    const me = await whoami(context);
-    expect(me.status, rp.output().slice(-1500)).toBe(200);
-    const fromApi = JSON.parse(
-      Buffer.from(
-        (await token('alice', 'opentalk', OPENTALK_SECRET)).body.id_token.split('.')[1],
-        'base64url',
-      ).toString(),
-    ) as Record<string, unknown>;
-    expect(me.body).toMatchObject({ email: 'alice@example.test' });
-    expect(me.body.claims).toMatchObject({
-      sub: fromApi.sub,
-      preferred_username: fromApi.preferred_username,
-      groups: fromApi.groups,
+    it('keycloak connect gave the setup account the roles the identity provider needs, and init declared it', async () => {
+      const providers = JSON.parse(
+        (await e2e.kcHttp.admin('GET', `admin/realms/${REALM}/identity-provider/instances`, { what: 'idp' }))
+          .body,
+      ) as { alias: string; config: Record<string, string> }[];
+      const broker = providers.find((p) => p.alias === 'nextcloud');
+      // Keycloak calls the ExApp's own listener, never Nextcloud's proxy.
+      expect(broker?.config).toMatchObject({
+        tokenUrl: `http://127.0.0.1:${signInPort}/sign-in/token`,
+        userInfoUrl: `http://127.0.0.1:${signInPort}/sign-in/userinfo`,
+        authorizationUrl: authorizeThroughProxy,
+      });
     });
-    await context.close();
-  }, 240_000);
 
-  it('refuses a user disabled in Nextcloud (Nextcloud’s login says so), signs them in once re-enabled', async () => {
-    const context = await signedInToNextcloud('carol');
-    nc.addUser({
-      id: 'carol',
-      displayName: 'Carol Clark',
-      email: 'carol@example.test',
-      groups: ['staff'],
-      enabled: false,
-    });
-    const page = await context.newPage();
-    const keycloakForms = watchKeycloakForms(page);
-    await page.goto(rp.loginUrl);
-    // Nextcloud ends a disabled account's session: the broker sends the browser to Nextcloud's login.
-    expect(await settle(page)).toBe('nextcloud-login');
-    await submitNextcloudLogin(page, 'carol');
-    expect(await page.locator('#login-message').textContent()).toBe('This account is disabled');
-    expect((await whoami(context)).status).toBe(401);
-    nc.addUser({
-      id: 'carol',
-      displayName: 'Carol Clark',
-      email: 'carol@example.test',
-      groups: ['staff'],
-      enabled: true,
-    });
-    await submitNextcloudLogin(page, 'carol');
-    expect(await settle(page)).toBe('rp');
-    expect((await whoami(context)).body).toMatchObject({ signedIn: true, email: 'carol@example.test' });
-    expect(keycloakForms.forms).toBe(0);
-    await context.close();
-  }, 240_000);
-
-  it('refuses a user deleted in Nextcloud: the session is gone and the login fails', async () => {
-    const context = await signedInToNextcloud('dave');
-    nc.removeUser('dave');
-    const page = await context.newPage();
-    await page.goto(rp.loginUrl);
-    expect(await settle(page)).toBe('nextcloud-login');
-    await submitNextcloudLogin(page, 'dave');
-    expect(await page.locator('#login-message').textContent()).toBe('Wrong login or password.');
-    expect((await whoami(context)).status).toBe(401);
-    await context.close();
-  }, 240_000);
-
-  it('refuses a person Nextcloud disabled after they signed in, at their next login, though Keycloak’s session lives on', async () => {
-    const context = await signedInToNextcloud('bob');
-    const page = await context.newPage();
-    await page.goto(rp.loginUrl);
-    expect(await settle(page)).toBe('rp');
-    nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [], enabled: false });
-    try {
-      // The relying party starts a new login: Keycloak asks Nextcloud again (no SSO-cookie shortcut),
-      // and Nextcloud has ended the disabled account's session.
+    it('an anonymous browser meets Nextcloud’s login only, and the Django site signs in the synced account', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const keycloakForms = watchKeycloakForms(page);
       await page.goto(rp.loginUrl);
       expect(await settle(page)).toBe('nextcloud-login');
-    } finally {
-      nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [], enabled: true });
+      await submitNextcloudLogin(page, 'alice');
+      expect(await settle(page)).toBe('rp');
+      expect(keycloakForms.forms).toBe(0);
+      expect(redemptions('ok')).toBe(1);
+      const me = await whoami(context);
+      expect(me.status, rp.output().slice(-1500)).toBe(200);
+      const fromApi = JSON.parse(
+        Buffer.from(
+          (await token('alice', 'opentalk', OPENTALK_SECRET)).body.id_token.split('.')[1],
+          'base64url',
+        ).toString(),
+      ) as Record<string, unknown>;
+      expect(me.body).toMatchObject({ email: 'alice@example.test' });
+      expect(me.body.claims).toMatchObject({
+        sub: fromApi.sub,
+        preferred_username: fromApi.preferred_username,
+        groups: fromApi.groups,
+      });
       await context.close();
-    }
-  }, 240_000);
+    }, 240_000);
 
-  it('answers a silent request (prompt=none) with a code for a Nextcloud session and login_required without one, no page shown', async () => {
-    const silent = async (context: BrowserContext) => {
-      const auth = new URL(`${e2e.h.issuerBase}/realms/${REALM}/protocol/openid-connect/auth`);
-      auth.search = new URLSearchParams({
-        client_id: 'openzaak',
-        redirect_uri: rp.callbackUrl,
-        response_type: 'code',
-        scope: 'openid',
-        state: 'silent-state',
-        prompt: 'none',
-      }).toString();
+    it('refuses a user disabled in Nextcloud (Nextcloud’s login says so), signs them in once re-enabled', async () => {
+      const context = await signedInToNextcloud('carol');
+      nc.addUser({
+        id: 'carol',
+        displayName: 'Carol Clark',
+        email: 'carol@example.test',
+        groups: ['staff'],
+        enabled: false,
+      });
       const page = await context.newPage();
-      let callback: URL | undefined;
-      page.on('request', (r) => {
-        if (r.url().startsWith(rp.callbackUrl)) callback ??= new URL(r.url());
-      });
-      await page.goto(auth.href).catch(() => undefined);
-      await expect.poll(() => callback, { timeout: 60_000 }).toBeDefined();
-      return Object.fromEntries(callback!.searchParams);
-    };
-    const anonymous = await browser.newContext();
-    expect(await silent(anonymous)).toMatchObject({ error: 'login_required', state: 'silent-state' });
-    await anonymous.close();
-    const signedIn = await signedInToNextcloud('alice');
-    const answer = await silent(signedIn);
-    expect(answer).toMatchObject({ state: 'silent-state', code: expect.any(String) });
-    expect(answer.error).toBeUndefined();
-    await signedIn.close();
-  }, 240_000);
-
-  it('refuses a code from another browser, a state that is not the browser’s, and a code bound to another PKCE challenge', async () => {
-    const alice = await signedInToNextcloud('alice');
-    const bob = await signedInToNextcloud('bob');
-    const fromAlice = await brokerReturn(alice);
-    const fromBob = await brokerReturn(bob);
-    // Refused: Keycloak shows its error page or sends the relying party an error, never a code.
-    const refused = async (context: BrowserContext, page: Page, url: URL) => {
-      const callbacks: URL[] = [];
-      page.on('request', (r) => {
-        if (r.url().startsWith(rp.callbackUrl)) callbacks.push(new URL(r.url()));
-      });
-      await page.goto(url.href).catch(() => undefined);
-      await page.waitForLoadState();
-      expect(
-        callbacks.filter((c) => c.searchParams.has('code')),
-        page.url(),
-      ).toEqual([]);
+      const keycloakForms = watchKeycloakForms(page);
+      await page.goto(rp.loginUrl);
+      // Nextcloud ends a disabled account's session: the broker sends the browser to Nextcloud's login.
+      expect(await settle(page)).toBe('nextcloud-login');
+      await submitNextcloudLogin(page, 'carol');
+      expect(await page.locator('#login-message').textContent()).toBe('This account is disabled');
       expect((await whoami(context)).status).toBe(401);
-    };
-    // Alice's code and state, replayed in Bob's browser: Keycloak has no such login in this browser.
-    await refused(bob, await bob.newPage(), fromAlice.url);
-    // Bob's own login, with his state but the code issued to Alice's login: the ExApp redeems it only
-    // with the verifier of the challenge it was issued for, so Keycloak's redemption fails.
-    const mixed = new URL(fromBob.url);
-    mixed.searchParams.set('code', fromAlice.url.searchParams.get('code')!);
-    const grantRefusals = () => redemptions('INVALID_GRANT');
-    const before = grantRefusals();
-    await refused(bob, fromBob.page, mixed);
-    // It was the ExApp's check that refused Keycloak's redemption.
-    expect(grantRefusals()).toBe(before + 1);
-    // Alice's own code with a state that is not hers.
-    const tampered = new URL(fromAlice.url);
-    tampered.searchParams.set('state', `${tampered.searchParams.get('state')}x`);
-    await refused(alice, fromAlice.page, tampered);
-    await alice.close();
-    await bob.close();
-  }, 240_000);
+      nc.addUser({
+        id: 'carol',
+        displayName: 'Carol Clark',
+        email: 'carol@example.test',
+        groups: ['staff'],
+        enabled: true,
+      });
+      await submitNextcloudLogin(page, 'carol');
+      expect(await settle(page)).toBe('rp');
+      expect((await whoami(context)).body).toMatchObject({ signedIn: true, email: 'carol@example.test' });
+      expect(keycloakForms.forms).toBe(0);
+      await context.close();
+    }, 240_000);
 
-  it('a page that sends a signed-in browser to the authorization endpoint with another browser’s request (CSRF) signs nobody in', async () => {
-    // The attacker starts a login in their own browser and keeps the broker's request to the ExApp.
-    const attacker = await browser.newContext();
-    const attackerPage = await attacker.newPage();
-    let request: string | undefined;
-    attackerPage.on('request', (r) => {
-      if (r.url().includes('/sign-in/authorize?')) request ??= r.url();
-    });
-    await attackerPage.goto(rp.loginUrl);
-    expect(await settle(attackerPage)).toBe('nextcloud-login');
-    // The victim, signed in to Nextcloud, is made to open it.
-    const victim = await signedInToNextcloud('alice');
-    const victimPage = await victim.newPage();
-    await victimPage.goto(request!).catch(() => undefined);
-    await victimPage.waitForLoadState();
-    expect(victimPage.url().startsWith(e2e.h.issuerBase), victimPage.url()).toBe(true);
-    expect((await whoami(victim)).status).toBe(401);
-    expect((await whoami(attacker)).status).toBe(401);
-    await attacker.close();
-    await victim.close();
-  }, 240_000);
-});
+    it('refuses a user deleted in Nextcloud: the session is gone and the login fails', async () => {
+      const context = await signedInToNextcloud('dave');
+      nc.removeUser('dave');
+      const page = await context.newPage();
+      await page.goto(rp.loginUrl);
+      expect(await settle(page)).toBe('nextcloud-login');
+      await submitNextcloudLogin(page, 'dave');
+      expect(await page.locator('#login-message').textContent()).toBe('Wrong login or password.');
+      expect((await whoami(context)).status).toBe(401);
+      await context.close();
+    }, 240_000);
+
+    it('refuses a person Nextcloud disabled after they signed in, at their next login, though Keycloak’s session lives on', async () => {
+      const context = await signedInToNextcloud('bob');
+      const page = await context.newPage();
+      await page.goto(rp.loginUrl);
+      expect(await settle(page)).toBe('rp');
+      nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [], enabled: false });
+      try {
+        // The relying party starts a new login: Keycloak asks Nextcloud again (no SSO-cookie shortcut),
+        // and Nextcloud has ended the disabled account's session.
+        await page.goto(rp.loginUrl);
+        expect(await settle(page)).toBe('nextcloud-login');
+      } finally {
+        nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [], enabled: true });
+        await context.close();
+      }
+    }, 240_000);
+
+    it('answers a silent request (prompt=none) with a code for a Nextcloud session and login_required without one, no page shown', async () => {
+      const silent = async (context: BrowserContext) => {
+        const auth = new URL(`${issuerBase}/realms/${REALM}/protocol/openid-connect/auth`);
+        auth.search = new URLSearchParams({
+          client_id: 'openzaak',
+          redirect_uri: rp.callbackUrl,
+          response_type: 'code',
+          scope: 'openid',
+          state: 'silent-state',
+          prompt: 'none',
+        }).toString();
+        const page = await context.newPage();
+        let callback: URL | undefined;
+        page.on('request', (r) => {
+          if (r.url().startsWith(rp.callbackUrl)) callback ??= new URL(r.url());
+        });
+        await page.goto(auth.href).catch(() => undefined);
+        await expect.poll(() => callback, { timeout: 60_000 }).toBeDefined();
+        return Object.fromEntries(callback!.searchParams);
+      };
+      const anonymous = await browser.newContext();
+      expect(await silent(anonymous)).toMatchObject({ error: 'login_required', state: 'silent-state' });
+      await anonymous.close();
+      const signedIn = await signedInToNextcloud('alice');
+      const answer = await silent(signedIn);
+      expect(answer).toMatchObject({ state: 'silent-state', code: expect.any(String) });
+      expect(answer.error).toBeUndefined();
+      await signedIn.close();
+    }, 240_000);
+
+    it('refuses a code from another browser, a state that is not the browser’s, and a code bound to another PKCE challenge', async () => {
+      const alice = await signedInToNextcloud('alice');
+      const bob = await signedInToNextcloud('bob');
+      const fromAlice = await brokerReturn(alice);
+      const fromBob = await brokerReturn(bob);
+      // Refused: Keycloak shows its error page or sends the relying party an error, never a code.
+      const refused = async (context: BrowserContext, page: Page, url: URL) => {
+        const callbacks: URL[] = [];
+        page.on('request', (r) => {
+          if (r.url().startsWith(rp.callbackUrl)) callbacks.push(new URL(r.url()));
+        });
+        await page.goto(url.href).catch(() => undefined);
+        await page.waitForLoadState();
+        expect(
+          callbacks.filter((c) => c.searchParams.has('code')),
+          page.url(),
+        ).toEqual([]);
+        expect((await whoami(context)).status).toBe(401);
+      };
+      // Alice's code and state, replayed in Bob's browser: Keycloak has no such login in this browser.
+      await refused(bob, await bob.newPage(), fromAlice.url);
+      // Bob's own login, with his state but the code issued to Alice's login: the ExApp redeems it only
+      // with the verifier of the challenge it was issued for, so Keycloak's redemption fails.
+      const mixed = new URL(fromBob.url);
+      mixed.searchParams.set('code', fromAlice.url.searchParams.get('code')!);
+      const grantRefusals = () => redemptions('INVALID_GRANT');
+      const before = grantRefusals();
+      await refused(bob, fromBob.page, mixed);
+      // It was the ExApp's check that refused Keycloak's redemption.
+      expect(grantRefusals()).toBe(before + 1);
+      // Alice's own code with a state that is not hers.
+      const tampered = new URL(fromAlice.url);
+      tampered.searchParams.set('state', `${tampered.searchParams.get('state')}x`);
+      await refused(alice, fromAlice.page, tampered);
+      await alice.close();
+      await bob.close();
+    }, 240_000);
+
+    it('a page that sends a signed-in browser to the authorization endpoint with another browser’s request (CSRF) signs nobody in', async () => {
+      // The attacker starts a login in their own browser and keeps the broker's request to the ExApp.
+      const attacker = await browser.newContext();
+      const attackerPage = await attacker.newPage();
+      let request: string | undefined;
+      attackerPage.on('request', (r) => {
+        if (r.url().includes('/sign-in/authorize?')) request ??= r.url();
+      });
+      await attackerPage.goto(rp.loginUrl);
+      expect(await settle(attackerPage)).toBe('nextcloud-login');
+      // The victim, signed in to Nextcloud, is made to open it.
+      const victim = await signedInToNextcloud('alice');
+      const victimPage = await victim.newPage();
+      await victimPage.goto(request!).catch(() => undefined);
+      // The ExApp's page hands the browser on to Keycloak, which has no such login in this browser.
+      await expect.poll(() => victimPage.url().startsWith(issuerBase), { timeout: 30_000 }).toBe(true);
+      await victimPage.waitForLoadState();
+      expect((await whoami(victim)).status).toBe(401);
+      expect((await whoami(attacker)).status).toBe(401);
+      await attacker.close();
+      await victim.close();
+    }, 240_000);
+  },
+);
