@@ -39,7 +39,27 @@ function clientRepresentation(spec: ClientSpec, groupClaims: readonly string[]):
       [MANAGED_MARKER]: 'true',
       'pkce.code.challenge.method': spec.standardFlow && spec.publicClient ? 'S256' : '',
     },
-    protocolMappers: groupClaims.map(groupMapper),
+    protocolMappers: mappersFor(spec, groupClaims),
+  };
+}
+
+/** The client's mappers: the group claims, and its own id and its declared audiences in `aud`. */
+function mappersFor(spec: ClientSpec, groupClaims: readonly string[]) {
+  return [...groupClaims.map(groupMapper), ...[spec.clientId, ...(spec.audiences ?? [])].map(audienceMapper)];
+}
+
+function audienceMapper(clientId: string) {
+  return {
+    name: `audience ${clientId}`,
+    protocol: 'openid-connect',
+    protocolMapper: 'oidc-audience-mapper',
+    consentRequired: false,
+    config: {
+      'included.client.audience': clientId,
+      'id.token.claim': 'false',
+      'access.token.claim': 'true',
+      'introspection.token.claim': 'true',
+    },
   };
 }
 
@@ -183,9 +203,9 @@ export class KeycloakRealm {
     }
     const ours = current.attributes?.[MANAGED_MARKER] === 'true';
     const mappers = await this.#api.call('clients.mappers', { realm: this.realm, client: current.id }, opts);
-    const missingMappers = groupClaims
-      .map(groupMapper)
-      .filter((m) => !mappers.some((x) => x.name === m.name));
+    const missingMappers = mappersFor(spec, groupClaims).filter(
+      (m) => !mappers.some((x) => x.name === m.name),
+    );
     if (!clientDiffers(current, spec) && missingMappers.length === 0) {
       report.unchanged.push(key);
       return;

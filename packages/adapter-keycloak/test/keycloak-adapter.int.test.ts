@@ -134,6 +134,42 @@ describe('Keycloak adapter against the real server: realm bootstrap', () => {
       h.port.passwordGrant({ clientId: 'valtimo', username: solo.username, password, scope: 'openid' }),
     ).resolves.toMatchObject({ tokenType: 'Bearer' });
   });
+
+  it('puts each client in its access tokens’ audience, and the clients it declares it calls', async () => {
+    const shipped = await loadRealmFile(undefined, { realm });
+    // Valtimo declares that it calls Open Zaak with its users' tokens.
+    const spec = {
+      ...shipped,
+      clients: shipped.clients.map((c) => (c.clientId === 'valtimo' ? { ...c, audiences: ['openzaak'] } : c)),
+    };
+    const report = await h.port.reconcileRealm(spec);
+    expect(report.updated).toEqual(['client:valtimo']);
+    const user = await h.port.createUser(
+      await (
+        await import('@keycloak-exapp/core')
+      ).toManagedUserSpec({ id: 'aud-user', displayName: 'Aud', email: null, enabled: true, groups: [] }),
+    );
+    const password = new Secret('Audience-Long-Password-123');
+    await h.port.setPassword(user.id, password, 'k');
+    const audience = async (clientId: string) => {
+      const tokens = await h.port.passwordGrant({
+        clientId,
+        username: user.username,
+        password,
+        scope: 'openid',
+      });
+      const { aud } = JSON.parse(Buffer.from(tokens.accessToken.split('.')[1]!, 'base64url').toString()) as {
+        aud?: string | string[];
+      };
+      return [aud ?? []].flat().sort();
+    };
+    expect(await audience('opentalk')).toContain('opentalk');
+    expect(await audience('opentalk')).not.toContain('valtimo');
+    expect(await audience('valtimo')).toEqual(expect.arrayContaining(['openzaak', 'valtimo']));
+    // Nothing left to do on the next run.
+    const again = await h.port.reconcileRealm(spec);
+    expect([...again.created, ...again.updated, ...again.drift]).toEqual([]);
+  });
 });
 
 describe('Keycloak adapter: sign in with Nextcloud in the realm', () => {

@@ -114,6 +114,26 @@ describe('loadRealmFile', () => {
       code: 'CONFIGURATION',
       message: expect.stringContaining('service account'),
     });
+    await writeFile(
+      bad,
+      JSON.stringify({
+        realm: 'x',
+        clients: [
+          {
+            clientId: 'a',
+            publicClient: true,
+            serviceAccount: false,
+            standardFlow: true,
+            directAccessGrants: false,
+            audiences: ['not-declared'],
+          },
+        ],
+      }),
+    );
+    await expect(loadRealmFile(bad)).rejects.toMatchObject({
+      code: 'CONFIGURATION',
+      message: expect.stringContaining('"not-declared" is not a client of this realm file'),
+    });
     await writeFile(bad, '{not json');
     await expect(loadRealmFile(bad)).rejects.toMatchObject({ code: 'CONFIGURATION' });
   });

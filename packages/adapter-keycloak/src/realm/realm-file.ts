@@ -35,6 +35,7 @@ export const realmFileSchema = z
             serviceAccount: z.boolean(),
             redirectUris: z.array(uri).default([]),
             webOrigins: z.array(uri).default([]),
+            audiences: z.array(clientIdSchema).default([]),
           })
           .strict()
           .refine(
@@ -42,7 +43,18 @@ export const realmFileSchema = z
             'a public client cannot have a service account',
           ),
       )
-      .min(1),
+      .min(1)
+      .superRefine((clients, ctx) => {
+        const declared = new Set(clients.map((c) => c.clientId));
+        for (const [index, client] of clients.entries())
+          for (const audience of client.audiences)
+            if (!declared.has(audience))
+              ctx.addIssue({
+                code: 'custom',
+                path: [index, 'audiences'],
+                message: `"${audience}" is not a client of this realm file`,
+              });
+      }),
     signIn: z
       .object({
         alias: z

@@ -12,6 +12,11 @@ export interface ClientSpec {
   readonly redirectUris: readonly string[];
   readonly webOrigins: readonly string[];
   readonly defaultScopes?: readonly string[] | undefined;
+  /**
+   * Other clients this one calls with its users' access tokens: their ids join `aud` (the client's
+   * own id always does, so a resource server that checks its audience accepts its own tokens).
+   */
+  readonly audiences?: readonly string[] | undefined;
 }
 
 /**
