@@ -9,6 +9,8 @@ import {
 import type { ClientRepresentation, UserProfileConfig } from './keycloak.dto.js';
 import type { KeycloakHttp } from './keycloak.http.js';
 import { KeycloakAdminApi } from './admin-api/keycloak-admin-api.js';
+import { KeycloakManagedGroups } from './keycloak-groups.js';
+import { reconcileClientRoles, reconcileDefaultRoles, reconcileGroupRoles } from './keycloak-roles.js';
 import { reconcileSignIn } from './keycloak-sign-in.js';
 import { MANAGED_MARKER } from './managed-marker.js';
 
@@ -121,6 +123,7 @@ export class KeycloakRealm {
     await this.#reconcileUserProfile(report, opts);
     for (const role of spec.realmRoles) await this.#reconcileRole(role, report, opts);
     for (const client of spec.clients) await this.#reconcileClient(client, spec.groupClaims, report, opts);
+    await this.#reconcileRoleGrants(spec, report, opts);
     // Only the running application knows where its sign-in endpoints are.
     if (spec.signIn?.endpoints)
       await reconcileSignIn(
@@ -228,6 +231,35 @@ export class KeycloakRealm {
         opts,
       );
     report.updated.push(key);
+  }
+
+  /** Client roles, the realm's default roles and the roles groups give (all after the clients). */
+  async #reconcileRoleGrants(spec: RealmSpec, report: Report, opts: CallOptions): Promise<void> {
+    const needed = new Set([
+      ...spec.clients.filter((c) => (c.roles ?? []).length > 0).map((c) => c.clientId),
+      ...(spec.groupRoles ?? []).flatMap((g) => Object.keys(g.clientRoles)),
+    ]);
+    const clientIds = new Map<string, string>();
+    for (const clientId of needed) {
+      const client = await this.findClient(clientId, opts);
+      if (client) clientIds.set(clientId, client.id);
+    }
+    for (const client of spec.clients) {
+      const id = clientIds.get(client.clientId);
+      if (id)
+        await reconcileClientRoles(
+          this.#api,
+          this.realm,
+          { id, clientId: client.clientId },
+          client.roles ?? [],
+          report,
+          opts,
+        );
+    }
+    await reconcileDefaultRoles(this.#api, this.realm, spec.defaultRoles ?? [], report, opts);
+    const groups = new KeycloakManagedGroups(this.#api, this.realm, 1);
+    for (const entry of spec.groupRoles ?? [])
+      await reconcileGroupRoles(this.#api, this.realm, groups, entry, clientIds, report, opts);
   }
 
   async findClient(clientId: string, opts: CallOptions): Promise<ClientRepresentation | undefined> {

@@ -31,7 +31,8 @@ describe('Keycloak adapter against the real server: realm bootstrap', () => {
         'client:valtimo',
       ]),
     );
-    expect(first.updated).toEqual(['user-profile']);
+    // The user profile, every user's default role, and Nextcloud's admins' role through their group.
+    expect(first.updated).toEqual(['user-profile', 'default-roles', 'group-roles:admin']);
     const second = await h.port.reconcileRealm(spec);
     expect(second.created).toEqual([]);
     expect(second.updated).toEqual([]);
@@ -133,6 +134,72 @@ describe('Keycloak adapter against the real server: realm bootstrap', () => {
     await expect(
       h.port.passwordGrant({ clientId: 'valtimo', username: solo.username, password, scope: 'openid' }),
     ).resolves.toMatchObject({ tokenType: 'Bearer' });
+  });
+
+  it('gives every user commonground-user, Nextcloud admins commonground-admin and group members the client roles their group maps to; the roles go with the membership', async () => {
+    const shipped = await loadRealmFile(undefined, { realm });
+    // Valtimo's own roles, and a Nextcloud group that gives one of them.
+    const spec = {
+      ...shipped,
+      clients: shipped.clients.map((c) =>
+        c.clientId === 'valtimo' ? { ...c, roles: ['ROLE_USER', 'ROLE_ADMIN'] } : c,
+      ),
+      groupRoles: [
+        ...(shipped.groupRoles ?? []),
+        { group: 'case-managers', realmRoles: [], clientRoles: { valtimo: ['ROLE_ADMIN'] } },
+      ],
+    };
+    const report = await h.port.reconcileRealm(spec);
+    expect(report.updated).toEqual(
+      expect.arrayContaining(['client-roles:valtimo', 'group-roles:case-managers']),
+    );
+    const { toManagedUserSpec } = await import('@keycloak-exapp/core');
+    const make = async (id: string, groups: string[]) => {
+      const user = await h.port.createUser(
+        await toManagedUserSpec({ id, displayName: id, email: null, enabled: true, groups }),
+      );
+      await h.port.setPassword(user.id, new Secret('Roles-Long-Password-123'), 'k');
+      return user;
+    };
+    const claims = async (username: string) => {
+      const tokens = await h.port.passwordGrant({
+        clientId: 'valtimo',
+        username,
+        password: new Secret('Roles-Long-Password-123'),
+        scope: 'openid',
+      });
+      return JSON.parse(Buffer.from(tokens.accessToken.split('.')[1]!, 'base64url').toString()) as {
+        realm_access?: { roles: string[] };
+        resource_access?: Record<string, { roles: string[] }>;
+      };
+    };
+    const admin = await make('roles-admin', ['admin', 'case-managers']);
+    const plain = await make('roles-plain', []);
+    const adminClaims = await claims(admin.username);
+    expect(adminClaims.realm_access?.roles).toEqual(
+      expect.arrayContaining(['commonground-user', 'commonground-admin']),
+    );
+    expect(adminClaims.resource_access?.valtimo?.roles).toEqual(['ROLE_ADMIN']);
+    const plainClaims = await claims(plain.username);
+    expect(plainClaims.realm_access?.roles).toContain('commonground-user');
+    expect(plainClaims.realm_access?.roles).not.toContain('commonground-admin');
+    expect(plainClaims.resource_access?.valtimo).toBeUndefined();
+    // Out of both groups (as the sync does when Nextcloud says so): the roles go with them.
+    await h.port.updateUser(
+      admin.id,
+      await toManagedUserSpec({
+        id: 'roles-admin',
+        displayName: 'roles-admin',
+        email: null,
+        enabled: true,
+        groups: [],
+      }),
+    );
+    const after = await claims(admin.username);
+    expect(after.realm_access?.roles).not.toContain('commonground-admin');
+    expect(after.resource_access?.valtimo).toBeUndefined();
+    const again = await h.port.reconcileRealm(spec);
+    expect([...again.created, ...again.updated, ...again.drift]).toEqual([]);
   });
 
   it('puts each client in its access tokens’ audience, and the clients it declares it calls', async () => {

@@ -134,6 +134,49 @@ describe('loadRealmFile', () => {
       code: 'CONFIGURATION',
       message: expect.stringContaining('"not-declared" is not a client of this realm file'),
     });
+    // Roles a file grants must be roles it declares.
+    const roles = (extra: Record<string, unknown>) =>
+      JSON.stringify({
+        realm: 'x',
+        realmRoles: ['user'],
+        clients: [
+          {
+            clientId: 'a',
+            publicClient: true,
+            serviceAccount: false,
+            standardFlow: true,
+            directAccessGrants: false,
+            roles: ['ROLE_A'],
+          },
+        ],
+        ...extra,
+      });
+    for (const [extra, message] of [
+      [{ defaultRoles: ['nobody'] }, '"nobody" is not in realmRoles'],
+      [{ groupRoles: [{ group: 'g', realmRoles: ['nobody'] }] }, '"nobody" is not in realmRoles'],
+      [
+        { groupRoles: [{ group: 'g', clientRoles: { a: ['ROLE_B'] } }] },
+        '"ROLE_B" is not a role of client "a" in this file',
+      ],
+      [
+        { groupRoles: [{ group: 'g', clientRoles: { b: ['ROLE_A'] } }] },
+        '"ROLE_A" is not a role of client "b" in this file',
+      ],
+    ] as const) {
+      await writeFile(bad, roles(extra));
+      await expect(loadRealmFile(bad), message).rejects.toMatchObject({
+        code: 'CONFIGURATION',
+        message: expect.stringContaining(message),
+      });
+    }
+    await writeFile(
+      bad,
+      roles({ defaultRoles: ['user'], groupRoles: [{ group: 'g', clientRoles: { a: ['ROLE_A'] } }] }),
+    );
+    await expect(loadRealmFile(bad)).resolves.toMatchObject({
+      defaultRoles: ['user'],
+      groupRoles: [{ group: 'g', realmRoles: [], clientRoles: { a: ['ROLE_A'] } }],
+    });
     await writeFile(bad, '{not json');
     await expect(loadRealmFile(bad)).rejects.toMatchObject({ code: 'CONFIGURATION' });
   });

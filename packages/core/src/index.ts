@@ -35,6 +35,7 @@ export {
 export type {
   ClientCredentials,
   ClientSpec,
+  GroupRolesSpec,
   RealmReconcileReport,
   RealmSpec,
   SignInEndpoints,

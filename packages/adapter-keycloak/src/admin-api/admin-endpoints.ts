@@ -94,6 +94,8 @@ export const ADMIN_ENDPOINTS = {
   'userProfile.update': { method: 'PUT', path: 'realms/{realm}/users/profile', body: body<z.infer<typeof userProfileSchema>>(), answer: 'none', what: 'update user profile' },
   'roles.get': { method: 'GET', path: 'realms/{realm}/roles/{role}', answer: roleSchema, notFound: 'undefined', what: 'read role' },
   'roles.create': { method: 'POST', path: 'realms/{realm}/roles', body: body<Representation>(), answer: 'none', what: 'create role' },
+  'roles.composites': { method: 'GET', path: 'realms/{realm}/roles/{role}/composites/realm', answer: z.array(roleSchema), what: 'read composite roles' },
+  'roles.addComposites': { method: 'POST', path: 'realms/{realm}/roles/{role}/composites', body: body<RoleRef[]>(), answer: 'none', what: 'add composite roles' },
   // Sign in with Nextcloud: the identity provider and its flows (setup).
   'identityProviders.get': { method: 'GET', path: 'realms/{realm}/identity-provider/instances/{alias}', answer: identityProviderSchema, notFound: 'undefined', what: 'read identity provider' },
   'identityProviders.create': { method: 'POST', path: 'realms/{realm}/identity-provider/instances', body: body<Representation>(), answer: 'none', what: 'create identity provider' },
@@ -118,6 +120,7 @@ export const ADMIN_ENDPOINTS = {
   'clients.serviceAccountUser': { method: 'GET', path: 'realms/{realm}/clients/{client}/service-account-user', answer: idSchema, what: 'find the service-account user' },
   'clients.roles': { method: 'GET', path: 'realms/{realm}/clients/{client}/roles', answer: z.array(roleSchema), what: 'read client roles' },
   'clients.role': { method: 'GET', path: 'realms/{realm}/clients/{client}/roles/{role}', answer: roleSchema, what: 'read client role' },
+  'clients.createRole': { method: 'POST', path: 'realms/{realm}/clients/{client}/roles', body: body<Representation>(), answer: 'none', what: 'create client role' },
   // Users (the running server).
   'users.search': { method: 'GET', path: 'realms/{realm}/users', query: ['username', 'exact', ...USER_LISTING], answer: z.array(userRepresentationSchema), what: 'list users' },
   'users.get': { method: 'GET', path: 'realms/{realm}/users/{user}', query: ['userProfileMetadata'], answer: userRepresentationSchema, what: 'read user' },
@@ -136,6 +139,11 @@ export const ADMIN_ENDPOINTS = {
   'groups.list': { method: 'GET', path: 'realms/{realm}/groups', query: USER_LISTING, answer: z.array(groupRepresentationSchema), what: 'list groups' },
   'groups.members': { method: 'GET', path: 'realms/{realm}/groups/{group}/members', query: USER_LISTING, answer: z.array(idSchema), what: 'list group members' },
   'groups.create': { method: 'POST', path: 'realms/{realm}/groups', body: body<Representation>(), answer: 'created-id', what: 'create group' },
+  // Roles held through groups (setup).
+  'groups.realmRoles': { method: 'GET', path: 'realms/{realm}/groups/{group}/role-mappings/realm', answer: z.array(roleSchema), what: "read group's realm roles" },
+  'groups.addRealmRoles': { method: 'POST', path: 'realms/{realm}/groups/{group}/role-mappings/realm', body: body<RoleRef[]>(), answer: 'none', what: 'grant realm roles to group' },
+  'groups.clientRoles': { method: 'GET', path: 'realms/{realm}/groups/{group}/role-mappings/clients/{client}', answer: z.array(roleSchema), what: "read group's client roles" },
+  'groups.addClientRoles': { method: 'POST', path: 'realms/{realm}/groups/{group}/role-mappings/clients/{client}', body: body<RoleRef[]>(), answer: 'none', what: 'grant client roles to group' },
 } as const satisfies Record<string, AdminEndpoint>;
 
 export type AdminEndpoints = typeof ADMIN_ENDPOINTS;

@@ -22,6 +22,18 @@ export const realmFileSchema = z
     displayName: z.string().optional(),
     accessTokenLifespanSeconds: z.number().int().min(60).max(86_400).optional(),
     realmRoles: z.array(z.string().min(1)).default([]),
+    defaultRoles: z.array(z.string().min(1)).default([]),
+    groupRoles: z
+      .array(
+        z
+          .object({
+            group: z.string().min(1),
+            realmRoles: z.array(z.string().min(1)).default([]),
+            clientRoles: z.record(clientIdSchema, z.array(z.string().min(1))).default({}),
+          })
+          .strict(),
+      )
+      .default([]),
     groupClaims: z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/)).default(['groups']),
     clients: z
       .array(
@@ -36,6 +48,7 @@ export const realmFileSchema = z
             redirectUris: z.array(uri).default([]),
             webOrigins: z.array(uri).default([]),
             audiences: z.array(clientIdSchema).default([]),
+            roles: z.array(z.string().min(1)).default([]),
           })
           .strict()
           .refine(
@@ -66,7 +79,37 @@ export const realmFileSchema = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((file, ctx) => {
+    const realmRoles = new Set(file.realmRoles);
+    const clientRoles = new Map(file.clients.map((c) => [c.clientId, new Set(c.roles)]));
+    for (const [index, role] of file.defaultRoles.entries())
+      if (!realmRoles.has(role))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['defaultRoles', index],
+          message: `"${role}" is not in realmRoles`,
+        });
+    for (const [index, entry] of file.groupRoles.entries()) {
+      for (const role of entry.realmRoles)
+        if (!realmRoles.has(role))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['groupRoles', index, 'realmRoles'],
+            message: `"${role}" is not in realmRoles`,
+          });
+      for (const [clientId, roles] of Object.entries(entry.clientRoles)) {
+        const declared = clientRoles.get(clientId);
+        for (const role of roles)
+          if (!declared?.has(role))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['groupRoles', index, 'clientRoles', clientId],
+              message: `"${role}" is not a role of client "${clientId}" in this file`,
+            });
+      }
+    }
+  });
 
 export interface RealmFileOverrides {
   /** `KEYCLOAK_REALM`: renames the realm of the file. */
@@ -96,6 +139,8 @@ export async function loadRealmFile(
     displayName: file.displayName,
     accessTokenLifespanSeconds: file.accessTokenLifespanSeconds,
     realmRoles: file.realmRoles,
+    defaultRoles: file.defaultRoles,
+    groupRoles: file.groupRoles,
     groupClaims: file.groupClaims,
     clients: file.clients.map((client) => {
       const redirectUris = overrides.redirectUris?.[client.clientId];

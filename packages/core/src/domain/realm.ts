@@ -17,6 +17,18 @@ export interface ClientSpec {
    * own id always does, so a resource server that checks its audience accepts its own tokens).
    */
   readonly audiences?: readonly string[] | undefined;
+  /** The client's own roles (in `resource_access.<clientId>.roles` of those who hold them). */
+  readonly roles?: readonly string[] | undefined;
+}
+
+/**
+ * Roles a directory group gives its members: realm roles and client roles (client id → role
+ * names). Held through the group, so they go when the membership goes.
+ */
+export interface GroupRolesSpec {
+  readonly group: string;
+  readonly realmRoles: readonly string[];
+  readonly clientRoles: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -51,6 +63,10 @@ export interface RealmSpec {
   readonly displayName?: string | undefined;
   readonly clients: readonly ClientSpec[];
   readonly realmRoles: readonly string[];
+  /** Realm roles every user of the realm holds (Keycloak's default roles of the realm). */
+  readonly defaultRoles?: readonly string[] | undefined;
+  /** Roles the members of a directory group hold (e.g. Nextcloud's `admin` → `commonground-admin`). */
+  readonly groupRoles?: readonly GroupRolesSpec[] | undefined;
   /** Token claim names that carry the user's group names. */
   readonly groupClaims: readonly string[];
   readonly accessTokenLifespanSeconds?: number | undefined;
