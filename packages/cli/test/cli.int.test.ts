@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,11 +17,9 @@ import { RUNTIME_CLIENT_ID, SIGN_IN_CLIENT_ID, loadOrCreateSecrets } from '@keyc
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import type {} from '../../adapter-keycloak/test/keycloak.global-setup.js';
 import { realmHarness, uniqueRealm } from '@keycloak-exapp/test-support';
+import { runCli } from './cli-run.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const MAIN = join(ROOT, 'packages/cli/dist/main.js');
-/** Every command here runs under this hook: none of them may load the web layer (Koa, http-koa). */
-const FORBID_WEB_LAYER = join(ROOT, 'packages/test-support/forbid-web-layer.mjs');
 const server = inject('keycloakServers')[0]!;
 const realm = uniqueRealm('cli');
 const fileRealm = uniqueRealm('cli-file');
@@ -41,25 +38,9 @@ const adminHttp = () =>
     },
   });
 
-/** Runs the CLI without blocking this process (the fake Nextcloud answers from here). */
-function cli(args: string[], env: Record<string, string | undefined> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string; json: () => any }>(
-    (resolveRun) => {
-      const child = spawn(process.execPath, ['--import', FORBID_WEB_LAYER, MAIN, ...args], {
-        env: { PATH: process.env.PATH, ...baseEnv, ...env },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolveRun({ code, stdout, stderr, json: () => JSON.parse(stdout) });
-      });
-    },
-  );
-}
+/** The CLI with this file's settings (and `env` on top), under the hook that forbids the web layer. */
+const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
+  runCli(args, { ...baseEnv, ...env });
 
 beforeAll(async () => {
   await nc.start();
@@ -374,47 +355,6 @@ describe('keycloak-exapp secret, keycloak status and bad input', () => {
     expect(down.stderr).not.toMatch(/\n\s+at /);
     const withStack = await cli(['sync', '--debug'], { KEYCLOAK_URL: 'http://127.0.0.1:1' });
     expect(withStack.stderr).toMatch(/\n\s+at /);
-  });
-});
-
-describe('keycloak-exapp keycloak connect', () => {
-  it('needs a one-time administrator whose secret is never on the command line', async () => {
-    const none = await cli(['keycloak', 'connect', '--url', server.baseUrl]);
-    expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/--admin-user <name> or --admin-client <id>/);
-    const noPassword = await cli(['keycloak', 'connect', '--url', server.baseUrl, '--admin-user', 'admin']);
-    expect(noPassword.code).toBe(2);
-    expect(noPassword.stderr).toMatch(/KEYCLOAK_CONNECT_ADMIN_PASSWORD or on stdin/);
-  });
-
-  it('creates the realm and a least-privilege client once; a second run keeps both and the secret', async () => {
-    const connectRealm = uniqueRealm('connect');
-    const clientId = `exapp-${connectRealm}`;
-    const args = ['keycloak', 'connect', '--url', server.baseUrl, '--admin-client', server.adminClientId];
-    const run = () =>
-      cli([...args, '--realm', connectRealm, '--client-id', clientId, '--json'], {
-        KEYCLOAK_CONNECT_ADMIN_CLIENT_SECRET: server.adminClientSecret,
-      });
-    try {
-      const first = await run();
-      expect(first.code, first.stderr).toBe(0);
-      const made = first.json();
-      expect(made).toMatchObject({ clientCreated: true, settings: { KEYCLOAK_ADMIN_CLIENT_ID: clientId } });
-      expect(made.realm.created).toContain(`realm:${connectRealm}`);
-      const second = await run();
-      expect(second.json()).toMatchObject({
-        clientCreated: false,
-        settings: { KEYCLOAK_ADMIN_CLIENT_SECRET: made.settings.KEYCLOAK_ADMIN_CLIENT_SECRET },
-      });
-      expect(second.json().realm.created).toEqual([]);
-      // The ExApp's sync runs with exactly those credentials.
-      const sync = await cli(['sync', '--json'], { ...made.settings, KEYCLOAK_REALM: connectRealm });
-      expect(sync.code, sync.stderr).toBe(0);
-      expect(sync.json()).toMatchObject({ failed: [] });
-      expect(sync.json().created).toBeGreaterThanOrEqual(2); // alice and bob at least
-    } finally {
-      await realmHarness(server, connectRealm).deleteRealm();
-    }
   });
 });
 

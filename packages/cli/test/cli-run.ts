@@ -1,0 +1,30 @@
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const MAIN = join(ROOT, 'packages/cli/dist/main.js');
+/** A loader hook that fails on any import of the web layer: the CLI's commands must not need it. */
+const FORBID_WEB_LAYER = join(ROOT, 'packages/test-support/forbid-web-layer.mjs');
+
+/**
+ * Runs the built CLI with only `env` (and PATH), under the hook that forbids the web layer, without
+ * blocking this process (a fake Nextcloud may answer from here); killed after 2 minutes.
+ */
+export function runCli(args: string[], env: Record<string, string | undefined>) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string; json: () => any }>(
+    (resolveRun) => {
+      const child = spawn(process.execPath, ['--import', FORBID_WEB_LAYER, MAIN, ...args], {
+        env: { PATH: process.env.PATH, ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolveRun({ code, stdout, stderr, json: () => JSON.parse(stdout) });
+      });
+    },
+  );
+}
