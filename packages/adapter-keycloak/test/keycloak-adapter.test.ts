@@ -95,47 +95,8 @@ describe('loadRealmFile', () => {
   it('rejects a broken file with a configuration error that says where', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'realm-'));
     const bad = join(dir, 'bad.json');
-    await writeFile(
-      bad,
-      JSON.stringify({
-        realm: 'x',
-        clients: [
-          {
-            clientId: 'a',
-            publicClient: true,
-            serviceAccount: true,
-            standardFlow: true,
-            directAccessGrants: true,
-          },
-        ],
-      }),
-    );
-    await expect(loadRealmFile(bad)).rejects.toMatchObject({
-      code: 'CONFIGURATION',
-      message: expect.stringContaining('service account'),
-    });
-    await writeFile(
-      bad,
-      JSON.stringify({
-        realm: 'x',
-        clients: [
-          {
-            clientId: 'a',
-            publicClient: true,
-            serviceAccount: false,
-            standardFlow: true,
-            directAccessGrants: false,
-            audiences: ['not-declared'],
-          },
-        ],
-      }),
-    );
-    await expect(loadRealmFile(bad)).rejects.toMatchObject({
-      code: 'CONFIGURATION',
-      message: expect.stringContaining('"not-declared" is not a client of this realm file'),
-    });
-    // Roles a file grants must be roles it declares.
-    const roles = (extra: Record<string, unknown>) =>
+    /** A realm file of one public client `a` (with `client` on top), and `extra` at the top level. */
+    const file = (client: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
       JSON.stringify({
         realm: 'x',
         realmRoles: ['user'],
@@ -147,23 +108,28 @@ describe('loadRealmFile', () => {
             standardFlow: true,
             directAccessGrants: false,
             roles: ['ROLE_A'],
+            ...client,
           },
         ],
         ...extra,
       });
-    for (const [extra, message] of [
-      [{ defaultRoles: ['nobody'] }, '"nobody" is not in realmRoles'],
-      [{ groupRoles: [{ group: 'g', realmRoles: ['nobody'] }] }, '"nobody" is not in realmRoles'],
+    const roleGrants = (extra: Record<string, unknown>) => file({}, extra);
+    for (const [text, message] of [
+      [file({ serviceAccount: true }), 'service account'],
+      [file({ audiences: ['not-declared'] }), '"not-declared" is not a client of this realm file'],
+      // Roles a file grants must be roles it declares.
+      [roleGrants({ defaultRoles: ['nobody'] }), '"nobody" is not in realmRoles'],
+      [roleGrants({ groupRoles: [{ group: 'g', realmRoles: ['nobody'] }] }), '"nobody" is not in realmRoles'],
       [
-        { groupRoles: [{ group: 'g', clientRoles: { a: ['ROLE_B'] } }] },
+        roleGrants({ groupRoles: [{ group: 'g', clientRoles: { a: ['ROLE_B'] } }] }),
         '"ROLE_B" is not a role of client "a" in this file',
       ],
       [
-        { groupRoles: [{ group: 'g', clientRoles: { b: ['ROLE_A'] } }] },
+        roleGrants({ groupRoles: [{ group: 'g', clientRoles: { b: ['ROLE_A'] } }] }),
         '"ROLE_A" is not a role of client "b" in this file',
       ],
     ] as const) {
-      await writeFile(bad, roles(extra));
+      await writeFile(bad, text);
       await expect(loadRealmFile(bad), message).rejects.toMatchObject({
         code: 'CONFIGURATION',
         message: expect.stringContaining(message),
@@ -171,7 +137,7 @@ describe('loadRealmFile', () => {
     }
     await writeFile(
       bad,
-      roles({ defaultRoles: ['user'], groupRoles: [{ group: 'g', clientRoles: { a: ['ROLE_A'] } }] }),
+      roleGrants({ defaultRoles: ['user'], groupRoles: [{ group: 'g', clientRoles: { a: ['ROLE_A'] } }] }),
     );
     await expect(loadRealmFile(bad)).resolves.toMatchObject({
       defaultRoles: ['user'],

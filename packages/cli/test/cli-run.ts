@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const MAIN = join(ROOT, 'packages/cli/dist/main.js');
@@ -27,4 +30,12 @@ export function runCli(args: string[], env: Record<string, string | undefined>) 
       });
     },
   );
+}
+
+/** Starts `nc` with the CLI tests' two users, and makes a volume (APP_PERSISTENT_STORAGE) for them. */
+export async function startCliNextcloud(nc: FakeNextcloud, prefix: string): Promise<string> {
+  await nc.start();
+  nc.addUser({ id: 'alice', displayName: 'Alice Adams', email: 'alice@example.test', groups: ['staff'] });
+  nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [] });
+  return mkdtemp(join(tmpdir(), prefix));
 }

@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
@@ -17,7 +16,7 @@ import { RUNTIME_CLIENT_ID, SIGN_IN_CLIENT_ID, loadOrCreateSecrets } from '@keyc
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import type {} from '../../adapter-keycloak/test/keycloak.global-setup.js';
 import { realmHarness, uniqueRealm } from '@keycloak-exapp/test-support';
-import { runCli } from './cli-run.js';
+import { runCli, startCliNextcloud } from './cli-run.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const server = inject('keycloakServers')[0]!;
@@ -43,10 +42,7 @@ const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
   runCli(args, { ...baseEnv, ...env });
 
 beforeAll(async () => {
-  await nc.start();
-  nc.addUser({ id: 'alice', displayName: 'Alice Adams', email: 'alice@example.test', groups: ['staff'] });
-  nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [] });
-  storage = await mkdtemp(join(tmpdir(), 'cli-'));
+  storage = await startCliNextcloud(nc, 'cli-');
   const secrets = await loadOrCreateSecrets(storage);
   // The server's sign-in broker endpoints (its own listener), as a running server has them.
   const signIn = new SignInWithNextcloud({

@@ -1,13 +1,11 @@
 // `keycloak connect`: the one-time setup of external mode, against the suite's Keycloak as the
 // existing one; then the ExApp's sync with exactly the settings it printed.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import type {} from '../../adapter-keycloak/test/keycloak.global-setup.js';
 import { realmHarness, uniqueRealm } from '@keycloak-exapp/test-support';
-import { runCli } from './cli-run.js';
+import { runCli, startCliNextcloud } from './cli-run.js';
 
 const server = inject('keycloakServers')[0]!;
 const nc = new FakeNextcloud();
@@ -18,10 +16,7 @@ const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
   runCli(args, { ...baseEnv, ...env });
 
 beforeAll(async () => {
-  await nc.start();
-  nc.addUser({ id: 'alice', displayName: 'Alice Adams', email: 'alice@example.test', groups: ['staff'] });
-  nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [] });
-  storage = await mkdtemp(join(tmpdir(), 'cli-connect-'));
+  storage = await startCliNextcloud(nc, 'cli-connect-');
   baseEnv = {
     NEXTCLOUD_URL: nc.url,
     APP_ID: nc.exApp.appId,
