@@ -122,8 +122,11 @@ export class KeycloakRealm {
     const realmIsOurs = await this.#reconcileRealm(spec, report, opts);
     await this.#reconcileUserProfile(report, opts);
     for (const role of spec.realmRoles) await this.#reconcileRole(role, report, opts);
-    for (const client of spec.clients) await this.#reconcileClient(client, spec.groupClaims, report, opts);
-    await this.#reconcileRoleGrants(spec, report, opts);
+    // Keycloak's id of each client, for the role grants that follow.
+    const clientIds = new Map<string, string>();
+    for (const client of spec.clients)
+      clientIds.set(client.clientId, await this.#reconcileClient(client, spec.groupClaims, report, opts));
+    await this.#reconcileRoleGrants(spec, clientIds, report, opts);
     // Only the running application knows where its sign-in endpoints are.
     if (spec.signIn?.endpoints)
       await reconcileSignIn(
@@ -195,14 +198,14 @@ export class KeycloakRealm {
     groupClaims: readonly string[],
     report: Report,
     opts: CallOptions,
-  ): Promise<void> {
+  ): Promise<string> {
     const key = `client:${spec.clientId}`;
     const current = await this.findClient(spec.clientId, opts);
     const wanted = clientRepresentation(spec, groupClaims);
     if (!current) {
-      await this.#api.call('clients.create', { realm: this.realm, body: wanted }, opts);
+      const id = await this.#api.call('clients.create', { realm: this.realm, body: wanted }, opts);
       report.created.push(key);
-      return;
+      return id;
     }
     const ours = current.attributes?.[MANAGED_MARKER] === 'true';
     const mappers = await this.#api.call('clients.mappers', { realm: this.realm, client: current.id }, opts);
@@ -211,11 +214,11 @@ export class KeycloakRealm {
     );
     if (!clientDiffers(current, spec) && missingMappers.length === 0) {
       report.unchanged.push(key);
-      return;
+      return current.id;
     }
     if (!ours) {
       report.drift.push(key);
-      return;
+      return current.id;
     }
     const { protocolMappers: _ignored, ...rest } = wanted;
     const attributes = { ...(current.attributes ?? {}), ...(rest.attributes as Record<string, string>) };
@@ -231,19 +234,16 @@ export class KeycloakRealm {
         opts,
       );
     report.updated.push(key);
+    return current.id;
   }
 
   /** Client roles, the realm's default roles and the roles groups give (all after the clients). */
-  async #reconcileRoleGrants(spec: RealmSpec, report: Report, opts: CallOptions): Promise<void> {
-    const needed = new Set([
-      ...spec.clients.filter((c) => (c.roles ?? []).length > 0).map((c) => c.clientId),
-      ...(spec.groupRoles ?? []).flatMap((g) => Object.keys(g.clientRoles)),
-    ]);
-    const clientIds = new Map<string, string>();
-    for (const clientId of needed) {
-      const client = await this.findClient(clientId, opts);
-      if (client) clientIds.set(clientId, client.id);
-    }
+  async #reconcileRoleGrants(
+    spec: RealmSpec,
+    clientIds: ReadonlyMap<string, string>,
+    report: Report,
+    opts: CallOptions,
+  ): Promise<void> {
     for (const client of spec.clients) {
       const id = clientIds.get(client.clientId);
       if (id)
