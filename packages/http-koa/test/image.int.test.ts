@@ -2,7 +2,7 @@
 // as AppAPI runs it: host networking on loopback, AppAPI's variables, a named volume at
 // /nc_app_keycloak_data. The fake Nextcloud plays AppAPI and the proxies on the host.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import { REPO_ROOT, call, infoXmlRoutes, type Reply } from './exapp-harness.js';
 import { freshDatabase } from './postgres.js';
 import { frpsTlsLines, makeFrpCertificates } from './frp-tls.js';
-import { launchChromium } from './e2e/chromium.js';
+import { codeFlowWithNextcloudSession, decodeClaims } from './e2e/browser-code-flow.js';
 
 // The engine here has no bridge network and no registry: testcontainers must not look for the
 // bridge's gateway nor start Ryuk (whose image cannot be pulled); the tests remove what they start.
@@ -176,72 +176,20 @@ describe(`the image ${IMAGE} under AppAPI's rules (dev-file)`, () => {
 
   it('signs a browser in to Keycloak with its Nextcloud session alone (Sign in with Nextcloud), as the synced account', async () => {
     nc.exApp.routes = infoXmlRoutes();
-    const realm = `${nc.url}/exapps/${nc.exApp.appId}/realms/${REALM}/protocol/openid-connect`;
-    const redirectUri = `http://127.0.0.1:${rpPort}/cb`;
-    const verifier = randomBytes(32).toString('base64url');
-    const auth = new URL(`${realm}/auth`);
-    auth.search = new URLSearchParams({
-      client_id: 'opentalk',
-      redirect_uri: redirectUri,
-      response_type: 'code',
-      scope: 'openid',
-      state: 'image-state',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-    }).toString();
-    const browser = await launchChromium();
-    try {
-      const context = await browser.newContext();
-      const [name, value] = nc.login('alice').split('; ')[0]!.split('=') as [string, string];
-      await context.addCookies([{ name, value, url: nc.url }]);
-      const page = await context.newPage();
-      const documents: string[] = [];
-      page.on('request', (r) => {
-        if (r.resourceType() === 'document') documents.push(r.url());
-      });
-      let callback: URL | undefined;
-      await page.route(`${redirectUri}**`, (route) => {
-        callback = new URL(route.request().url());
-        return route.fulfill({ status: 200, body: 'signed in' });
-      });
-      await page.goto(auth.href);
-      await expect
-        .poll(() => callback, { timeout: 60_000 })
-        .toBeDefined()
-        .catch(async (error: unknown) => {
-          throw new Error(
-            `no callback; pages: ${documents.join(' → ')}; last: ${(await page.content()).slice(0, 600)}`,
-            { cause: error },
-          );
-        });
-      // Only Keycloak and the ExApp's authorization endpoint, through Nextcloud's proxy: no form.
-      expect(documents.some((u) => u.includes('/sign-in/authorize?'))).toBe(true);
-      expect(callback!.searchParams.get('state')).toBe('image-state');
-      const tokens = (await (
-        await fetch(`${realm}/token`, {
-          method: 'POST',
-          body: new URLSearchParams({
-            grant_type: 'authorization_code',
-            client_id: 'opentalk',
-            code: callback!.searchParams.get('code')!,
-            redirect_uri: redirectUri,
-            code_verifier: verifier,
-          }),
-        })
-      ).json()) as { id_token: string };
-      const claims = (token: string) =>
-        JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<
-          string,
-          unknown
-        >;
-      const fromApi = (await openTalkToken(container, base(), 'alice')).body as { id_token: string };
-      expect(claims(tokens.id_token)).toMatchObject({
-        sub: claims(fromApi.id_token).sub,
-        preferred_username: claims(fromApi.id_token).preferred_username,
-      });
-    } finally {
-      await browser.close();
-    }
+    const login = await codeFlowWithNextcloudSession({
+      nc,
+      endpoints: `${nc.url}/exapps/${nc.exApp.appId}/realms/${REALM}/protocol/openid-connect`,
+      clientId: 'opentalk',
+      redirectUri: `http://127.0.0.1:${rpPort}/cb`,
+      userId: 'alice',
+    });
+    // Only Keycloak and the ExApp's authorization endpoint, through Nextcloud's proxy: no form.
+    expect(login.documents.some((u) => u.includes('/sign-in/authorize?'))).toBe(true);
+    expect(login.state).toBe('code-flow-state');
+    const fromApi = decodeClaims(
+      ((await openTalkToken(container, base(), 'alice')).body as { id_token: string }).id_token,
+    );
+    expect(login.claims).toMatchObject({ sub: fromApi.sub, preferred_username: fromApi.preferred_username });
   }, 120_000);
 
   it('runs as a non-root user that writes only to its volume (and the JVM’s /tmp)', async () => {
