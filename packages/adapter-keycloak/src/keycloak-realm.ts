@@ -11,6 +11,7 @@ import type { KeycloakHttp } from './keycloak.http.js';
 import { KeycloakAdminApi } from './admin-api/keycloak-admin-api.js';
 import { KeycloakManagedGroups } from './keycloak-groups.js';
 import { reconcileClientRoles, reconcileDefaultRoles, reconcileGroupRoles } from './keycloak-roles.js';
+import { reconcileExchangeScopes, reconcileRealmRoleScope } from './keycloak-client-scopes.js';
 import { reconcileSignIn } from './keycloak-sign-in.js';
 import { MANAGED_MARKER } from './managed-marker.js';
 
@@ -35,13 +36,33 @@ function clientRepresentation(spec: ClientSpec, groupClaims: readonly string[]):
     directAccessGrantsEnabled: spec.directAccessGrants,
     serviceAccountsEnabled: spec.serviceAccount,
     implicitFlowEnabled: false,
+    // Scope-mapped realm roles and the client's own roles only (keycloak-client-scopes.ts says why).
+    fullScopeAllowed: false,
     redirectUris: [...spec.redirectUris],
     webOrigins: [...spec.webOrigins],
+    // With a back-channel URL, a browser logout reaches the client that way too.
+    ...(spec.backchannelLogout ? { frontchannelLogout: false } : {}),
     attributes: {
       [MANAGED_MARKER]: 'true',
       'pkce.code.challenge.method': spec.standardFlow && spec.publicClient ? 'S256' : '',
+      ...clientAttributes(spec),
     },
     protocolMappers: mappersFor(spec, groupClaims),
+  };
+}
+
+/** The attributes of back-channel logout and token exchange, as the realm file declares them. */
+function clientAttributes(spec: ClientSpec): Record<string, string> {
+  const logout = spec.backchannelLogout;
+  return {
+    'backchannel.logout.url': logout?.url ?? '',
+    ...(logout
+      ? {
+          'backchannel.logout.session.required': String(logout.sessionRequired),
+          'backchannel.logout.revoke.offline.tokens': String(logout.revokeOfflineTokens),
+        }
+      : {}),
+    'standard.token.exchange.enabled': String((spec.exchangeFor ?? []).length > 0),
   };
 }
 
@@ -84,9 +105,21 @@ function groupMapper(claim: string) {
 
 const sorted = (values: readonly string[] | undefined): string[] => [...(values ?? [])].sort();
 
+/** Attribute values Keycloak leaves out until set, as they read when unset. */
+const UNSET_ATTRIBUTES: Record<string, string> = {
+  'backchannel.logout.url': '',
+  'standard.token.exchange.enabled': 'false',
+};
+
 function clientDiffers(current: ClientRepresentation, spec: ClientSpec): boolean {
   const c = current as Record<string, unknown>;
+  const attributes = current.attributes ?? {};
   return (
+    Object.entries(clientAttributes(spec)).some(
+      ([name, value]) => (attributes[name] ?? UNSET_ATTRIBUTES[name]) !== value,
+    ) ||
+    c.fullScopeAllowed !== false ||
+    (spec.backchannelLogout !== undefined && c.frontchannelLogout !== false) ||
     c.publicClient !== spec.publicClient ||
     c.standardFlowEnabled !== spec.standardFlow ||
     c.directAccessGrantsEnabled !== spec.directAccessGrants ||
@@ -244,18 +277,20 @@ export class KeycloakRealm {
     report: Report,
     opts: CallOptions,
   ): Promise<void> {
-    for (const client of spec.clients) {
-      const id = clientIds.get(client.clientId);
-      if (id)
-        await reconcileClientRoles(
-          this.#api,
-          this.realm,
-          { id, clientId: client.clientId },
-          client.roles ?? [],
-          report,
-          opts,
-        );
-    }
+    const refOf = (clientId: string) => {
+      const id = clientIds.get(clientId);
+      return id ? [{ id, clientId }] : [];
+    };
+    for (const client of spec.clients)
+      for (const ref of refOf(client.clientId))
+        await reconcileClientRoles(this.#api, this.realm, ref, client.roles ?? [], report, opts);
+    // After every client's roles exist: the exchange scopes hold the targets' roles.
+    for (const client of spec.clients)
+      for (const ref of refOf(client.clientId)) {
+        await reconcileRealmRoleScope(this.#api, this.realm, ref, spec.realmRoles, report, opts);
+        const targets = (client.exchangeFor ?? []).flatMap(refOf);
+        await reconcileExchangeScopes(this.#api, this.realm, ref, targets, report, opts);
+      }
     await reconcileDefaultRoles(this.#api, this.realm, spec.defaultRoles ?? [], report, opts);
     const groups = new KeycloakManagedGroups(this.#api, this.realm, 1);
     for (const entry of spec.groupRoles ?? [])

@@ -1,6 +1,7 @@
 import {
   ConflictError,
   NEXTCLOUD_ID_ATTRIBUTE,
+  NotFoundError,
   PASSWORD_KEY_ATTRIBUTE,
   type CallOptions,
   type IdpUser,
@@ -210,7 +211,19 @@ export class KeycloakUsers {
     );
   }
 
+  /**
+   * Ends each session on its own first: Keycloak then sends every client's back-channel logout
+   * token for that session (`sid`). Its all-sessions logout sends one token per client when a user
+   * has several sessions there (26.5; keycloak/keycloak#27359, #22914), so a consumer would end
+   * one of them only. The all-sessions logout then sets not-before and ends what started meanwhile.
+   */
   async revokeSessions(id: string, opts: CallOptions): Promise<void> {
+    for (const session of await this.#api.call('users.sessions', { realm: this.realm, user: id }, opts))
+      await this.#api
+        .call('sessions.delete', { realm: this.realm, session: session.id }, opts)
+        .catch((error: unknown) => {
+          if (!(error instanceof NotFoundError)) throw error; // ended meanwhile (expired, logged out)
+        });
     await this.#api.call('users.logout', { realm: this.realm, user: id }, opts);
   }
 

@@ -42,6 +42,8 @@ describe("Keycloak's admin endpoints, as one table", () => {
             '{flowId}',
             '{execution}',
             '{config}',
+            '{scope}',
+            '{session}',
           ],
           `${name} ${param}`,
         ).toContain(param);

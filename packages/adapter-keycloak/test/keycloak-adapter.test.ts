@@ -117,6 +117,17 @@ describe('loadRealmFile', () => {
     for (const [text, message] of [
       [file({ serviceAccount: true }), 'service account'],
       [file({ audiences: ['not-declared'] }), '"not-declared" is not a client of this realm file'],
+      // Token exchange: Keycloak lets confidential clients only, for clients the file declares.
+      [file({ exchangeFor: ['a'] }), 'a public client cannot exchange tokens'],
+      [
+        file({ publicClient: false, exchangeFor: ['not-declared'] }),
+        '"not-declared" is not a client of this realm file',
+      ],
+      [file({ backchannelLogout: { url: 'javascript:alert(1)' } }), 'an http(s) URL'],
+      [
+        file({ backchannelLogout: { url: 'https://a.example/logout', sessionRequierd: true } }),
+        'sessionRequierd',
+      ],
       // Roles a file grants must be roles it declares.
       [roleGrants({ defaultRoles: ['nobody'] }), '"nobody" is not in realmRoles'],
       [roleGrants({ groupRoles: [{ group: 'g', realmRoles: ['nobody'] }] }), '"nobody" is not in realmRoles'],
@@ -142,6 +153,21 @@ describe('loadRealmFile', () => {
     await expect(loadRealmFile(bad)).resolves.toMatchObject({
       defaultRoles: ['user'],
       groupRoles: [{ group: 'g', realmRoles: [], clientRoles: { a: ['ROLE_A'] } }],
+    });
+    // The admin's logout URL per client replaces the file's; the file's other choices stay.
+    await writeFile(
+      bad,
+      file({ backchannelLogout: { url: 'https://old.example/logout', revokeOfflineTokens: true } }),
+    );
+    const urls = { a: 'https://a.example/oidc/backchannel' };
+    expect((await loadRealmFile(bad, { backchannelLogoutUrls: urls })).clients[0]).toMatchObject({
+      backchannelLogout: { url: urls.a, sessionRequired: true, revokeOfflineTokens: true },
+    });
+    await expect(
+      loadRealmFile(bad, { backchannelLogoutUrls: { b: 'https://b.example/' } }),
+    ).rejects.toMatchObject({
+      code: 'CONFIGURATION',
+      message: expect.stringContaining('KEYCLOAK_BACKCHANNEL_LOGOUT_URLS names "b"'),
     });
     await writeFile(bad, '{not json');
     await expect(loadRealmFile(bad)).rejects.toMatchObject({ code: 'CONFIGURATION' });

@@ -32,7 +32,9 @@ export {
   type SyncActionKind,
   type SyncPlan,
 } from './domain/sync-plan.js';
+export { exchangeScopeFor } from './domain/realm.js';
 export type {
+  BackchannelLogoutSpec,
   ClientCredentials,
   ClientSpec,
   GroupRolesSpec,

@@ -40,6 +40,11 @@ type Representation = Record<string, unknown>;
 const idSchema = z.looseObject({ id: z.string() });
 const roleSchema = z.looseObject({ id: z.string(), name: z.string() });
 type RoleRef = { readonly id: string; readonly name: string };
+const clientScopeSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  attributes: z.record(z.string(), z.string()).nullish(),
+});
 const partialImportSchema = z.object({
   results: z
     .array(
@@ -121,6 +126,16 @@ export const ADMIN_ENDPOINTS = {
   'clients.roles': { method: 'GET', path: 'realms/{realm}/clients/{client}/roles', answer: z.array(roleSchema), what: 'read client roles' },
   'clients.role': { method: 'GET', path: 'realms/{realm}/clients/{client}/roles/{role}', answer: roleSchema, what: 'read client role' },
   'clients.createRole': { method: 'POST', path: 'realms/{realm}/clients/{client}/roles', body: body<Representation>(), answer: 'none', what: 'create client role' },
+  // What a client's tokens may carry (setup): its realm-role scope, and its optional scopes.
+  'clients.realmScope': { method: 'GET', path: 'realms/{realm}/clients/{client}/scope-mappings/realm', answer: z.array(roleSchema), what: "read client's realm-role scope" },
+  'clients.addRealmScope': { method: 'POST', path: 'realms/{realm}/clients/{client}/scope-mappings/realm', body: body<RoleRef[]>(), answer: 'none', what: "add to client's realm-role scope" },
+  'clients.optionalScopes': { method: 'GET', path: 'realms/{realm}/clients/{client}/optional-client-scopes', answer: z.array(clientScopeSchema), what: "read client's optional scopes" },
+  'clients.addOptionalScope': { method: 'PUT', path: 'realms/{realm}/clients/{client}/optional-client-scopes/{scope}', answer: 'none', what: 'add optional client scope' },
+  'clients.removeOptionalScope': { method: 'DELETE', path: 'realms/{realm}/clients/{client}/optional-client-scopes/{scope}', answer: 'none', what: 'remove optional client scope' },
+  'clientScopes.list': { method: 'GET', path: 'realms/{realm}/client-scopes', answer: z.array(clientScopeSchema), what: 'list client scopes' },
+  'clientScopes.create': { method: 'POST', path: 'realms/{realm}/client-scopes', body: body<Representation>(), answer: 'created-id', what: 'create client scope' },
+  'clientScopes.clientRoles': { method: 'GET', path: 'realms/{realm}/client-scopes/{scope}/scope-mappings/clients/{client}', answer: z.array(roleSchema), what: "read client scope's client roles" },
+  'clientScopes.addClientRoles': { method: 'POST', path: 'realms/{realm}/client-scopes/{scope}/scope-mappings/clients/{client}', body: body<RoleRef[]>(), answer: 'none', what: "add client roles to client scope" },
   // Users (the running server).
   'users.search': { method: 'GET', path: 'realms/{realm}/users', query: ['username', 'exact', ...USER_LISTING], answer: z.array(userRepresentationSchema), what: 'list users' },
   'users.get': { method: 'GET', path: 'realms/{realm}/users/{user}', query: ['userProfileMetadata'], answer: userRepresentationSchema, what: 'read user' },
@@ -129,6 +144,8 @@ export const ADMIN_ENDPOINTS = {
   'users.delete': { method: 'DELETE', path: 'realms/{realm}/users/{user}', answer: 'none', what: 'delete user' },
   'users.resetPassword': { method: 'PUT', path: 'realms/{realm}/users/{user}/reset-password', body: body<{ type: 'password'; value: string; temporary: boolean }>(), answer: 'none', what: 'set password' },
   'users.logout': { method: 'POST', path: 'realms/{realm}/users/{user}/logout', answer: 'none', what: 'revoke sessions' },
+  'users.sessions': { method: 'GET', path: 'realms/{realm}/users/{user}/sessions', answer: z.array(idSchema), what: "list user's sessions" },
+  'sessions.delete': { method: 'DELETE', path: 'realms/{realm}/sessions/{session}', answer: 'none', what: 'end session' },
   'users.groups': { method: 'GET', path: 'realms/{realm}/users/{user}/groups', query: ['briefRepresentation', 'max'], answer: z.array(groupRepresentationSchema), what: "read user's groups" },
   'users.joinGroup': { method: 'PUT', path: 'realms/{realm}/users/{user}/groups/{group}', answer: 'none', what: 'join group' },
   'users.leaveGroup': { method: 'DELETE', path: 'realms/{realm}/users/{user}/groups/{group}', answer: 'none', what: 'leave group' },

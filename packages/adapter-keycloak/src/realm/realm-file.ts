@@ -14,6 +14,19 @@ export const DEFAULT_REALM_FILE = fileURLToPath(
 );
 
 const uri = z.string().min(1).max(2048);
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((u) => /^https?:\/\/[^\s]+$/.test(u) && URL.canParse(u), 'an http(s) URL');
+
+/** OIDC back-channel logout of a client: where Keycloak posts the logout token. */
+export const backchannelLogoutSchema = z
+  .object({
+    url: httpUrl,
+    sessionRequired: z.boolean().default(true),
+    revokeOfflineTokens: z.boolean().default(false),
+  })
+  .strict();
 
 export const realmFileSchema = z
   .object({
@@ -49,24 +62,31 @@ export const realmFileSchema = z
             webOrigins: z.array(uri).default([]),
             audiences: z.array(clientIdSchema).default([]),
             roles: z.array(z.string().min(1)).default([]),
+            backchannelLogout: backchannelLogoutSchema.optional(),
+            exchangeFor: z.array(clientIdSchema).default([]),
           })
           .strict()
           .refine(
             (c) => !(c.publicClient && c.serviceAccount),
             'a public client cannot have a service account',
-          ),
+          )
+          .refine((c) => !(c.publicClient && c.exchangeFor.length > 0), {
+            error: 'a public client cannot exchange tokens (Keycloak lets confidential clients only)',
+            path: ['exchangeFor'],
+          }),
       )
       .min(1)
       .superRefine((clients, ctx) => {
         const declared = new Set(clients.map((c) => c.clientId));
         for (const [index, client] of clients.entries())
-          for (const audience of client.audiences)
-            if (!declared.has(audience))
-              ctx.addIssue({
-                code: 'custom',
-                path: [index, 'audiences'],
-                message: `"${audience}" is not a client of this realm file`,
-              });
+          for (const field of ['audiences', 'exchangeFor'] as const)
+            for (const audience of client[field])
+              if (!declared.has(audience))
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [index, field],
+                  message: `"${audience}" is not a client of this realm file`,
+                });
       }),
     signIn: z
       .object({
@@ -116,6 +136,12 @@ export interface RealmFileOverrides {
   readonly realm?: string | undefined;
   /** Redirect URIs per client id (the web origins follow from them). */
   readonly redirectUris?: Readonly<Record<string, readonly string[]>> | undefined;
+  /**
+   * `KEYCLOAK_BACKCHANNEL_LOGOUT_URLS`: back-channel logout URL per client id (the consumers' own
+   * addresses are known where they are deployed); the file's `sessionRequired` and
+   * `revokeOfflineTokens` stay, or their defaults.
+   */
+  readonly backchannelLogoutUrls?: Readonly<Record<string, string>> | undefined;
   /** Where the sign-in broker goes (the running application knows): needed to reconcile `signIn`. */
   readonly signInEndpoints?: SignInEndpoints | undefined;
 }
@@ -134,6 +160,12 @@ export async function loadRealmFile(
   const parsed = realmFileSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigurationError(`realm file ${path}: ${z.prettifyError(parsed.error)}`);
   const file = parsed.data;
+  const clientIds = new Set(file.clients.map((c) => c.clientId));
+  for (const clientId of Object.keys(overrides.backchannelLogoutUrls ?? {}))
+    if (!clientIds.has(clientId))
+      throw new ConfigurationError(
+        `KEYCLOAK_BACKCHANNEL_LOGOUT_URLS names "${clientId}", which is not a client of realm file ${path}`,
+      );
   return {
     realm: overrides.realm ?? file.realm,
     displayName: file.displayName,
@@ -142,7 +174,11 @@ export async function loadRealmFile(
     defaultRoles: file.defaultRoles,
     groupRoles: file.groupRoles,
     groupClaims: file.groupClaims,
-    clients: file.clients.map((client) => {
+    clients: file.clients.map((fileClient) => {
+      const logoutUrl = overrides.backchannelLogoutUrls?.[fileClient.clientId];
+      const client = logoutUrl
+        ? { ...fileClient, backchannelLogout: logoutWithUrl(fileClient, logoutUrl) }
+        : fileClient;
       const redirectUris = overrides.redirectUris?.[client.clientId];
       if (!redirectUris) return client;
       const origins = [
@@ -162,4 +198,16 @@ export async function loadRealmFile(
     }),
     ...(file.signIn ? { signIn: { ...file.signIn, endpoints: overrides.signInEndpoints } } : {}),
   };
+}
+
+function logoutWithUrl(
+  client: { readonly clientId: string; readonly backchannelLogout?: unknown },
+  url: string,
+): z.infer<typeof backchannelLogoutSchema> {
+  const parsed = backchannelLogoutSchema.safeParse({ ...(client.backchannelLogout as object), url });
+  if (!parsed.success)
+    throw new ConfigurationError(
+      `KEYCLOAK_BACKCHANNEL_LOGOUT_URLS.${client.clientId}: ${z.prettifyError(parsed.error)}`,
+    );
+  return parsed.data;
 }

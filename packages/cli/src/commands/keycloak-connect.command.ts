@@ -75,6 +75,7 @@ export function keycloakConnectCommand(env: CliEnv, signal: AbortSignal, source:
       const spec = await loadRealmFile(env.KEYCLOAK_REALM_FILE, {
         realm: opts.realm,
         redirectUris: env.KEYCLOAK_REDIRECT_URIS,
+        backchannelLogoutUrls: env.KEYCLOAK_BACKCHANNEL_LOGOUT_URLS,
       });
       const report = await new KeycloakIdentityProvider(http, opts.realm).reconcileRealm(spec, { signal });
       const grant = await grantServiceAccount(http, { clientId: opts.clientId, realm: opts.realm, signal });

@@ -9,7 +9,7 @@ import type { tokenApiSettingsSchema } from './token-api.settings.js';
 
 type Shared = Pick<
   z.infer<typeof keycloakSettingsSchema>,
-  'KEYCLOAK_REALM' | 'KEYCLOAK_REALM_FILE' | 'KEYCLOAK_REDIRECT_URIS'
+  'KEYCLOAK_REALM' | 'KEYCLOAK_REALM_FILE' | 'KEYCLOAK_REDIRECT_URIS' | 'KEYCLOAK_BACKCHANNEL_LOGOUT_URLS'
 > &
   Pick<
     z.infer<typeof tokenApiSettingsSchema>,
@@ -28,6 +28,7 @@ export async function sharedGraphSettings(env: Shared): Promise<SharedGraphSetti
     realmSpec: await loadRealmFile(env.KEYCLOAK_REALM_FILE, {
       realm: env.KEYCLOAK_REALM,
       redirectUris: env.KEYCLOAK_REDIRECT_URIS,
+      backchannelLogoutUrls: env.KEYCLOAK_BACKCHANNEL_LOGOUT_URLS,
     }),
     sync: { concurrency: env.SYNC_CONCURRENCY, deprovisionPolicy: env.DEPROVISION_POLICY },
     token: {

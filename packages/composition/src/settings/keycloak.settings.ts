@@ -17,6 +17,8 @@ export const keycloakSettingsSchema = z.object({
   KEYCLOAK_REALM_FILE: z.string().optional(),
   /** JSON {"<clientId>": ["https://app.example/*"]}: redirect URIs per client (web origins follow). */
   KEYCLOAK_REDIRECT_URIS: json(z.record(z.string().min(1), z.array(z.string().min(1)))).optional(),
+  /** JSON {"<clientId>": "https://app.example/logout"}: OIDC back-channel logout URL per client. */
+  KEYCLOAK_BACKCHANNEL_LOGOUT_URLS: json(z.record(z.string().min(1), z.string().min(1))).optional(),
   KEYCLOAK_VERSION: z
     .string()
     .regex(/^\d+\.\d+\.\d+$/)

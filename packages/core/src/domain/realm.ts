@@ -19,7 +19,29 @@ export interface ClientSpec {
   readonly audiences?: readonly string[] | undefined;
   /** The client's own roles (in `resource_access.<clientId>.roles` of those who hold them). */
   readonly roles?: readonly string[] | undefined;
+  /**
+   * Where Keycloak posts an OIDC back-channel logout token when one of this client's users' sessions
+   * ends (the admin API ending them on deprovisioning included). Absent: no back-channel logout.
+   */
+  readonly backchannelLogout?: BackchannelLogoutSpec | undefined;
+  /**
+   * Clients this (confidential) one may exchange its users' access tokens for (Standard Token
+   * Exchange, RFC 8693): each becomes an optional scope `audience-<clientId>` of this client, so
+   * the exchange asks for `scope=audience-<clientId>&audience=<clientId>`. Empty: no exchange.
+   */
+  readonly exchangeFor?: readonly string[] | undefined;
 }
+
+export interface BackchannelLogoutSpec {
+  readonly url: string;
+  /** The logout token carries the session id (`sid`), so the client ends that session only. */
+  readonly sessionRequired: boolean;
+  /** Logging the user out also revokes the client's offline tokens. */
+  readonly revokeOfflineTokens: boolean;
+}
+
+/** The optional client scope that puts `audience` in a token exchanged for it. */
+export const exchangeScopeFor = (audience: string): string => `audience-${audience}`;
 
 /**
  * Roles a directory group gives its members: realm roles and client roles (client id → role

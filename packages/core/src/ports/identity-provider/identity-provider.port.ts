@@ -54,7 +54,10 @@ export interface IdentityProvider {
   deleteUser(id: string, opts?: CallOptions): Promise<void>;
   /** Sets a permanent password and records which vault key it came from. */
   setPassword(id: string, password: Secret, keyId: string, opts?: CallOptions): Promise<void>;
-  /** Ends every session of the user; their refresh tokens stop working. */
+  /**
+   * Ends every session of the user; their refresh tokens stop working, and each client with a
+   * back-channel logout URL is sent a logout token per session it was part of.
+   */
   revokeSessions(id: string, opts?: CallOptions): Promise<void>;
 
   /** Resource-owner password grant. Wrong password → InvalidCredentialsError. */

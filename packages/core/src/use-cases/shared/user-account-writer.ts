@@ -218,6 +218,9 @@ export class UserAccountWriter {
     const { identityProvider, accessCache } = this.deps;
     accessCache?.forgetUser(user.nextcloudId);
     if (policy === 'delete') {
+      // Sessions first: ending them sends the consumers' back-channel logout tokens, which
+      // deleting the user alone does not.
+      await identityProvider.revokeSessions(user.id, opts);
       await identityProvider.deleteUser(user.id, opts);
       await this.#record(user.nextcloudId, null, opts);
       return;
