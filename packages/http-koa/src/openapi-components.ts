@@ -45,6 +45,11 @@ export const OPENAPI_COMPONENTS = {
         token_type: { type: 'string' },
         refresh_expires_in: { type: 'integer', minimum: 0 },
         scope: { type: ['string', 'null'] },
+        refresh_with: {
+          enum: ['client_id', 'client_secret'],
+          description:
+            "How the refresh token is refreshed: `client_id` (a public client: at Keycloak's token endpoint with the client id alone) or `client_secret` (a confidential client: there with the client's secret, or by calling /api/token again).",
+        },
       },
     },
     SyncReport: {

@@ -109,6 +109,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
   }
   let frpc: FrpClient | undefined;
   const app = await createServerApp(env, container, {
+    publicClients: new Set(shared.realmSpec.clients.filter((c) => c.publicClient).map((c) => c.clientId)),
     signIn,
     publicBase,
     connection,
@@ -234,6 +235,7 @@ function composeServer(env: ServerEnv, parts: ComposeParts): ServerContainer {
 }
 
 interface AppParts {
+  readonly publicClients: ReadonlySet<string>;
   readonly signIn: { readonly wiring: SignInWiring; readonly useCase: SignInWithNextcloud } | undefined;
   readonly publicBase: KeycloakPublicBase;
   readonly connection: KeycloakConnection;
@@ -264,6 +266,7 @@ async function createServerApp(env: ServerEnv, container: ServerContainer, parts
     assertReady: () => readiness.assertReady(),
     assertTokenReady: () => readiness.assertRealmReady(),
     userTokenClients: new Set(env.KEYCLOAK_USER_TOKEN_CLIENTS),
+    publicClients: parts.publicClients,
     syncJobs: {
       start: (options?: { readonly verify: boolean }) =>
         jobs.start(() =>

@@ -53,6 +53,13 @@ export interface ExAppApiDeps {
    * proxy); default: none. Consumers have their own allow-lists.
    */
   readonly userTokenClients?: ReadonlySet<string>;
+  /**
+   * The realm's public clients. The token answer's `refresh_with` says how its refresh token is
+   * refreshed: `client_id` (public: at Keycloak's token endpoint with the client id alone) or
+   * `client_secret` (confidential: there with the client's secret, or by calling `/api/token`
+   * again). Without it the answer leaves the field out.
+   */
+  readonly publicClients?: ReadonlySet<string>;
   readonly metrics?: ServerMetrics;
   /** Aggregates the log lines of cache hits; without it each hit is logged at debug level. */
   readonly cacheHitLog?: CacheHitLog;
@@ -264,6 +271,9 @@ async function issueTokenRoute(ctx: Context, deps: ExAppApiDeps, started: number
           ? 0
           : Math.max(0, Math.floor((issued.tokens.refreshExpiresAt - Date.now()) / 1000)),
       scope: issued.tokens.scope,
+      ...(deps.publicClients && {
+        refresh_with: deps.publicClients.has(clientId) ? 'client_id' : 'client_secret',
+      }),
     };
   } catch (error) {
     ctx.state.logger.info(

@@ -64,6 +64,28 @@ export function describeTokenApi(): void {
       expect(((await refresh.json()) as { error: string }).error).toBe('invalid_grant');
     });
 
+    it('says how each client refreshes, and Keycloak agrees: public with its id alone, confidential not without its secret', async () => {
+      const refreshAt = (clientId: string, refreshToken: string) =>
+        fetch(`${e2e.h.server.keycloakUrl}/realms/${REALM}/protocol/openid-connect/token`, {
+          method: 'POST',
+          body: new URLSearchParams({
+            grant_type: 'refresh_token',
+            client_id: clientId,
+            refresh_token: refreshToken,
+          }),
+        });
+      const talk = await token('alice', 'opentalk', OPENTALK_SECRET);
+      expect(talk.body.refresh_with).toBe('client_id');
+      expect((await refreshAt('opentalk', talk.body.refresh_token)).status).toBe(200);
+      const valtimo = await token('alice', 'valtimo', OPS_SECRET);
+      expect(valtimo.body.refresh_with).toBe('client_secret');
+      const refused = await refreshAt('valtimo', valtimo.body.refresh_token);
+      expect(refused.status).toBe(401);
+      expect(['unauthorized_client', 'invalid_client']).toContain(
+        ((await refused.json()) as { error: string }).error,
+      );
+    });
+
     it('answers 404 for a user Nextcloud does not know', async () => {
       const res = await token('nobody-here', 'opentalk', OPENTALK_SECRET);
       expect(res.status).toBe(404);
