@@ -10,12 +10,14 @@ want_postgres=0
 want_chromium=0
 want_haproxy=0
 want_python_rp=0
+want_consumer_libs=0
 for arg in "$@"; do
   case "$arg" in
     --with-postgres) want_postgres=1 ;;
     --with-chromium) want_chromium=1 ;;
     --with-haproxy) want_haproxy=1 ;;
     --with-python-rp) want_python_rp=1 ;;
+    --with-consumer-libs) want_consumer_libs=1 ;;
   esac
 done
 
@@ -49,6 +51,27 @@ if [ "$want_python_rp" = 1 ]; then
     "$rp_venv/bin/pip" install -q --disable-pip-version-check -r "$rp_requirements"
     echo "$rp_stamp" > "$rp_venv/.requirements-stamp"
   fi
+fi
+
+# The consumers' own token libraries the consumer-token tests run (issue 27): Spring Security's JWT
+# decoder (Valtimo; Maven Central, Java 17) and the `openidconnect` crate (OpenTalk's controller;
+# crates.io). Each is built under .cache/ (git-ignored) and rebuilt only when its sources change.
+if [ "$want_consumer_libs" = 1 ]; then
+  build_cached() { # <name> <source dir> <build command run in the cached copy>
+    local name="$1" src="$2" cmd="$3" dir=".cache/$1"
+    local stamp
+    stamp="$(cd "$src" && find . -type f -not -path './target/*' | sort | xargs sha256sum | sha256sum | cut -c1-16)"
+    if [ "$(cat "$dir/.source-stamp" 2> /dev/null)" != "$stamp" ]; then
+      echo "setup: building $name" >&2
+      mkdir -p "$dir"
+      rm -rf "$dir/src"
+      cp -r "$src"/. "$dir/"
+      (cd "$dir" && eval "$cmd") >&2
+      echo "$stamp" > "$dir/.source-stamp"
+    fi
+  }
+  build_cached spring-jwt packages/test-support/spring-jwt 'mvn -q -B package -DskipTests'
+  build_cached openidconnect-check packages/test-support/openidconnect-check 'cargo build -q --locked'
 fi
 
 # npm packages: reinstall only when the lock file changed since the last install.

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Every test: build, lint, typecheck, the unit tests and the tests against real Keycloak
 # (embedded dev-file database and PostgreSQL) and the fake Nextcloud; then the Keycloak contract
-# suite and Sign in with Nextcloud (external mode, mozilla-django-oidc) once more on 26.5.x, the
-# version the original ExApp ships (Java 17 or 21).
+# suite, Sign in with Nextcloud (external mode, mozilla-django-oidc) and the consumers' tokens
+# (their own libraries, back-channel logout, token exchange) once more on 26.5.x, the version the
+# original ExApp ships (Java 17 or 21).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # turbo would print its telemetry notice in the middle of the output (and send telemetry) on a first run.
 export TURBO_TELEMETRY_DISABLED=1
-bash scripts/setup.sh --with-postgres --with-chromium --with-haproxy --with-python-rp
+bash scripts/setup.sh --with-postgres --with-chromium --with-haproxy --with-python-rp --with-consumer-libs
 node scripts/check-repo-paths.mjs # a clone has nothing beside it: no file may read outside the repository
 node scripts/check-dependencies.mjs # every declared dependency is imported (or a peer one needs), every import declared
 npx depcruise packages/*/src examples bench --config .dependency-cruiser.cjs # the layer rules (.dependency-cruiser.cjs)
@@ -22,4 +23,4 @@ export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 npx vitest run
 KEYCLOAK_VERSION="${KEYCLOAK_COMPAT_VERSION:-26.5.6}" KEYCLOAK_TEST_DATABASES=dev-file \
   npx vitest run --project int packages/adapter-keycloak/test/keycloak.contract.int.test.ts \
-  packages/http-koa/test/sign-in.external.int.test.ts
+  packages/http-koa/test/sign-in.external.int.test.ts packages/http-koa/test/consumer-tokens.int.test.ts

@@ -33,6 +33,7 @@ export class FakeNextcloud implements NextcloudState {
   /** The Nextcloud version played (`major.minor.patch`); change it to replay another version. */
   version: string;
   readonly exApp: FakeExAppRecord;
+  readonly otherExApps = new Map<string, FakeExAppRecord>();
   readonly calls: RecordedCall[] = [];
   readonly topMenus = new Map<string, Record<string, unknown>>();
   readonly scripts = new Map<string, Record<string, unknown>>();
@@ -88,6 +89,13 @@ export class FakeNextcloud implements NextcloudState {
   }
 
   // ---- mutation from tests ----
+
+  /** Deploys another ExApp (a consumer) beside this one, behind the same proxies. */
+  deployExApp(record: Omit<FakeExAppRecord, 'enabled' | 'version'> & { version?: string }): FakeExAppRecord {
+    const app: FakeExAppRecord = { enabled: true, version: '1.0.0', ...record };
+    this.otherExApps.set(app.appId, app);
+    return app;
+  }
 
   addUser(input: FakeUserInput): FakeUser {
     return this.users.put(input);

@@ -42,6 +42,8 @@ export interface NextcloudState {
   /** The Nextcloud version played (`major.minor.patch`). */
   version: string;
   readonly exApp: FakeExAppRecord;
+  /** Other ExApps deployed beside it (consumers), reached through the same proxies. */
+  readonly otherExApps: Map<string, FakeExAppRecord>;
   readonly calls: RecordedCall[];
   readonly topMenus: Map<string, Record<string, unknown>>;
   readonly scripts: Map<string, Record<string, unknown>>;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { callExApp, readAll, type ExAppTarget } from './exapp-request.js';
-import type { NextcloudState } from './nextcloud-state.js';
+import { callExApp, readAll } from './exapp-request.js';
+import type { FakeExAppRecord, NextcloudState } from './nextcloud-state.js';
 import { classicRuleFor, decideRoute } from './route-matching.js';
 
 function cookieValue(req: IncomingMessage, name: string): string | undefined {
@@ -23,14 +23,14 @@ function levelOf(nc: NextcloudState, user: string | null): number {
 }
 
 function appApiHeadersFor(
-  nc: NextcloudState,
+  app: FakeExAppRecord,
   user: string | null,
   aaVersion: string,
 ): Record<string, string> {
   return {
-    'ex-app-id': nc.exApp.appId,
-    'ex-app-version': nc.exApp.version,
-    'authorization-app-api': Buffer.from(`${user ?? ''}:${nc.exApp.secret}`).toString('base64'),
+    'ex-app-id': app.appId,
+    'ex-app-version': app.version,
+    'authorization-app-api': Buffer.from(`${user ?? ''}:${app.secret}`).toString('base64'),
     'aa-version': aaVersion,
   };
 }
@@ -53,11 +53,10 @@ export async function handleProxy(
   rawPath: string,
   search: string,
 ): Promise<void> {
-  const target = nc.exApp.target;
   const url: RawTarget = { path: rawPath, search };
   try {
-    if (rawPath.startsWith('/exapps/')) await harp(nc, target, req, res, url);
-    else await classic(nc, target, req, res, url);
+    if (rawPath.startsWith('/exapps/')) await harp(nc, req, res, url);
+    else await classic(nc, req, res, url);
   } catch {
     if (!res.headersSent) plain(res, 502, 'Bad Gateway');
     else res.destroy();
@@ -74,9 +73,13 @@ const DOT_DOT_SEGMENT = /(?:^|\/|%2[fF])(?:\.|%2[eE]){2}(?:\/|%2[fF]|$)/;
  * matched route lists in `bruteforce_protection`. The address is the socket's peer (no
  * `HP_TRUSTED_PROXY_IPS` configured).
  */
+/** The ExApp a proxy path names: this one, or another one deployed beside it (a consumer). */
+function exAppNamed(nc: NextcloudState, appId: string | undefined): FakeExAppRecord | undefined {
+  return appId === nc.exApp.appId ? nc.exApp : nc.otherExApps.get(appId ?? '');
+}
+
 async function harp(
   nc: NextcloudState,
-  target: ExAppTarget | undefined,
   req: IncomingMessage,
   res: ServerResponse,
   url: RawTarget,
@@ -90,7 +93,9 @@ async function harp(
     return drop();
   }
   const match = /^\/exapps\/([^/]+)(\/.*)?$/.exec(url.path);
-  if (!match || match[1] !== nc.exApp.appId || !target) {
+  const app = exAppNamed(nc, match?.[1]);
+  const target = app?.target;
+  if (!match || !app || !target) {
     fail();
     return plain(res, 404, '404 Not Found');
   }
@@ -99,16 +104,16 @@ async function harp(
     fail();
     return drop(); // HaRP drops external calls to the lifecycle endpoints
   }
-  if (!nc.exApp.enabled) return plain(res, 503, '503 Service Unavailable (HaRP)');
+  if (!app.enabled) return plain(res, 503, '503 Service Unavailable (HaRP)');
   const user = sessionUser(nc, req);
-  const decision = decideRoute('harp', nc.exApp.routes, path, req.method ?? 'GET', levelOf(nc, user));
+  const decision = decideRoute('harp', app.routes, path, req.method ?? 'GET', levelOf(nc, user));
   if (decision.kind !== 'forward') {
     fail();
     return decision.kind === 'forbidden'
       ? plain(res, 403, '403 Forbidden')
       : plain(res, 404, '404 Not Found');
   }
-  const headers: OutgoingHttpHeaders = { ...req.headers, ...appApiHeadersFor(nc, user, '32') };
+  const headers: OutgoingHttpHeaders = { ...req.headers, ...appApiHeadersFor(app, user, '32') };
   const upstream = await callExApp(target, {
     method: req.method ?? 'GET',
     path: `${path}${url.search}`,
@@ -141,7 +146,6 @@ const APP_API_RESPONSE_HEADERS = new Set([
 
 async function classic(
   nc: NextcloudState,
-  target: ExAppTarget | undefined,
   req: IncomingMessage,
   res: ServerResponse,
   url: RawTarget,
@@ -154,13 +158,15 @@ async function classic(
   const method = req.method ?? 'GET';
   if (!['GET', 'POST', 'PUT', 'DELETE'].includes(method)) return notFound();
   const match = CLASSIC.exec(url.path);
-  if (!match || match[1] !== nc.exApp.appId || !target || !nc.exApp.enabled) return notFound();
+  const app = exAppNamed(nc, match?.[1]);
+  const target = app?.target;
+  if (!match || !app || !target || !app.enabled) return notFound();
   const path = match[2] ?? '/';
   if (method !== 'GET' && path === '/') return notFound();
   if (/(^|\/)(\.\.|%2e%2e)(\/|$)/i.test(path) || /%2f/i.test(path)) return notFound();
   const user = sessionUser(nc, req);
   // Each Nextcloud version matches routes its own way (§7.2); the fake plays `nc.version`.
-  const decision = decideRoute(classicRuleFor(nc.version), nc.exApp.routes, path, method, levelOf(nc, user));
+  const decision = decideRoute(classicRuleFor(nc.version), app.routes, path, method, levelOf(nc, user));
   if (decision.kind !== 'forward') return notFound();
   // Nextcloud's throttler (action `app_api`) on a route with bruteforce_protection: past
   // MAX_ATTEMPTS (10) recorded attempts of this address it answers 429 instead of forwarding.
@@ -176,7 +182,7 @@ async function classic(
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(req.headers))
     if (!EXCLUDED_REQUEST_HEADERS.has(name)) headers[name] = value;
-  Object.assign(headers, appApiHeadersFor(nc, user, '32.0.0'), {
+  Object.assign(headers, appApiHeadersFor(app, user, '32.0.0'), {
     'x-origin-ip': req.socket.remoteAddress ?? '127.0.0.1',
   });
   const body = method === 'GET' ? undefined : await readAll(req);

@@ -1,7 +1,8 @@
 """A minimal Django site that signs its users in with mozilla-django-oidc, as Open Zaak and Open
 Klant do for their admin: the library's own views (/oidc/authenticate/, /oidc/callback/), its
 authentication backend (users matched and made by e-mail), PKCE and a nonce, and the id token kept
-in the session. /whoami answers who is signed in, with the id token's claims.
+in the session. /whoami answers who is signed in, with the id token's claims. `rp.py verify` runs
+the library's backend on tokens handed to it on stdin (see verify_tokens).
 
 Configured by the environment: RP_PORT, RP_ISSUER (the realm's URL as browsers reach it),
 RP_CLIENT_ID, RP_CLIENT_SECRET, RP_STATE_DIR (its SQLite database).
@@ -91,7 +92,35 @@ urlpatterns = [
     path("failed", failed),
 ]
 
-if __name__ == "__main__":
+def verify_tokens(checks):
+    """What the library's backend does with tokens it is handed, without a browser: the ID token
+    verified (verify_token: signature, algorithm, expiry; no nonce expected from a password grant or
+    an exchange), then the user's claims read from the userinfo endpoint with the access token and
+    checked (get_userinfo, verify_claims), as its callback view does before it signs a user in."""
+    from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+
+    backend = OIDCAuthenticationBackend()
+    results = []
+    for check in checks:
+        result = {"name": check["name"]}
+        try:
+            payload = backend.verify_token(check["id_token"], nonce=None)
+            userinfo = backend.get_userinfo(check["access_token"], check["id_token"], payload)
+            result.update(
+                accepted=bool(backend.verify_claims(userinfo)),
+                sub=payload.get("sub"),
+                aud=payload.get("aud"),
+                userinfo=userinfo,
+            )
+        except Exception as error:  # the library's refusals: SuspiciousOperation, HTTPError, jwt errors
+            result.update(accepted=False, error=f"{type(error).__name__}: {error}")
+        results.append(result)
+    return results
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["verify"]:
+    json.dump(verify_tokens(json.load(sys.stdin)), sys.stdout)
+elif __name__ == "__main__":
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)

@@ -5,3 +5,5 @@ export * from './realm-admin.js';
 export * from './admin-events.js';
 export * from './django-rp.js';
 export * from './info-xml-routes.js';
+export * from './consumer-libraries.js';
+export * from './backchannel-logout-receiver.js';

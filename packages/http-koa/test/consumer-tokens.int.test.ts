@@ -1,0 +1,377 @@
+// What the consumers get from the tokens, checked with their own libraries (issue 27): Spring
+// Security's JWT decoder (Valtimo), mozilla-django-oidc (Open Zaak, Open Klant) and the
+// `openidconnect` crate (OpenTalk's controller), each on tokens from /api/token, after a refresh and
+// after a token exchange where it applies; back-channel logout reaching two consumer ExApps through
+// the fake Nextcloud's proxies (Valtimo behind HaRP, Open Zaak behind the classic proxy) when a user
+// is disabled and when one is deleted. Real Keycloak (the embedded one), run on 26.7.3 and 26.5.6.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { DerivedPasswordVault, Secret } from '@keycloak-exapp/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
+import {
+  djangoVerify,
+  openidconnectVerify,
+  springDecode,
+  startBackchannelLogoutReceiver,
+  type BackchannelLogoutReceiver,
+} from '@keycloak-exapp/test-support';
+import { OPS_SECRET, REPO_ROOT, call, infoXmlRoutes, startExApp } from './exapp-harness.js';
+import { REALM, addE2eUsers, clientSecret, e2e, idpFor, token } from './e2e/context.js';
+
+const ops = { 'x-api-secret': OPS_SECRET, 'content-type': 'application/json' };
+const LOGOUT_ROUTE = { url: '^\\/?backchannel-logout$', verb: 'POST', accessLevel: 'PUBLIC' as const };
+let nc: FakeNextcloud;
+let dir: string;
+let issuer: string;
+let tokenEndpoint: string;
+const receivers = {} as Record<'valtimo' | 'openzaak', BackchannelLogoutReceiver>;
+const secrets = {} as Record<'valtimo' | 'openzaak' | 'openklant', string>;
+
+/** The shipped realm file with Valtimo's roles, given by Nextcloud groups, as an admin would add. */
+async function realmFileWithValtimoRoles(): Promise<string> {
+  const file = JSON.parse(
+    await readFile(join(REPO_ROOT, 'packages/adapter-keycloak/realm/commonground.realm.json'), 'utf8'),
+  ) as { clients: { clientId: string; roles?: string[] }[]; groupRoles: unknown[] };
+  file.clients.find((c) => c.clientId === 'valtimo')!.roles = ['ROLE_USER', 'ROLE_ADMIN'];
+  file.groupRoles.push(
+    { group: 'staff', clientRoles: { valtimo: ['ROLE_USER'] } },
+    { group: 'admin', clientRoles: { valtimo: ['ROLE_ADMIN'] } },
+  );
+  const path = join(dir, 'realm.json');
+  await writeFile(path, JSON.stringify(file));
+  return path;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'consumer-tokens-'));
+  nc = await new FakeNextcloud({ admins: ['admin'] }).start();
+  issuer = `${nc.url}/exapps/${nc.exApp.appId}/realms/${REALM}`;
+  // Two consumer ExApps beside ours, each with a PUBLIC route for Keycloak's logout tokens.
+  for (const [clientId, appSecret] of [
+    ['valtimo', 'valtimo-exapp-secret-0123456789abcdef0123'],
+    ['openzaak', 'openzaak-exapp-secret-0123456789abcdef012'],
+  ] as const) {
+    receivers[clientId] = await startBackchannelLogoutReceiver({
+      issuer,
+      jwksUrl: `${issuer}/protocol/openid-connect/certs`,
+      clientId,
+      appSecret,
+    });
+    nc.deployExApp({
+      appId: clientId,
+      secret: appSecret,
+      routes: [LOGOUT_ROUTE],
+      target: { url: receivers[clientId].url },
+    });
+  }
+  e2e.h = await startExApp(
+    {
+      KEYCLOAK_REALM_FILE: await realmFileWithValtimoRoles(),
+      KEYCLOAK_BACKCHANNEL_LOGOUT_URLS: JSON.stringify({
+        valtimo: `${nc.url}/exapps/valtimo/backchannel-logout`,
+        openzaak: `${nc.url}/index.php/apps/app_api/proxy/openzaak/backchannel-logout`,
+      }),
+      KEYCLOAK_API_CONSUMERS: JSON.stringify([
+        {
+          name: 'operations',
+          secret: OPS_SECRET,
+          clientIds: ['opentalk', 'valtimo', 'openzaak', 'openklant'],
+          operations: ['token', 'sync', 'delete'],
+        },
+      ]),
+    },
+    { nc },
+  );
+  nc.exApp.routes = infoXmlRoutes();
+  addE2eUsers(nc);
+  const { error } = await nc.appApi.install({ timeoutMs: 480_000 });
+  expect(error).toBe('');
+  e2e.idp = idpFor();
+  tokenEndpoint = `${e2e.h.server.keycloakUrl}/realms/${REALM}/protocol/openid-connect/token`;
+  for (const clientId of ['valtimo', 'openzaak', 'openklant'] as const)
+    secrets[clientId] = await clientSecret(clientId);
+}, 600_000);
+
+afterAll(async () => {
+  await e2e.h?.dispose();
+  await nc?.stop();
+  for (const receiver of Object.values(receivers)) await receiver.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Tokens {
+  access_token: string;
+  refresh_token: string;
+  id_token: string;
+}
+
+async function apiToken(user: string, clientId: string): Promise<Tokens> {
+  const res = await token(user, clientId, OPS_SECRET);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body as Tokens;
+}
+
+async function keycloakGrant(
+  form: Record<string, string>,
+): Promise<{ status: number; body: Record<string, string> }> {
+  const res = await fetch(tokenEndpoint, { method: 'POST', body: new URLSearchParams(form) });
+  return { status: res.status, body: (await res.json()) as Record<string, string> };
+}
+
+/** A confidential consumer's refresh, with its secret (what `refresh_with: client_secret` says). */
+async function refreshed(clientId: 'valtimo' | 'openzaak', tokens: Tokens): Promise<Tokens> {
+  const res = await keycloakGrant({
+    grant_type: 'refresh_token',
+    client_id: clientId,
+    client_secret: secrets[clientId],
+    refresh_token: tokens.refresh_token,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body as unknown as Tokens;
+}
+
+/** Standard Token Exchange (RFC 8693) at Keycloak: `requester` exchanges for `audience`. */
+function exchange(requester: 'valtimo' | 'openzaak' | 'openklant', subjectToken: string, audience: string) {
+  return keycloakGrant({
+    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    client_id: requester,
+    client_secret: secrets[requester],
+    subject_token: subjectToken,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    scope: `audience-${audience}`,
+    audience,
+  });
+}
+
+describe("Valtimo's side: Spring Security's JWT decoder with audience validation", () => {
+  it('accepts valtimo access tokens with the roles Valtimo reads, from /api/token and after a refresh', async () => {
+    const alice = await apiToken('alice', 'valtimo');
+    const admin = await apiToken('admin', 'valtimo');
+    const [fresh, again, ofAdmin] = await springDecode(issuer, [
+      { name: 'alice', token: alice.access_token, audience: 'valtimo' },
+      {
+        name: 'alice refreshed',
+        token: (await refreshed('valtimo', alice)).access_token,
+        audience: 'valtimo',
+      },
+      { name: 'admin', token: admin.access_token, audience: 'valtimo' },
+    ]);
+    for (const verdict of [fresh, again]) {
+      expect(verdict, verdict!.error).toMatchObject({ accepted: true, azp: 'valtimo' });
+      expect(verdict!.aud).toContain('valtimo');
+      expect(verdict!.authorities).toEqual(expect.arrayContaining(['ROLE_commonground-user', 'ROLE_USER']));
+      expect(verdict!.authorities).not.toContain('ROLE_ADMIN');
+    }
+    expect(ofAdmin!.authorities).toEqual(
+      expect.arrayContaining(['ROLE_commonground-user', 'ROLE_commonground-admin', 'ROLE_ADMIN']),
+    );
+  });
+
+  it("refuses other clients' access tokens, an admin's included (whose Valtimo roles must not make Valtimo their audience)", async () => {
+    const verdicts = await springDecode(issuer, [
+      { name: 'openzaak', token: (await apiToken('alice', 'openzaak')).access_token, audience: 'valtimo' },
+      { name: 'opentalk', token: (await apiToken('alice', 'opentalk')).access_token, audience: 'valtimo' },
+      {
+        name: 'openzaak of admin',
+        token: (await apiToken('admin', 'openzaak')).access_token,
+        audience: 'valtimo',
+      },
+    ]);
+    for (const verdict of verdicts) {
+      expect(verdict.accepted, verdict.name).toBe(false);
+      expect(verdict.error, verdict.name).toMatch(/aud/);
+    }
+  });
+
+  it('accepts a token Open Zaak exchanged for Valtimo (a declared pair), with the roles the user holds there', async () => {
+    const subject = await apiToken('alice', 'openzaak');
+    const exchanged = await exchange('openzaak', subject.access_token, 'valtimo');
+    expect(exchanged.status, JSON.stringify(exchanged.body)).toBe(200);
+    expect(decodeJwt(exchanged.body.access_token!)).toMatchObject({ azp: 'openzaak', aud: 'valtimo' });
+    const [verdict] = await springDecode(issuer, [
+      { name: 'exchanged', token: exchanged.body.access_token!, audience: 'valtimo' },
+    ]);
+    expect(verdict, verdict!.error).toMatchObject({ accepted: true, aud: ['valtimo'] });
+    expect(verdict!.authorities).toContain('ROLE_USER');
+  });
+});
+
+describe('Standard Token Exchange: only declared pairs, only enabled users', () => {
+  it('refuses a pair the realm file does not declare, either way round', async () => {
+    const undeclaredTarget = await exchange(
+      'openzaak',
+      (await apiToken('carol', 'openzaak')).access_token,
+      'openklant',
+    );
+    expect(undeclaredTarget.status).toBe(400);
+    const notARequester = await exchange(
+      'openklant',
+      (await apiToken('carol', 'openklant')).access_token,
+      'valtimo',
+    );
+    expect([400, 403]).toContain(notARequester.status);
+    for (const res of [undeclaredTarget, notARequester]) expect(res.body.access_token).toBeUndefined();
+  });
+
+  it('refuses a user Nextcloud disabled once the ExApp knows (sync or token time): their session is gone', async () => {
+    nc.addUser({ id: 'erik', displayName: 'Erik Ek', email: 'erik@example.test', groups: ['staff'] });
+    const subject = await apiToken('erik', 'openzaak');
+    expect((await exchange('openzaak', subject.access_token, 'valtimo')).status).toBe(200);
+    nc.users.put({ id: 'erik', enabled: false });
+    const sync = await call(e2e.h.url, 'POST', '/api/sync-user', ops, JSON.stringify({ user_id: 'erik' }));
+    expect(sync.status).toBe(200);
+    const refused = await exchange('openzaak', subject.access_token, 'valtimo');
+    expect(refused.status).toBe(400);
+    expect(refused.body.access_token).toBeUndefined();
+  });
+});
+
+describe("Open Zaak's and Open Klant's side: mozilla-django-oidc", () => {
+  it('verifies the ID token and reads userinfo, from /api/token and after a refresh', async () => {
+    // A user of its own: the exchanges above changed the scope Keycloak keeps for alice's openzaak
+    // session (no `openid` in it), and a refresh of that session brings no ID token.
+    nc.addUser({ id: 'femke', displayName: 'Femke Fokker', email: 'femke@example.test', groups: ['staff'] });
+    const femke = await apiToken('femke', 'openzaak');
+    const again = await refreshed('openzaak', femke);
+    expect(again.id_token).toBeTypeOf('string');
+    const verdicts = await djangoVerify({ issuer, clientId: 'openzaak', clientSecret: secrets.openzaak }, [
+      { name: 'from /api/token', id_token: femke.id_token, access_token: femke.access_token },
+      { name: 'after a refresh', id_token: again.id_token, access_token: again.access_token },
+    ]);
+    for (const verdict of verdicts) {
+      expect(verdict, verdict.error).toMatchObject({ accepted: true, aud: 'openzaak' });
+      expect(verdict.userinfo).toMatchObject({
+        preferred_username: 'femke',
+        email: 'femke@example.test',
+        groups: ['staff'],
+      });
+    }
+  });
+});
+
+describe("OpenTalk's controller side: the openidconnect crate", () => {
+  it("verifies opentalk's ID tokens (from /api/token and after a refresh) and refuses one issued to openzaak", async () => {
+    const talk = await apiToken('alice', 'opentalk');
+    const again = await keycloakGrant({
+      grant_type: 'refresh_token',
+      client_id: 'opentalk',
+      refresh_token: talk.refresh_token,
+    });
+    expect(again.status).toBe(200);
+    const zaak = await apiToken('alice', 'openzaak');
+    const [fresh, renewed, foreign] = await openidconnectVerify(issuer, [
+      { name: 'opentalk', client_id: 'opentalk', id_token: talk.id_token },
+      { name: 'opentalk refreshed', client_id: 'opentalk', id_token: again.body.id_token! },
+      { name: 'openzaak', client_id: 'opentalk', id_token: zaak.id_token },
+    ]);
+    const sub = decodeJwt(talk.access_token).sub;
+    for (const verdict of [fresh, renewed])
+      expect(verdict, verdict!.error).toMatchObject({
+        accepted: true,
+        sub,
+        aud: ['opentalk'],
+        preferred_username: 'alice',
+      });
+    expect(foreign).toMatchObject({ accepted: false });
+    expect(foreign!.error).toMatch(/audience|aud/i);
+  });
+});
+
+describe('back-channel logout: deprovisioning reaches the consumers through the proxies', () => {
+  /** Sessions at both consumers (their ID tokens' `sid`), then the logout tokens they received. */
+  async function sessionsEndedBy(user: string, deprovision: () => Promise<void>) {
+    const before = {
+      valtimo: receivers.valtimo.received.length,
+      openzaak: receivers.openzaak.received.length,
+    };
+    const held = { valtimo: await apiToken(user, 'valtimo'), openzaak: await apiToken(user, 'openzaak') };
+    await deprovision();
+    for (const clientId of ['valtimo', 'openzaak'] as const) {
+      const { sid, sub } = decodeJwt(held[clientId].id_token) as { sid: string; sub: string };
+      await expect
+        .poll(() => receivers[clientId].received.length, { timeout: 10_000 })
+        .toBeGreaterThan(before[clientId]);
+      const got = receivers[clientId].received.slice(before[clientId]);
+      expect(got, clientId).toHaveLength(1);
+      expect(got[0], got[0]!.error).toMatchObject({ signedByProxy: true, valid: true });
+      expect(got[0]!.claims).toMatchObject({ iss: issuer, aud: clientId, sub, sid });
+      expect(got[0]!.claims).not.toHaveProperty('nonce');
+      // The session the consumer held is over: its refresh token no longer works.
+      const refresh = await keycloakGrant({
+        grant_type: 'refresh_token',
+        client_id: clientId,
+        client_secret: secrets[clientId],
+        refresh_token: held[clientId].refresh_token,
+      });
+      expect(refresh.status, clientId).toBe(400);
+    }
+  }
+
+  it('sends a valid logout token to each consumer holding a session of a user Nextcloud disabled', async () => {
+    await sessionsEndedBy('carol', async () => {
+      nc.users.put({ id: 'carol', enabled: false });
+      const res = await call(e2e.h.url, 'POST', '/api/sync-user', ops, JSON.stringify({ user_id: 'carol' }));
+      expect(res.status).toBe(200);
+      expect(await e2e.idp.findUserByNextcloudId('carol')).toMatchObject({ enabled: false });
+    });
+  });
+
+  it('sends a valid logout token to each consumer holding a session of a user deleted', async () => {
+    await sessionsEndedBy('dave', async () => {
+      nc.users.remove('dave');
+      const res = await call(e2e.h.url, 'POST', '/api/delete-user', ops, JSON.stringify({ user_id: 'dave' }));
+      expect(res.status).toBe(200);
+      expect(await e2e.idp.findUserByNextcloudId('dave')).toBeUndefined();
+    });
+  });
+
+  it('reaches every session a user holds at one consumer (two sessions at Valtimo: two logout tokens, one per sid)', async () => {
+    nc.addUser({ id: 'gert', displayName: 'Gert Geel', email: 'gert@example.test', groups: ['staff'] });
+    const first = await apiToken('gert', 'valtimo');
+    // A second session at the same client: the user's own password grant (the derived password).
+    const stored = JSON.parse(await readFile(join(e2e.h.storage, 'keycloak-exapp-secrets.json'), 'utf8')) as {
+      passwordKey: string;
+    };
+    const vault = await DerivedPasswordVault.fromKey(new Secret(stored.passwordKey));
+    const second = await keycloakGrant({
+      grant_type: 'password',
+      client_id: 'valtimo',
+      client_secret: secrets.valtimo,
+      username: 'gert',
+      password: (await vault.passwordFor(REALM, 'gert')).reveal(),
+      scope: 'openid',
+    });
+    expect(second.status).toBe(200);
+    const sids = [first.id_token, second.body.id_token!].map((t) => (decodeJwt(t) as { sid: string }).sid);
+    expect(new Set(sids).size).toBe(2);
+    const before = receivers.valtimo.received.length;
+    nc.users.put({ id: 'gert', enabled: false });
+    expect(
+      (await call(e2e.h.url, 'POST', '/api/sync-user', ops, JSON.stringify({ user_id: 'gert' }))).status,
+    ).toBe(200);
+    await expect
+      .poll(() => receivers.valtimo.received.length - before, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(1);
+    await new Promise((ok) => setTimeout(ok, 1_000)); // any further token has arrived by now
+    const got = receivers.valtimo.received.slice(before);
+    for (const logout of got)
+      expect(logout, logout.error).toMatchObject({
+        valid: true,
+        claims: { sub: decodeJwt(first.access_token).sub },
+      });
+    expect(got.map((l) => l.claims?.sid).sort()).toEqual([...sids].sort());
+  });
+
+  it('answers a forged logout token at the consumer with 400 (the receiver validates, it does not just count)', async () => {
+    const before = receivers.valtimo.received.length;
+    const forged = await fetch(`${nc.url}/exapps/valtimo/backchannel-logout`, {
+      method: 'POST',
+      body: new URLSearchParams({ logout_token: (await apiToken('alice', 'valtimo')).id_token }),
+    });
+    expect(forged.status).toBe(400);
+    expect(receivers.valtimo.received.slice(before)).toMatchObject([{ valid: false }]);
+  });
+});
