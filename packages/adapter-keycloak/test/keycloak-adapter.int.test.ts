@@ -31,8 +31,21 @@ describe('Keycloak adapter against the real server: realm bootstrap', () => {
         'client:valtimo',
       ]),
     );
-    // The user profile, every user's default role, and Nextcloud's admins' role through their group.
-    expect(first.updated).toEqual(['user-profile', 'default-roles', 'group-roles:admin']);
+    // The user profile, each client's realm-role scope (no full scope), the declared token-exchange
+    // pairs, every user's default role, and Nextcloud's admins' role through their group.
+    expect(first.updated).toEqual([
+      'user-profile',
+      'role-scope:opentalk',
+      'role-scope:opentalk-controller',
+      'role-scope:openzaak',
+      'exchange:openzaak->valtimo',
+      'role-scope:openklant',
+      'role-scope:valtimo',
+      'exchange:valtimo->openzaak',
+      'role-scope:nextcloud',
+      'default-roles',
+      'group-roles:admin',
+    ]);
     const second = await h.port.reconcileRealm(spec);
     expect(second.created).toEqual([]);
     expect(second.updated).toEqual([]);
@@ -49,9 +62,28 @@ describe('Keycloak adapter against the real server: realm bootstrap', () => {
     expect(clients[0]).toMatchObject({
       publicClient: true,
       directAccessGrantsEnabled: true,
+      fullScopeAllowed: false,
       redirectUris: ['https://talk.example.test/*'],
       webOrigins: ['https://talk.example.test'],
+      attributes: { 'standard.token.exchange.enabled': 'false' },
     });
+    const [openzaak] = JSON.parse(
+      (
+        await h.http.admin('GET', `admin/realms/${realm}/clients`, {
+          searchParams: { clientId: 'openzaak' },
+          what: 't',
+        })
+      ).body,
+    );
+    expect(openzaak.attributes['standard.token.exchange.enabled']).toBe('true');
+    const optional = JSON.parse(
+      (
+        await h.http.admin('GET', `admin/realms/${realm}/clients/${openzaak.id}/optional-client-scopes`, {
+          what: 't',
+        })
+      ).body,
+    ) as { name: string }[];
+    expect(optional.map((o) => o.name)).toContain('audience-valtimo');
     const profile = JSON.parse(
       (await h.http.admin('GET', `admin/realms/${realm}/users/profile`, { what: 't' })).body,
     );

@@ -141,10 +141,32 @@ function exchange(requester: 'valtimo' | 'openzaak' | 'openklant', subjectToken:
     client_secret: secrets[requester],
     subject_token: subjectToken,
     subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-    scope: `audience-${audience}`,
+    scope: `openid audience-${audience}`,
     audience,
   });
 }
+
+describe("what each client's tokens carry", () => {
+  it('names the client alone as audience, with the realm roles, its own roles and the Nextcloud groups', async () => {
+    for (const clientId of ['opentalk', 'openzaak', 'openklant', 'valtimo']) {
+      const tokens = await apiToken('alice', clientId);
+      const access = decodeJwt(tokens.access_token);
+      const id = decodeJwt(tokens.id_token);
+      if (process.env.PRINT_CONSUMER_TOKENS) console.info(JSON.stringify({ clientId, access, id }));
+      expect(access, clientId).toMatchObject({ iss: issuer, azp: clientId, preferred_username: 'alice' });
+      expect([access.aud].flat(), clientId).toEqual([clientId]);
+      expect(id.aud, clientId).toBe(clientId);
+      expect((access.realm_access as { roles: string[] }).roles.sort(), clientId).toEqual([
+        'commonground-user',
+        'offline_access',
+      ]);
+      expect(Object.keys((access.resource_access as object | undefined) ?? {}), clientId).toEqual(
+        clientId === 'valtimo' ? ['valtimo'] : [],
+      );
+      expect(id.groups, clientId).toEqual(['design', 'staff']);
+    }
+  });
+});
 
 describe("Valtimo's side: Spring Security's JWT decoder with audience validation", () => {
   it('accepts valtimo access tokens with the roles Valtimo reads, from /api/token and after a refresh', async () => {
@@ -231,8 +253,6 @@ describe('Standard Token Exchange: only declared pairs, only enabled users', () 
 
 describe("Open Zaak's and Open Klant's side: mozilla-django-oidc", () => {
   it('verifies the ID token and reads userinfo, from /api/token and after a refresh', async () => {
-    // A user of its own: the exchanges above changed the scope Keycloak keeps for alice's openzaak
-    // session (no `openid` in it), and a refresh of that session brings no ID token.
     nc.addUser({ id: 'femke', displayName: 'Femke Fokker', email: 'femke@example.test', groups: ['staff'] });
     const femke = await apiToken('femke', 'openzaak');
     const again = await refreshed('openzaak', femke);
@@ -249,6 +269,25 @@ describe("Open Zaak's and Open Klant's side: mozilla-django-oidc", () => {
         groups: ['staff'],
       });
     }
+  });
+});
+
+describe("Open Zaak's API: mozilla-django-oidc's DRF authentication on a token Valtimo exchanged for it", () => {
+  it('reads the user from userinfo with the exchanged token alone', async () => {
+    const subject = await apiToken('alice', 'valtimo');
+    const exchanged = await exchange('valtimo', subject.access_token, 'openzaak');
+    expect(exchanged.status, JSON.stringify(exchanged.body)).toBe(200);
+    expect(decodeJwt(exchanged.body.access_token!)).toMatchObject({ azp: 'valtimo', aud: 'openzaak' });
+    const [verdict] = await djangoVerify({ issuer, clientId: 'openzaak', clientSecret: secrets.openzaak }, [
+      { name: 'exchanged by valtimo', access_token: exchanged.body.access_token! },
+    ]);
+    expect(verdict, verdict!.error).toMatchObject({
+      accepted: true,
+      sub: decodeJwt(subject.access_token).sub,
+      userinfo: { preferred_username: 'alice', email: 'alice@example.test' },
+    });
+    // And the session it came from still refreshes with an ID token (the exchange asked for `openid`).
+    expect((await refreshed('valtimo', subject)).id_token).toBeTypeOf('string');
   });
 });
 

@@ -94,9 +94,10 @@ urlpatterns = [
 
 def verify_tokens(checks):
     """What the library's backend does with tokens it is handed, without a browser: the ID token
-    verified (verify_token: signature, algorithm, expiry; no nonce expected from a password grant or
-    an exchange), then the user's claims read from the userinfo endpoint with the access token and
-    checked (get_userinfo, verify_claims), as its callback view does before it signs a user in."""
+    verified (verify_token: signature, algorithm, expiry; no nonce expected from a password grant),
+    then the user's claims read from the userinfo endpoint with the access token and checked
+    (get_userinfo, verify_claims), as its callback view does before it signs a user in. A check
+    without an ID token is a bearer token alone, as the library's DRF authentication class reads it."""
     from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
     backend = OIDCAuthenticationBackend()
@@ -104,11 +105,16 @@ def verify_tokens(checks):
     for check in checks:
         result = {"name": check["name"]}
         try:
-            payload = backend.verify_token(check["id_token"], nonce=None)
-            userinfo = backend.get_userinfo(check["access_token"], check["id_token"], payload)
+            if check.get("id_token"):
+                payload = backend.verify_token(check["id_token"], nonce=None)
+            else:
+                # A bearer token alone, as the library's DRF authentication gets it (Open Zaak's API
+                # receiving a token another consumer exchanged for it): userinfo decides.
+                payload = {}
+            userinfo = backend.get_userinfo(check["access_token"], check.get("id_token"), payload)
             result.update(
                 accepted=bool(backend.verify_claims(userinfo)),
-                sub=payload.get("sub"),
+                sub=payload.get("sub", userinfo.get("sub")),
                 aud=payload.get("aud"),
                 userinfo=userinfo,
             )
