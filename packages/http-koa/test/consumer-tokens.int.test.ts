@@ -3,148 +3,36 @@
 // `openidconnect` crate (OpenTalk's controller), each on tokens from /api/token, after a refresh and
 // after a token exchange where it applies; back-channel logout reaching two consumer ExApps through
 // the fake Nextcloud's proxies (Valtimo behind HaRP, Open Zaak behind the classic proxy) when a user
-// is disabled and when one is deleted. Real Keycloak (the embedded one), run on 26.7.3 and 26.5.6.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// is disabled and when one is deleted (the set-up: e2e/consumer-world.ts). Real Keycloak (the
+// embedded one), run on 26.7.3 and 26.5.6.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { DerivedPasswordVault, Secret } from '@keycloak-exapp/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
+import { djangoVerify, openidconnectVerify, springDecode } from '@keycloak-exapp/test-support';
+import { call } from './exapp-harness.js';
+import { REALM, e2e } from './e2e/context.js';
 import {
-  djangoVerify,
-  openidconnectVerify,
-  springDecode,
-  startBackchannelLogoutReceiver,
-  type BackchannelLogoutReceiver,
-} from '@keycloak-exapp/test-support';
-import { OPS_SECRET, REPO_ROOT, call, infoXmlRoutes, startExApp } from './exapp-harness.js';
-import { REALM, addE2eUsers, clientSecret, e2e, idpFor, token } from './e2e/context.js';
+  apiToken,
+  exchange,
+  keycloakGrant,
+  ops,
+  refreshed,
+  setUpConsumerWorld,
+  tearDownConsumerWorld,
+  world,
+} from './e2e/consumer-world.js';
 
-const ops = { 'x-api-secret': OPS_SECRET, 'content-type': 'application/json' };
-const LOGOUT_ROUTE = { url: '^\\/?backchannel-logout$', verb: 'POST', accessLevel: 'PUBLIC' as const };
-let nc: FakeNextcloud;
-let dir: string;
+const { receivers, secrets } = world;
+let nc: typeof world.nc;
 let issuer: string;
-let tokenEndpoint: string;
-const receivers = {} as Record<'valtimo' | 'openzaak', BackchannelLogoutReceiver>;
-const secrets = {} as Record<'valtimo' | 'openzaak' | 'openklant', string>;
-
-/** The shipped realm file with Valtimo's roles, given by Nextcloud groups, as an admin would add. */
-async function realmFileWithValtimoRoles(): Promise<string> {
-  const file = JSON.parse(
-    await readFile(join(REPO_ROOT, 'packages/adapter-keycloak/realm/commonground.realm.json'), 'utf8'),
-  ) as { clients: { clientId: string; roles?: string[] }[]; groupRoles: unknown[] };
-  file.clients.find((c) => c.clientId === 'valtimo')!.roles = ['ROLE_USER', 'ROLE_ADMIN'];
-  file.groupRoles.push(
-    { group: 'staff', clientRoles: { valtimo: ['ROLE_USER'] } },
-    { group: 'admin', clientRoles: { valtimo: ['ROLE_ADMIN'] } },
-  );
-  const path = join(dir, 'realm.json');
-  await writeFile(path, JSON.stringify(file));
-  return path;
-}
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'consumer-tokens-'));
-  nc = await new FakeNextcloud({ admins: ['admin'] }).start();
-  issuer = `${nc.url}/exapps/${nc.exApp.appId}/realms/${REALM}`;
-  // Two consumer ExApps beside ours, each with a PUBLIC route for Keycloak's logout tokens.
-  for (const [clientId, appSecret] of [
-    ['valtimo', 'valtimo-exapp-secret-0123456789abcdef0123'],
-    ['openzaak', 'openzaak-exapp-secret-0123456789abcdef012'],
-  ] as const) {
-    receivers[clientId] = await startBackchannelLogoutReceiver({
-      issuer,
-      jwksUrl: `${issuer}/protocol/openid-connect/certs`,
-      clientId,
-      appSecret,
-    });
-    nc.deployExApp({
-      appId: clientId,
-      secret: appSecret,
-      routes: [LOGOUT_ROUTE],
-      target: { url: receivers[clientId].url },
-    });
-  }
-  e2e.h = await startExApp(
-    {
-      KEYCLOAK_REALM_FILE: await realmFileWithValtimoRoles(),
-      KEYCLOAK_BACKCHANNEL_LOGOUT_URLS: JSON.stringify({
-        valtimo: `${nc.url}/exapps/valtimo/backchannel-logout`,
-        openzaak: `${nc.url}/index.php/apps/app_api/proxy/openzaak/backchannel-logout`,
-      }),
-      KEYCLOAK_API_CONSUMERS: JSON.stringify([
-        {
-          name: 'operations',
-          secret: OPS_SECRET,
-          clientIds: ['opentalk', 'valtimo', 'openzaak', 'openklant'],
-          operations: ['token', 'sync', 'delete'],
-        },
-      ]),
-    },
-    { nc },
-  );
-  nc.exApp.routes = infoXmlRoutes();
-  addE2eUsers(nc);
-  const { error } = await nc.appApi.install({ timeoutMs: 480_000 });
-  expect(error).toBe('');
-  e2e.idp = idpFor();
-  tokenEndpoint = `${e2e.h.server.keycloakUrl}/realms/${REALM}/protocol/openid-connect/token`;
-  for (const clientId of ['valtimo', 'openzaak', 'openklant'] as const)
-    secrets[clientId] = await clientSecret(clientId);
+  await setUpConsumerWorld();
+  ({ nc, issuer } = world);
 }, 600_000);
-
-afterAll(async () => {
-  await e2e.h?.dispose();
-  await nc?.stop();
-  for (const receiver of Object.values(receivers)) await receiver.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-interface Tokens {
-  access_token: string;
-  refresh_token: string;
-  id_token: string;
-}
-
-async function apiToken(user: string, clientId: string): Promise<Tokens> {
-  const res = await token(user, clientId, OPS_SECRET);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as Tokens;
-}
-
-async function keycloakGrant(
-  form: Record<string, string>,
-): Promise<{ status: number; body: Record<string, string> }> {
-  const res = await fetch(tokenEndpoint, { method: 'POST', body: new URLSearchParams(form) });
-  return { status: res.status, body: (await res.json()) as Record<string, string> };
-}
-
-/** A confidential consumer's refresh, with its secret (what `refresh_with: client_secret` says). */
-async function refreshed(clientId: 'valtimo' | 'openzaak', tokens: Tokens): Promise<Tokens> {
-  const res = await keycloakGrant({
-    grant_type: 'refresh_token',
-    client_id: clientId,
-    client_secret: secrets[clientId],
-    refresh_token: tokens.refresh_token,
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as unknown as Tokens;
-}
-
-/** Standard Token Exchange (RFC 8693) at Keycloak: `requester` exchanges for `audience`. */
-function exchange(requester: 'valtimo' | 'openzaak' | 'openklant', subjectToken: string, audience: string) {
-  return keycloakGrant({
-    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-    client_id: requester,
-    client_secret: secrets[requester],
-    subject_token: subjectToken,
-    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-    scope: `openid audience-${audience}`,
-    audience,
-  });
-}
+afterAll(tearDownConsumerWorld);
 
 describe("what each client's tokens carry", () => {
   it('names the client alone as audience, with the realm roles, its own roles and the Nextcloud groups', async () => {
