@@ -4,7 +4,7 @@
 // of each version on its own realm and fake Nextcloud, runs the sync phases of run.ts and the cached
 // token loads; rounds alternate which version goes first (ABBA…), so that Keycloak's growing state
 // and a warmer JVM do not favour one. Prints median and range per version and their ratio, and
-// writes bench/results/<date>-compare.json.
+// writes bench/results/<date>-compare-<before>-<after>.json.
 //   --compare <dir>   the other checkout ("before")     --rounds 3    --users 1000
 //   --seconds 8       each token load                   --concurrency 32
 import { existsSync } from 'node:fs';
@@ -165,7 +165,13 @@ const results = {
   revisions,
   rows,
 };
-const out = join(import.meta.dirname, 'results', `${results.date.slice(0, 10)}-compare.json`);
+// Named by the two revisions too: several comparisons on one day keep their own files.
+const short = (revision: string) => revision.split(' ')[0];
+const out = join(
+  import.meta.dirname,
+  'results',
+  `${results.date.slice(0, 10)}-compare-${short(revisions.before)}-${short(revisions.after)}.json`,
+);
 await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
 await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwritten ${out}`);
