@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   appApiSettingsForToolsSchema,
   keycloakSettingsSchema,
+  parseSettings,
   syncSettingsSchema,
   tokenApiSettingsSchema,
 } from '@keycloak-exapp/composition';
@@ -23,11 +24,10 @@ const schema = appApiSettingsForToolsSchema
 export type CliEnv = Readonly<z.infer<typeof schema>>;
 
 export function loadCliEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
-  const parsed = schema.safeParse(source);
-  if (!parsed.success) throw new Error(`invalid environment: ${z.prettifyError(parsed.error)}`);
+  const data = parseSettings(schema, source);
   return Object.freeze({
-    ...parsed.data,
-    KEYCLOAK_CACHE_DIR: resolve(parsed.data.KEYCLOAK_CACHE_DIR),
-    APP_PERSISTENT_STORAGE: resolve(parsed.data.APP_PERSISTENT_STORAGE),
+    ...data,
+    KEYCLOAK_CACHE_DIR: resolve(data.KEYCLOAK_CACHE_DIR),
+    APP_PERSISTENT_STORAGE: resolve(data.APP_PERSISTENT_STORAGE),
   });
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '@keycloak-exapp/core';
+import { EnvError } from '@keycloak-exapp/composition';
 import { demoCommand } from './commands/demo.command.js';
 import { doctorCommand } from './commands/doctor.command.js';
 import { keycloakCommand } from './commands/keycloak.command.js';
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
     controller.abort();
   });
   process.on('SIGTERM', () => controller.abort());
-  const env = loadCliEnv();
+  const env = settingsForCommandLine();
   const program = new Command('keycloak-exapp')
     .description('Keycloak as a Nextcloud ExApp: sync, tokens, diagnosis')
     .option('--debug', 'show stack traces and debug logs')
@@ -44,18 +45,36 @@ async function main(): Promise<void> {
   if (interrupted) process.exitCode = EXIT.interrupted;
 }
 
+/**
+ * The settings, except when the command line only asks for help: help never depends on the
+ * environment, so a wrong variable cannot hide how to use the command that would name it.
+ */
+function settingsForCommandLine(): ReturnType<typeof loadCliEnv> {
+  try {
+    return loadCliEnv();
+  } catch (error) {
+    const words = process.argv.slice(2).filter((a) => a !== '--debug');
+    const onlyHelp = words.length === 0 || words.some((a) => a === '--help' || a === '-h' || a === 'help');
+    if (error instanceof EnvError && onlyHelp) return loadCliEnv({});
+    throw error;
+  }
+}
+
 main().catch((error: unknown) => {
   if (error instanceof CommanderError) {
     // Help and version exit 0; unknown flags, missing arguments and bad values are usage errors.
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     return;
   }
+  if (error instanceof EnvError) {
+    // Every wrong variable, each on its line, and the same as one JSON log line for log collectors.
+    process.stderr.write(`keycloak-exapp: ${error.message}\n`);
+    process.stdout.write(error.logLine());
+    process.exitCode = EXIT.usage;
+    return;
+  }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`keycloak-exapp: ${message.split('\n')[0]}\n`);
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  process.exitCode = isAppError(error)
-    ? EXIT_CODES[error.code]
-    : message.startsWith('invalid environment')
-      ? EXIT.usage
-      : EXIT.internal;
+  process.exitCode = isAppError(error) ? EXIT_CODES[error.code] : EXIT.internal;
 });

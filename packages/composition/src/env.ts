@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { appApiSettingsSchema, loggingSettingsSchema } from './settings/app-api.settings.js';
 import { keycloakSettingsSchema, weakPasswordReason } from './settings/keycloak.settings.js';
 import { syncSettingsSchema } from './settings/sync.settings.js';
+import { EnvError, parseSettings, shownValue, type SettingProblem } from './settings/settings-error.js';
 import { tokenApiSettingsSchema } from './settings/token-api.settings.js';
 
 /**
@@ -19,30 +20,48 @@ export type ServerEnv = Readonly<
   Omit<z.infer<typeof envSchema>, 'KEYCLOAK_DB'> & { KEYCLOAK_DB: 'dev-file' | 'postgres' }
 >;
 
-export class EnvError extends Error {}
+/** The variables AppAPI sets when it deploys the ExApp. */
+const APP_API_VARIABLES = new Set(['APP_ID', 'APP_SECRET', 'APP_VERSION', 'APP_PORT', 'NEXTCLOUD_URL']);
 
-/** Parses the environment once; a bad value names the variable. */
+function appApiHint(problems: readonly SettingProblem[]): string | undefined {
+  return problems.some(
+    (p) => APP_API_VARIABLES.has(p.variable) && p.got === shownValue(p.variable, undefined),
+  )
+    ? 'AppAPI sets APP_ID, APP_SECRET, APP_VERSION, APP_PORT and NEXTCLOUD_URL when it deploys the ExApp; ' +
+        'to run the server outside AppAPI, set them yourself (README: Configuration), or try `keycloak-exapp demo`.'
+    : undefined;
+}
+
+/** Parses the environment once; every bad value is named with what it got and what it needs. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): ServerEnv {
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) throw new EnvError(`invalid settings:\n${z.prettifyError(parsed.error)}`);
-  const env = { ...parsed.data, KEYCLOAK_DB: parsed.data.KEYCLOAK_DB ?? parsed.data.KC_DB ?? 'dev-file' };
-  if (
-    env.KEYCLOAK_MODE === 'external' &&
-    (!env.KEYCLOAK_URL || !env.KEYCLOAK_ADMIN_CLIENT_ID || !env.KEYCLOAK_ADMIN_CLIENT_SECRET)
-  ) {
-    throw new EnvError(
-      'KEYCLOAK_MODE=external needs KEYCLOAK_URL, KEYCLOAK_ADMIN_CLIENT_ID and KEYCLOAK_ADMIN_CLIENT_SECRET',
-    );
+  const data = parseSettings(envSchema, source, appApiHint);
+  const env = { ...data, KEYCLOAK_DB: data.KEYCLOAK_DB ?? data.KC_DB ?? 'dev-file' };
+  if (env.KEYCLOAK_MODE === 'external') {
+    const missing = (
+      ['KEYCLOAK_URL', 'KEYCLOAK_ADMIN_CLIENT_ID', 'KEYCLOAK_ADMIN_CLIENT_SECRET'] as const
+    ).filter((name) => !env[name]);
+    if (missing.length > 0)
+      throw new EnvError(
+        missing.map((variable) => ({
+          variable,
+          got: shownValue(variable, undefined),
+          expected: 'a value with KEYCLOAK_MODE=external (`keycloak-exapp keycloak connect` prints them)',
+        })),
+      );
   }
   const { KC_BOOTSTRAP_ADMIN_USERNAME: user, KC_BOOTSTRAP_ADMIN_PASSWORD: password } = env;
   if ((user === undefined) !== (password === undefined))
-    throw new EnvError(
+    throw EnvError.rule(
+      user === undefined ? 'KC_BOOTSTRAP_ADMIN_USERNAME' : 'KC_BOOTSTRAP_ADMIN_PASSWORD',
+      shownValue('KC_BOOTSTRAP_ADMIN_USERNAME', undefined),
       'KC_BOOTSTRAP_ADMIN_USERNAME and KC_BOOTSTRAP_ADMIN_PASSWORD go together: set both or neither',
     );
   const weak = user !== undefined && password !== undefined ? weakPasswordReason(password, user) : undefined;
   if (weak)
-    throw new EnvError(
-      `KC_BOOTSTRAP_ADMIN_PASSWORD is refused because ${weak}: choose a long random password, or leave both unset to have one generated`,
+    throw EnvError.rule(
+      'KC_BOOTSTRAP_ADMIN_PASSWORD',
+      `${shownValue('KC_BOOTSTRAP_ADMIN_PASSWORD', password)}, refused because ${weak}`,
+      'a long random password, or leave both unset to have one generated',
     );
   return Object.freeze(env);
 }

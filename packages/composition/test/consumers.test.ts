@@ -125,7 +125,9 @@ describe('KC_BOOTSTRAP_ADMIN_USERNAME / KC_BOOTSTRAP_ADMIN_PASSWORD', () => {
     for (const password of ['admin', 'Admin123', 'changeme!', 'kc-admin', 'aaaaaaaaaaaaaaaa', 'short-1A']) {
       expect(() =>
         loadEnv({ ...base, KC_BOOTSTRAP_ADMIN_USERNAME: 'kc-admin', KC_BOOTSTRAP_ADMIN_PASSWORD: password }),
-      ).toThrow(/KC_BOOTSTRAP_ADMIN_PASSWORD is refused because/);
+      ).toThrow(
+        /KC_BOOTSTRAP_ADMIN_PASSWORD: got a secret of \d+ characters? \(not shown\), refused because it/,
+      );
     }
     expect(() => loadEnv({ ...base, KC_BOOTSTRAP_ADMIN_USERNAME: 'kc-admin' })).toThrow(/go together/);
     expect(loadEnv(base).KC_BOOTSTRAP_ADMIN_USERNAME).toBeUndefined(); // unset: generated, as before
@@ -141,7 +143,7 @@ describe('KEYCLOAK_REDIRECT_URIS', () => {
       opentalk: ['https://talk.example.nl/*'],
     });
     expect(() => loadEnv({ ...base, KEYCLOAK_REDIRECT_URIS: '{opentalk:' })).toThrow(
-      /not valid JSON[\s\S]*KEYCLOAK_REDIRECT_URIS/,
+      /KEYCLOAK_REDIRECT_URIS: got "\{opentalk:", expected valid JSON/,
     );
     expect(() => loadEnv({ ...base, KEYCLOAK_REDIRECT_URIS: '{"opentalk":"https://x/*"}' })).toThrow(
       /KEYCLOAK_REDIRECT_URIS/,

@@ -23,9 +23,8 @@ export async function serve(): Promise<void> {
 
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
   serve().catch((error: unknown) => {
-    process.stderr.write(
-      `keycloak-exapp: ${error instanceof EnvError || error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.exit(1);
+    process.stderr.write(`keycloak-exapp: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof EnvError) process.stdout.write(error.logLine());
+    process.exit(error instanceof EnvError ? 2 : 1);
   });
 }

@@ -12,7 +12,7 @@ export function json<T extends z.ZodType>(schema: T) {
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+        ctx.addIssue({ code: 'custom', message: 'valid JSON' });
         return z.NEVER;
       }
     })
