@@ -109,10 +109,11 @@ export async function useCases(
   opts: SourceOptions,
   logger: Logger,
 ): Promise<ExAppUseCases & { target: KeycloakTarget }> {
+  // A users file is read and checked first: a wrong one fails before Keycloak is contacted.
+  const fileDirectory = opts.usersFile ? await FileUserDirectory.open(resolve(opts.usersFile)) : undefined;
   const target = keycloakTarget(env);
-  const { usersFile } = opts;
-  const users = usersFile
-    ? { directory: () => new FileUserDirectory(resolve(usersFile)) }
+  const users = fileDirectory
+    ? { directory: () => fileDirectory }
     : { nextcloud: { connection: nextcloudConnection(env, opts), actingUser: env.NEXTCLOUD_ACTING_USER } };
   const secrets = await loadOrCreateSecrets(env.APP_PERSISTENT_STORAGE);
   const container = createExAppContainer({

@@ -1,14 +1,23 @@
 import type { CallOptions, DirectoryUser, UserDirectory } from '@keycloak-exapp/core';
 import { readUsersFile } from './users-file.js';
 
-/** A UserDirectory over a users file (`--users-file`), for demos and embedding; read once. */
+/**
+ * A UserDirectory over a users file (`--users-file`), for demos and embedding: read and checked
+ * once, by `open`, before anything else is contacted.
+ */
 export class FileUserDirectory implements UserDirectory {
-  #users: Promise<Map<string, DirectoryUser>> | undefined;
+  readonly #users: Promise<Map<string, DirectoryUser>>;
 
-  constructor(private readonly path: string) {}
+  private constructor(users: readonly DirectoryUser[]) {
+    this.#users = Promise.resolve(new Map(users.map((u) => [u.id, u])));
+  }
+
+  /** Reads the file now; a missing or wrong file is a ConfigurationError here, not mid-sync. */
+  static async open(path: string): Promise<FileUserDirectory> {
+    return new FileUserDirectory(await readUsersFile(path));
+  }
 
   #load(): Promise<Map<string, DirectoryUser>> {
-    this.#users ??= readUsersFile(this.path).then((list) => new Map(list.map((u) => [u.id, u])));
     return this.#users;
   }
 

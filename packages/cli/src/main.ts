@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '@keycloak-exapp/core';
 import { EnvError } from '@keycloak-exapp/composition';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const env = settingsForCommandLine();
   const program = new Command('keycloak-exapp')
     .description('Keycloak as a Nextcloud ExApp: sync, tokens, diagnosis')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('--debug', 'show stack traces and debug logs')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -45,6 +47,12 @@ async function main(): Promise<void> {
   if (interrupted) process.exitCode = EXIT.interrupted;
 }
 
+/** This package's version (package.json beside dist/). */
+function packageVersion(): string {
+  const file = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
 /**
  * The settings, except when the command line only asks for help: help never depends on the
  * environment, so a wrong variable cannot hide how to use the command that would name it.
@@ -54,7 +62,8 @@ function settingsForCommandLine(): ReturnType<typeof loadCliEnv> {
     return loadCliEnv();
   } catch (error) {
     const words = process.argv.slice(2).filter((a) => a !== '--debug');
-    const onlyHelp = words.length === 0 || words.some((a) => a === '--help' || a === '-h' || a === 'help');
+    const onlyHelp =
+      words.length === 0 || words.some((a) => ['--help', '-h', 'help', '--version', '-V'].includes(a));
     if (error instanceof EnvError && onlyHelp) return loadCliEnv({});
     throw error;
   }

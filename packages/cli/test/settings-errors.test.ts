@@ -2,6 +2,11 @@
 // point) and the other commands name every offending variable, what it got (secrets masked) and
 // what it needs, as text and as one JSON log line, exit 2, and never stop `--help` from working.
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -94,5 +99,49 @@ describe('wrong settings', () => {
     const sync = await run(['sync', '--dry-run'], bad);
     expect(sync.code).toBe(2);
     expect(sync.stderr).toContain('KEYCLOAK_HTTP_PORT: got "abc", expected a number');
+  });
+});
+
+describe('inputs checked before anything happens', () => {
+  it('--version prints the version, whatever the environment holds', async () => {
+    const { version } = JSON.parse(readFileSync(join(MAIN, '../../package.json'), 'utf8')) as {
+      version: string;
+    };
+    const res = await run(['--version'], { KEYCLOAK_HTTP_PORT: 'abc' });
+    expect(res).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('secret show on a volume without secrets says so (exit 3) and creates none', async () => {
+    const volume = join(await mkdtemp(join(tmpdir(), 'secret-show-')), 'not-the-volume');
+    const res = await run(['secret', 'show'], { APP_PERSISTENT_STORAGE: volume });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('no secrets at');
+    expect(existsSync(volume)).toBe(false);
+  });
+
+  it('sync --users-file with a wrong file fails (exit 2) before Keycloak is contacted', async () => {
+    let requests = 0;
+    const keycloak = createServer((_, res) => {
+      requests++;
+      res.writeHead(503).end();
+    });
+    await new Promise<void>((ok) => keycloak.listen(0, '127.0.0.1', ok));
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'users-file-'));
+      await writeFile(join(dir, 'users.json'), JSON.stringify([{ id: 'alice', bogus: true }]));
+      const res = await run(['sync', '--users-file', join(dir, 'users.json')], {
+        KEYCLOAK_MODE: 'external',
+        KEYCLOAK_URL: `http://127.0.0.1:${(keycloak.address() as AddressInfo).port}`,
+        KEYCLOAK_ADMIN_CLIENT_ID: 'admin',
+        KEYCLOAK_ADMIN_CLIENT_SECRET: 'admin-secret',
+        APP_PERSISTENT_STORAGE: join(dir, 'volume'),
+      });
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain('users.json');
+      expect(requests).toBe(0);
+      expect(existsSync(join(dir, 'volume'))).toBe(false);
+    } finally {
+      keycloak.close();
+    }
   });
 });

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
-import { DerivedPasswordVault, RotatePasswordKey, Secret } from '@keycloak-exapp/core';
+import { DerivedPasswordVault, NotFoundError, RotatePasswordKey, Secret } from '@keycloak-exapp/core';
 import { KeycloakHttp, KeycloakIdentityProvider } from '@keycloak-exapp/adapter-keycloak';
-import { loadOrCreateSecrets, newSecret, saveSecrets } from '@keycloak-exapp/composition';
+import { SECRETS_FILE, loadOrCreateSecrets, newSecret, saveSecrets } from '@keycloak-exapp/composition';
 import { keycloakTarget } from '../cli-context.js';
 import type { CliEnv } from '../env.js';
 import { printJson, stderrLogger } from '../output.js';
@@ -76,6 +78,12 @@ export function secretCommand(env: CliEnv, signal: AbortSignal = new AbortContro
     .description('print the consumer secret (used when KEYCLOAK_API_SECRET is not set)')
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
+      // Showing never creates: an empty or wrong volume is said, not silently filled.
+      const path = join(env.APP_PERSISTENT_STORAGE, SECRETS_FILE);
+      if (!existsSync(path))
+        throw new NotFoundError(
+          `no secrets at ${path}: the server makes them on its first start; set APP_PERSISTENT_STORAGE to the ExApp's volume`,
+        );
       const secrets = await loadOrCreateSecrets(env.APP_PERSISTENT_STORAGE);
       if (env.KEYCLOAK_API_SECRET || env.KEYCLOAK_API_CONSUMERS)
         process.stderr.write(
@@ -91,6 +99,12 @@ export function secretCommand(env: CliEnv, signal: AbortSignal = new AbortContro
     )
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
+      // Showing never creates: an empty or wrong volume is said, not silently filled.
+      const path = join(env.APP_PERSISTENT_STORAGE, SECRETS_FILE);
+      if (!existsSync(path))
+        throw new NotFoundError(
+          `no secrets at ${path}: the server makes them on its first start; set APP_PERSISTENT_STORAGE to the ExApp's volume`,
+        );
       const secrets = await loadOrCreateSecrets(env.APP_PERSISTENT_STORAGE);
       const rotated = { ...secrets, consumerSecret: newSecret() };
       await saveSecrets(env.APP_PERSISTENT_STORAGE, rotated);
