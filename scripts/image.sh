@@ -119,7 +119,10 @@ golang=$(build_standin golang golang.Dockerfile "$go_key" --build-arg "DEBIAN=$d
 log "building $IMAGE (Docker's layer cache keeps unchanged steps)"
 version_arg=()
 [ -n "${KEYCLOAK_VERSION:-}" ] && version_arg=(--build-arg "KEYCLOAK_VERSION=$KEYCLOAK_VERSION")
+release="$(node -p 'require("./package.json").version')"
+revision="$(git rev-parse HEAD 2> /dev/null || echo unknown)"
 DOCKER_BUILDKIT=0 docker build -q --network host -f docker/Dockerfile \
+  --build-arg "VERSION=$release" --build-arg "REVISION=$revision" \
   --build-arg "NODE_IMAGE=$node" --build-arg "MAVEN_IMAGE=$maven" \
   --build-arg "JRE_IMAGE=$jre" --build-arg "GO_IMAGE=$golang" "${version_arg[@]}" \
   -t "$IMAGE" . > /dev/null

@@ -11,6 +11,7 @@ export TURBO_TELEMETRY_DISABLED=1
 bash scripts/setup.sh --with-postgres --with-chromium --with-haproxy --with-python-rp --with-consumer-libs
 node scripts/check-repo-paths.mjs # a clone has nothing beside it: no file may read outside the repository
 node scripts/check-dependencies.mjs # every declared dependency is imported (or a peer one needs), every import declared
+node scripts/check-version.mjs # the version in one place: info.xml, the packages, the compose file and the CHANGELOG follow it
 npx depcruise packages/*/src examples bench --config .dependency-cruiser.cjs # the layer rules (.dependency-cruiser.cjs)
 npx turbo run lint typecheck --output-logs=errors-only
 # The public API of every library, as checked-in reports (packages/*/etc): a change shows in review.

@@ -3,7 +3,7 @@
 // /nc_app_keycloak_data. The fake Nextcloud plays AppAPI and the proxies on the host.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
@@ -191,6 +191,23 @@ describe(`the image ${IMAGE} under AppAPI's rules (dev-file)`, () => {
     );
     expect(login.claims).toMatchObject({ sub: fromApi.sub, preferred_username: fromApi.preferred_username });
   }, 120_000);
+
+  it('carries the OCI labels an admin checks: source, the release version, the commit, the licence', () => {
+    const labels = JSON.parse(
+      execFileSync('docker', ['image', 'inspect', IMAGE, '--format', '{{json .Config.Labels}}'], {
+        encoding: 'utf8',
+      }),
+    ) as Record<string, string>;
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(labels).toMatchObject({
+      'org.opencontainers.image.source': 'https://github.com/ConductionNL/keycloak-exapp',
+      'org.opencontainers.image.version': version,
+      'org.opencontainers.image.licenses': 'EUPL-1.2',
+    });
+    expect(labels['org.opencontainers.image.revision']).toMatch(/^[0-9a-f]{40}$/);
+  });
 
   it('runs as a non-root user that writes only to its volume (and the JVM’s /tmp)', async () => {
     expect(await exec(container, 'id -u')).not.toBe('0');
