@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { NotFoundError, Secret, type CallOptions } from '@keycloak-exapp/core';
 import type { KeycloakHttp } from './keycloak.http.js';
 import { KeycloakAdminApi } from './admin-api/keycloak-admin-api.js';
 import { MANAGED_MARKER } from './managed-marker.js';
+import { rolesOfOwnToken } from './token-roles.js';
 
 /**
  * What the running server may do in its realm, and nothing more: users, their groups, passwords
@@ -114,13 +114,6 @@ export async function ensureRuntimeAccount(
   return { created, roles: [...RUNTIME_REALM_ROLES], secret };
 }
 
-const tokenClaimsSchema = z
-  .object({
-    realm_access: z.object({ roles: z.array(z.string()) }).optional(),
-    resource_access: z.record(z.string(), z.object({ roles: z.array(z.string()) })).optional(),
-  })
-  .loose();
-
 /**
  * What the runtime account of `http` holds on its realm, read from its own token: the realm's
  * management roles it has, and those of them beyond `RUNTIME_REALM_ROLES` (which should be none).
@@ -134,9 +127,7 @@ export async function runtimeAccountRoles(
   readonly missing: readonly string[];
 }> {
   const token = await http.adminAccessToken(opts.signal);
-  const claims = tokenClaimsSchema.parse(
-    JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')),
-  );
+  const claims = rolesOfOwnToken(token);
   const roles = [...(claims.resource_access?.[REALM_MANAGEMENT_CLIENT]?.roles ?? [])].sort();
   const allowed = new Set<string>(RUNTIME_REALM_ROLES);
   return {

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { NotFoundError, Secret, UpstreamError, type CallOptions } from '@keycloak-exapp/core';
 import type { KeycloakHttp } from './keycloak.http.js';
 import { KeycloakAdminApi } from './admin-api/keycloak-admin-api.js';
 import { MANAGED_MARKER } from './managed-marker.js';
+import { rolesOfOwnToken } from './token-roles.js';
 
 /**
  * The roles an external Keycloak gives the ExApp's setup account: the realm-management roles of
@@ -134,7 +134,7 @@ export async function checkAdminRoles(
   realm: string,
   opts: CallOptions = {},
 ): Promise<AdminRoleCheck> {
-  const claims = decodeJwtPayload(await http.adminAccessToken(opts.signal));
+  const claims = rolesOfOwnToken(await http.adminAccessToken(opts.signal));
   if (!claims.realm_access && !claims.resource_access) return probeAdminRoles(http, realm, opts);
   const realmRoles = claims.realm_access?.roles ?? [];
   const clientRoles = claims.resource_access?.[realmManagementClientId(realm)]?.roles ?? [];
@@ -168,16 +168,4 @@ async function probeAdminRoles(
     });
   }
   return { source: 'probe', isMasterAdmin: false, missing };
-}
-
-const claimsSchema = z
-  .object({
-    realm_access: z.object({ roles: z.array(z.string()) }).optional(),
-    resource_access: z.record(z.string(), z.object({ roles: z.array(z.string()) })).optional(),
-  })
-  .loose();
-
-function decodeJwtPayload(token: string): z.infer<typeof claimsSchema> {
-  const payload = token.split('.')[1] ?? '';
-  return claimsSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
 }
