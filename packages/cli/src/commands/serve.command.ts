@@ -19,7 +19,7 @@ export function healthcheckCommand(): Command {
       const socketPath = process.env.HP_SHARED_KEY
         ? (process.env.HP_EXAPP_SOCK ?? '/tmp/exapp.sock')
         : undefined;
-      const ok = await new Promise<boolean>((resolve) => {
+      const verdict = await new Promise<{ ok: boolean; why: string }>((resolve) => {
         const req = request(
           socketPath
             ? { socketPath, path: '/heartbeat', timeout: 5_000 }
@@ -32,13 +32,22 @@ export function healthcheckCommand(): Command {
           (res) => {
             let body = '';
             res.on('data', (c: Buffer) => (body += c.toString()));
-            res.on('end', () => resolve(res.statusCode === 200 && body.includes('"status":"ok"')));
+            res.on('end', () =>
+              resolve({
+                ok: res.statusCode === 200 && body.includes('"status":"ok"'),
+                why: `/heartbeat answered ${res.statusCode ?? '?'}: ${body.slice(0, 500)}`,
+              }),
+            );
           },
         );
-        req.on('timeout', () => req.destroy());
-        req.on('error', () => resolve(false));
+        req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
+        req.on('error', (error) =>
+          resolve({ ok: false, why: `/heartbeat cannot be reached: ${error.message}` }),
+        );
         req.end();
       });
-      process.exitCode = ok ? 0 : 1;
+      // Docker keeps the output of the last checks (`docker inspect`): say why it fails.
+      if (!verdict.ok) process.stderr.write(`unhealthy: ${verdict.why}\n`);
+      process.exitCode = verdict.ok ? 0 : 1;
     });
 }

@@ -20,8 +20,12 @@ export function lifecycleRoutes(
   router.get('/heartbeat', (ctx) => {
     ctx.set('cache-control', 'no-store');
     const frpc = frpcState();
+    const health = readiness.health();
+    // Unhealthy answers 503 with the reason: AppAPI and Docker's health check both see it.
+    if (!health.healthy) ctx.status = 503;
     ctx.body = {
-      status: 'ok',
+      status: health.healthy ? 'ok' : 'error',
+      ...(health.healthy ? {} : { reason: health.reason }),
       keycloak: readiness.state(),
       version,
       ...(frpc ? { frpc: frpc.state } : {}),
