@@ -1,4 +1,7 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The counts of a sync pass that become metrics (a SyncReport's fields). */
+const PASS_COUNTS = ['created', 'updated', 'disabled', 'deleted', 'unchanged', 'failed'] as const;
 
 /** The server's Prometheus metrics, on a registry of its own (no global state). */
 export class ServerMetrics {
@@ -34,8 +37,20 @@ export class ServerMetrics {
     buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
+  readonly syncLastSuccess = new Gauge({
+    name: 'keycloak_exapp_sync_last_success_timestamp_seconds',
+    help: 'When a sync run of this kind last ended without failing (Unix time); alert on its age',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly syncLastUsers = new Gauge({
+    name: 'keycloak_exapp_sync_last_users',
+    help: 'What the last successful sync run of this kind did, per result (created, updated, disabled, deleted, unchanged, failed)',
+    labelNames: ['kind', 'result'] as const,
+    registers: [this.registry],
+  });
   readonly keycloakState: Gauge<'state'>;
-  readonly keycloakRestarts: Gauge;
+  readonly keycloakRestarts: Counter;
 
   constructor(status: () => { state: string; restarts: number }) {
     const states = ['starting', 'ready', 'restarting', 'failed', 'stopped', 'external'];
@@ -49,14 +64,18 @@ export class ServerMetrics {
         for (const state of states) this.set({ state }, state === current ? 1 : 0);
       },
     });
-    this.keycloakRestarts = new Gauge({
-      name: 'keycloak_exapp_keycloak_restarts',
+    this.keycloakRestarts = new Counter({
+      name: 'keycloak_exapp_keycloak_restarts_total',
       help: 'Restarts of Keycloak after unexpected exits since the server started it',
       registers: [this.registry],
       collect() {
-        this.set(status().restarts);
+        // The supervisor counts; a counter only grows, so it follows that count.
+        this.reset();
+        this.inc(status().restarts);
       },
     });
+    // The process's own: CPU, memory, heap, event-loop lag, garbage collection (prom-client's names).
+    collectDefaultMetrics({ register: this.registry });
   }
 
   /** Times a sync run and counts its outcome. */
@@ -65,6 +84,12 @@ export class ServerMetrics {
     try {
       const result = await run();
       this.syncRuns.inc({ kind, outcome: 'done' });
+      this.syncLastSuccess.set({ kind }, Date.now() / 1000);
+      const report = result as Partial<Record<(typeof PASS_COUNTS)[number], unknown>> | undefined;
+      for (const name of PASS_COUNTS) {
+        const value = report?.[name];
+        if (typeof value === 'number') this.syncLastUsers.set({ kind, result: name }, value);
+      }
       return result;
     } catch (error) {
       this.syncRuns.inc({ kind, outcome: 'failed' });
