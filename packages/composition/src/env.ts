@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appApiSettingsSchema, loggingSettingsSchema } from './settings/app-api.settings.js';
 import { keycloakSettingsSchema, weakPasswordReason } from './settings/keycloak.settings.js';
 import { syncSettingsSchema } from './settings/sync.settings.js';
+import { keycloakPassthrough } from './settings/keycloak-passthrough.js';
 import { EnvError, parseSettings, shownValue, type SettingProblem } from './settings/settings-error.js';
 import { tokenApiSettingsSchema } from './settings/token-api.settings.js';
 
@@ -17,7 +18,11 @@ export const envSchema = appApiSettingsSchema
   .extend(loggingSettingsSchema.shape);
 
 export type ServerEnv = Readonly<
-  Omit<z.infer<typeof envSchema>, 'KEYCLOAK_DB'> & { KEYCLOAK_DB: 'dev-file' | 'postgres' }
+  Omit<z.infer<typeof envSchema>, 'KEYCLOAK_DB'> & {
+    KEYCLOAK_DB: 'dev-file' | 'postgres';
+    /** The operator's own settings for the embedded Keycloak (`KC_*`, `JAVA_OPTS_APPEND`, `TZ`). */
+    keycloakOperatorEnv: Readonly<Record<string, string>>;
+  }
 >;
 
 /** The variables AppAPI sets when it deploys the ExApp. */
@@ -35,7 +40,11 @@ function appApiHint(problems: readonly SettingProblem[]): string | undefined {
 /** Parses the environment once; every bad value is named with what it got and what it needs. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): ServerEnv {
   const data = parseSettings(envSchema, source, appApiHint);
-  const env = { ...data, KEYCLOAK_DB: data.KEYCLOAK_DB ?? data.KC_DB ?? 'dev-file' };
+  const env = {
+    ...data,
+    KEYCLOAK_DB: data.KEYCLOAK_DB ?? data.KC_DB ?? 'dev-file',
+    keycloakOperatorEnv: keycloakPassthrough(source, new Set(Object.keys(envSchema.shape))),
+  };
   if (env.KEYCLOAK_MODE === 'external') {
     const missing = (
       ['KEYCLOAK_URL', 'KEYCLOAK_ADMIN_CLIENT_ID', 'KEYCLOAK_ADMIN_CLIENT_SECRET'] as const

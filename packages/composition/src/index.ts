@@ -7,12 +7,7 @@ export {
   type ExAppGraphSettings,
 } from './container.js';
 export { loadEnv, envSchema, type ServerEnv } from './env.js';
-export {
-  EnvError,
-  parseSettings,
-  shownValue,
-  type SettingProblem,
-} from './settings/settings-error.js';
+export { EnvError, parseSettings, shownValue, type SettingProblem } from './settings/settings-error.js';
 export { appApiSettingsSchema, appApiSettingsForToolsSchema } from './settings/app-api.settings.js';
 export { keycloakSettingsSchema } from './settings/keycloak.settings.js';
 export { syncSettingsSchema } from './settings/sync.settings.js';

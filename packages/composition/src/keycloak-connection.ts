@@ -112,7 +112,7 @@ export async function connectKeycloak(
       ...(env.KEYCLOAK_HTTP_PORT ? { httpPort: env.KEYCLOAK_HTTP_PORT } : {}),
       hostname: publicBase.url,
       hostnameAdmin: env.KC_HOSTNAME_ADMIN,
-      env: { JAVA_OPTS_KC_HEAP: env.JAVA_OPTS_KC_HEAP, ...parts.keycloakEnv },
+      env: { ...env.keycloakOperatorEnv, JAVA_OPTS_KC_HEAP: env.JAVA_OPTS_KC_HEAP, ...parts.keycloakEnv },
       logger,
     });
     // Where the CLI in this container finds the embedded Keycloak (its port is chosen at start).

@@ -56,6 +56,21 @@ describe("what each client's tokens carry", () => {
   });
 });
 
+describe("the operator's Keycloak settings", () => {
+  it('reach the embedded Keycloak: KC_LOG_LEVEL turns its event log on, and its lines show in the ExApp log', async () => {
+    await apiToken('carol', 'openklant');
+    await expect
+      .poll(
+        () =>
+          e2e.h
+            .logs()
+            .split('\n')
+            .filter((l) => l.includes('"kcLogger":"org.keycloak.events"')).length,
+      )
+      .toBeGreaterThan(0);
+  });
+});
+
 describe("Valtimo's side: Spring Security's JWT decoder with audience validation", () => {
   it('accepts valtimo access tokens with the roles Valtimo reads, from /api/token and after a refresh', async () => {
     const alice = await apiToken('alice', 'valtimo');
