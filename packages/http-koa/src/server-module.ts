@@ -78,6 +78,8 @@ export interface ServerModuleSettings {
   readonly trustOriginIp: boolean;
   readonly reconcile: { readonly intervalMs: number; readonly fullEvery: number };
   readonly stopKeycloakOnDisable: boolean;
+  /** How long starting or restarting Keycloak still counts as healthy. */
+  readonly keycloakUnhealthyAfterMs: number;
   readonly topMenu: TopMenu;
 }
 
@@ -91,7 +93,8 @@ export function serverModule(settings: ServerModuleSettings): ContainerModule {
       .inSingletonScope();
     bind(KEYCLOAK_READINESS)
       .toResolvedValue(
-        (supervisor?: ProcessSupervisor) => new KeycloakReadiness(supervisor),
+        (supervisor?: ProcessSupervisor) =>
+          new KeycloakReadiness(supervisor, { graceMs: settings.keycloakUnhealthyAfterMs }),
         [OPTIONAL_SUPERVISOR],
       )
       .inSingletonScope();

@@ -223,6 +223,7 @@ function composeServer(env: ServerEnv, parts: ComposeParts): ServerContainer {
       trustOriginIp: (env.NEXTCLOUD_PROXY ?? (env.HP_SHARED_KEY ? 'harp' : 'classic')) === 'classic',
       reconcile: { intervalMs: env.SYNC_INTERVAL_SECONDS * 1000, fullEvery: env.SYNC_FULL_EVERY },
       stopKeycloakOnDisable: env.KEYCLOAK_STOP_ON_DISABLE,
+      keycloakUnhealthyAfterMs: env.KEYCLOAK_UNHEALTHY_AFTER_SECONDS * 1000,
       topMenu: {
         name: 'keycloak',
         displayName: 'Keycloak',

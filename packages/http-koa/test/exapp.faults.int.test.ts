@@ -62,6 +62,8 @@ async function startServer(): Promise<void> {
       TOKEN_CACHE_ENABLED: 'false',
       DIRECTORY_TTL_SECONDS: '5',
       NEXTCLOUD_TIMEOUT_SECONDS: '2',
+      // Keycloak restarting for longer than this makes /heartbeat unhealthy (the kill test sees it).
+      KEYCLOAK_UNHEALTHY_AFTER_SECONDS: '3',
       KEYCLOAK_API_CONSUMERS: JSON.stringify([
         { name: 'load', secret: LOAD_SECRET, clientIds: CLIENTS, operations: ['token', 'sync'] },
       ]),
@@ -283,6 +285,15 @@ interface Outcome {
 describe('Keycloak killed with SIGKILL under token load', () => {
   it('answers 503 + Retry-After meanwhile (never a wrong token, never a hang), is restarted, and serves every request again within 60 s of ready', async () => {
     const supervisor = h.server.supervisor!;
+    const beats: { readonly status: number; readonly body: Record<string, unknown> }[] = [];
+    let watching = true;
+    const watchHeartbeat = (async () => {
+      while (watching) {
+        const beat = await call(h.url, 'GET', '/heartbeat');
+        beats.push({ status: beat.status, body: beat.body as Record<string, unknown> });
+        await sleep(250);
+      }
+    })();
     const outcomes: Outcome[] = [];
     const hangs: string[] = [];
     let stop = false;
@@ -342,7 +353,20 @@ describe('Keycloak killed with SIGKILL under token load', () => {
     }
     stop = true;
     await Promise.all(workers);
+    watching = false;
+    await watchHeartbeat;
 
+    // The heartbeat (AppAPI's and the image's health check) said healthy before the kill, unhealthy
+    // with the reason once the restart outlasted KEYCLOAK_UNHEALTHY_AFTER_SECONDS, healthy again after.
+    expect(beats[0]).toMatchObject({ status: 200, body: { status: 'ok', keycloak: 'ready' } });
+    const unhealthy = beats.filter((b) => b.status !== 200);
+    expect(unhealthy.length).toBeGreaterThan(0);
+    for (const b of unhealthy)
+      expect(b).toMatchObject({
+        status: 503,
+        body: { status: 'error', reason: expect.stringMatching(/^Keycloak has been (starting|restarting) for \d+ s/) },
+      });
+    expect(beats.at(-1)).toMatchObject({ status: 200, body: { status: 'ok', keycloak: 'ready' } });
     expect(hangs).toEqual([]);
     const failures = outcomes.filter((o) => o.status !== 200);
     expect(failures.length).toBeGreaterThan(0); // the outage was seen

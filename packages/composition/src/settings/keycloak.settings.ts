@@ -31,6 +31,8 @@ export const keycloakSettingsSchema = z.object({
   KC_DB: database.optional(),
   KEYCLOAK_HTTP_PORT: port.default(0),
   KEYCLOAK_STOP_ON_DISABLE: bool.default(false),
+  /** How long the embedded Keycloak may be starting or restarting before `/heartbeat` says unhealthy. */
+  KEYCLOAK_UNHEALTHY_AFTER_SECONDS: seconds.min(1).default(300),
   /** Keycloak's public base URL; unset, it is derived from NEXTCLOUD_URL and NEXTCLOUD_PROXY. */
   KC_HOSTNAME: z.url().optional(),
   /** The proxy of Nextcloud in front of the ExApp; unset: HaRP when HP_SHARED_KEY is set, else classic. */
