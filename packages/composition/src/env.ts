@@ -33,7 +33,7 @@ function appApiHint(problems: readonly SettingProblem[]): string | undefined {
     (p) => APP_API_VARIABLES.has(p.variable) && p.got === shownValue(p.variable, undefined),
   )
     ? 'AppAPI sets APP_ID, APP_SECRET, APP_VERSION, APP_PORT and NEXTCLOUD_URL when it deploys the ExApp; ' +
-        'to run the server outside AppAPI, set them yourself (README: Configuration), or try `keycloak-exapp demo`.'
+        'to run the server outside AppAPI, set them yourself (docs/admin-guide.md: Configuration), or try `keycloak-exapp demo`.'
     : undefined;
 }
 

@@ -63,7 +63,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     title: 'keycloak-exapp API',
     version: '1',
     description:
-      'Keycloak tokens for Nextcloud users, server-side, and user sync; the original Python ExApp\'s request and answer fields. Auth model: README, "API and auth model".',
+      'Keycloak tokens for Nextcloud users, server-side, and user sync; the original Python ExApp\'s request and answer fields. Auth model: docs/security-model.md.',
   },
   components: OPENAPI_COMPONENTS,
   paths: {

@@ -239,15 +239,30 @@ export const AUTH_MATRIX: readonly MatrixRow[] = [
   },
 ];
 
-/** The README's table: one line per route, each cell "direct / HaRP / classic". */
-export function authMatrixMarkdown(): string {
-  const cell = (row: MatrixRow, i: number) =>
-    WAYS.map((way) => {
-      const status = row.expect[way][i];
-      return status === null || status === undefined ? '–' : status === 0 ? 'drop' : String(status);
-    }).join(' / ');
-  const header = `| route | ${CALLERS.join(' | ')} |`;
-  const rule = `| --- | ${CALLERS.map(() => '---').join(' | ')} |`;
+/** Short column heads of the published tables (CALLERS order); docs/security-model.md explains them. */
+export const CALLER_HEADS: Readonly<Record<CallerColumn, string>> = {
+  anonymous: 'anon',
+  'wrong secret': 'bad secret',
+  'forged AppAPI': 'forged',
+  'replayed AppAPI': 'replayed',
+  user: 'user',
+  admin: 'admin',
+  'consumer with op': 'cons+op',
+  'consumer without op': 'cons-op',
+  'AppAPI itself': 'AppAPI',
+};
+
+/**
+ * docs/security-model.md's table for one way in (direct, HaRP or classic): one line per route, one
+ * status per caller ("drop": the proxy closes the connection; "–": that caller cannot come this way).
+ */
+export function authMatrixMarkdown(way: Way): string {
+  const cell = (row: MatrixRow, i: number) => {
+    const status = row.expect[way][i];
+    return status === null || status === undefined ? '–' : status === 0 ? 'drop' : String(status);
+  };
+  const header = `| route | ${CALLERS.map((c) => CALLER_HEADS[c]).join(' | ')} |`;
+  const rule = `| --- | ${CALLERS.map(() => '--:').join(' | ')} |`;
   const lines = AUTH_MATRIX.map(
     (row) => `| \`${row.method} ${row.path}\` | ${CALLERS.map((_, i) => cell(row, i)).join(' | ')} |`,
   );

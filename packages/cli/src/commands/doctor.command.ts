@@ -172,7 +172,7 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
   checks.push(
     await check(
       'issuer as the server derives it (KC_HOSTNAME, or NEXTCLOUD_URL and the proxy) and reachable',
-      'set KC_HOSTNAME to the URL consumers reach Keycloak at, or NEXTCLOUD_PROXY (see the README: which URL is my issuer?)',
+      'set KC_HOSTNAME to the URL consumers reach Keycloak at, or NEXTCLOUD_PROXY (docs/admin-guide.md: Which URL is my issuer?)',
       async () => {
         if (!target) throw new Error('no Keycloak');
         const discovery = await json(`${target.baseUrl}/realms/${realm}/.well-known/openid-configuration`);
@@ -204,7 +204,7 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
   checks.push(
     await check(
       'sign in with Nextcloud: identity provider, flows, and the broker endpoints reachable',
-      'run init again (AppAPI) or restart the server; an external Keycloak needs SIGN_IN_LISTEN and SIGN_IN_INTERNAL_URL (README: Sign in with Nextcloud)',
+      'run init again (AppAPI) or restart the server; an external Keycloak needs SIGN_IN_LISTEN and SIGN_IN_INTERNAL_URL (docs/consumer-guide.md: Sign in with Nextcloud)',
       async () => {
         if (!target) throw new Error('no Keycloak');
         const spec = await loadRealmFile(env.KEYCLOAK_REALM_FILE, { realm });
