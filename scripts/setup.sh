@@ -11,6 +11,7 @@ want_chromium=0
 want_haproxy=0
 want_python_rp=0
 want_consumer_libs=0
+want_promtool=0
 for arg in "$@"; do
   case "$arg" in
     --with-postgres) want_postgres=1 ;;
@@ -18,6 +19,7 @@ for arg in "$@"; do
     --with-haproxy) want_haproxy=1 ;;
     --with-python-rp) want_python_rp=1 ;;
     --with-consumer-libs) want_consumer_libs=1 ;;
+    --with-promtool) want_promtool=1 ;;
   esac
 done
 
@@ -72,6 +74,17 @@ if [ "$want_consumer_libs" = 1 ]; then
   }
   build_cached spring-jwt packages/test-support/spring-jwt 'mvn -q -B package -DskipTests'
   build_cached openidconnect-check packages/test-support/openidconnect-check 'cargo build -q --locked'
+fi
+
+# Prometheus's promtool (Debian's package, unpacked, never installed as a service): the test command
+# checks and unit-tests the alert rules in docs/monitoring/ with it.
+if [ "$want_promtool" = 1 ] && [ ! -x .cache/promtool/usr/bin/promtool ]; then
+  echo "setup: unpacking promtool from Debian's prometheus package" >&2
+  rm -rf .cache/promtool && mkdir -p .cache/promtool
+  (cd .cache/promtool && apt-get download prometheus > /dev/null 2>&1 \
+    || { apt-get update -qq > /dev/null && apt-get download prometheus > /dev/null; })
+  dpkg-deb -x .cache/promtool/prometheus_*.deb .cache/promtool
+  rm -f .cache/promtool/prometheus_*.deb
 fi
 
 # npm packages: reinstall only when the lock file changed since the last install.

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # turbo would print its telemetry notice in the middle of the output (and send telemetry) on a first run.
 export TURBO_TELEMETRY_DISABLED=1
-bash scripts/setup.sh --with-postgres --with-chromium --with-haproxy --with-python-rp --with-consumer-libs
+bash scripts/setup.sh --with-postgres --with-chromium --with-haproxy --with-python-rp --with-consumer-libs --with-promtool
 node scripts/check-repo-paths.mjs # a clone has nothing beside it: no file may read outside the repository
 node scripts/check-dependencies.mjs # every declared dependency is imported (or a peer one needs), every import declared
 node scripts/check-version.mjs # the version in one place: info.xml, the packages, the compose file and the CHANGELOG follow it
