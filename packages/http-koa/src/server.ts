@@ -30,7 +30,7 @@ import { authenticate } from './http/caller.js';
 import { FrpClient } from './frp-client.js';
 import type { ExAppLifecycle } from './lifecycle/exapp-lifecycle.js';
 import type { KeycloakReadiness } from './lifecycle/keycloak-readiness.js';
-import { metricsRoutes, exAppApiRouter } from './routes/api.routes.js';
+import { exAppApiRouter, keycloakManagementRoutes, metricsRoutes } from './routes/api.routes.js';
 import { keycloakProxy } from './routes/keycloak-proxy.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';
 import { uiRoutes } from './routes/ui.routes.js';
@@ -113,6 +113,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     signIn,
     publicBase,
     connection,
+    keycloakManagementUrl: supervisor?.managementUrl ?? env.KEYCLOAK_MANAGEMENT_URL?.replace(/\/$/, ''),
     frpcState: () => (frpc ? { state: frpc.state, reason: frpc.reason } : undefined),
   });
   const lifecycle = await container.getAsync(EXAPP_LIFECYCLE);
@@ -240,6 +241,8 @@ interface AppParts {
   readonly signIn: { readonly wiring: SignInWiring; readonly useCase: SignInWithNextcloud } | undefined;
   readonly publicBase: KeycloakPublicBase;
   readonly connection: KeycloakConnection;
+  /** Keycloak's management interface (health, metrics): the embedded one's, or KEYCLOAK_MANAGEMENT_URL. */
+  readonly keycloakManagementUrl: string | undefined;
   readonly frpcState: () => { readonly state: string; readonly reason?: string | undefined } | undefined;
 }
 
@@ -291,6 +294,11 @@ async function createServerApp(env: ServerEnv, container: ServerContainer, parts
       ),
       exAppApiRouter(apiDeps),
       metricsRoutes(apiDeps),
+      keycloakManagementRoutes({
+        ...apiDeps,
+        managementUrl: parts.keycloakManagementUrl,
+        assertRunning: () => readiness.assertRunning(),
+      }),
       ...(parts.signIn
         ? [
             signInBrowserRouter({

@@ -151,6 +151,13 @@ export const AUTH_MATRIX: readonly MatrixRow[] = [
     expect: adminRoute([401, 401, 401, 401, 403, 200, 200, 403, 401]),
   },
   {
+    name: "Keycloak's own readiness",
+    method: 'GET',
+    path: '/keycloak-management/health/ready',
+    privileged: true,
+    expect: adminRoute([401, 401, 401, 401, 403, 200, 200, 403, 401]),
+  },
+  {
     name: 'top-menu icon',
     method: 'GET',
     path: '/img/keycloak.svg',

@@ -8,6 +8,8 @@ const database = z.enum(['dev-file', 'postgres']);
 export const keycloakSettingsSchema = z.object({
   KEYCLOAK_MODE: z.enum(['embedded', 'external']).default('embedded'),
   KEYCLOAK_URL: z.url().optional(),
+  /** External mode: one node's management interface (health, metrics), for `/keycloak-management/…`. */
+  KEYCLOAK_MANAGEMENT_URL: z.url().optional(),
   KEYCLOAK_ADMIN_CLIENT_ID: z.string().optional(),
   KEYCLOAK_ADMIN_CLIENT_SECRET: z.string().optional(),
   KEYCLOAK_REALM: z

@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   InvalidInputError,
   NotFoundError,
+  UpstreamUnavailableError,
   clientIdSchema,
   toAppError,
   userIdSchema,
@@ -212,6 +213,51 @@ export function metricsRoutes(deps: ExAppApiDeps & { readonly metrics: ServerMet
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
   });
+  return router;
+}
+
+/** What Keycloak's management interface offers through the ExApp: its health checks and its metrics. */
+const KEYCLOAK_MANAGEMENT_PATHS = ['health', 'health/ready', 'health/live', 'health/started', 'metrics'];
+
+/**
+ * `GET /keycloak-management/<health…|metrics>`: Keycloak's own health checks and Prometheus metrics
+ * from its management port (loopback only), for the callers of `/metrics`. Keycloak's answer and
+ * status pass through as they are (a DOWN health check is its 503 with its JSON); `managementUrl`
+ * undefined (an external Keycloak without `KEYCLOAK_MANAGEMENT_URL`) answers 404.
+ */
+export function keycloakManagementRoutes(
+  deps: ExAppApiDeps & {
+    readonly managementUrl: string | undefined;
+    /** Throws NOT_READY (503) unless the embedded Keycloak runs. */
+    readonly assertRunning: () => void;
+  },
+): Router {
+  const router = new Router({ prefix: '/keycloak-management' });
+  router.use(audited());
+  for (const path of KEYCLOAK_MANAGEMENT_PATHS)
+    router.get(`/${path}`, async (ctx) => {
+      assertQuery(ctx, []);
+      await authorizeAdminOperation(ctx, deps, 'sync', 'keycloak-management');
+      if (!deps.managementUrl)
+        throw new NotFoundError(
+          "Keycloak is external: set KEYCLOAK_MANAGEMENT_URL to one node's management interface (port 9000)",
+        );
+      deps.assertRunning();
+      let res: Response;
+      try {
+        res = await fetch(`${deps.managementUrl}/${path}`, {
+          signal: AbortSignal.any([ctx.state.signal, AbortSignal.timeout(10_000)]),
+        });
+      } catch (error) {
+        throw new UpstreamUnavailableError(
+          `Keycloak's management interface did not answer: ${String(error)}`,
+        );
+      }
+      ctx.set('cache-control', 'no-store');
+      ctx.status = res.status;
+      ctx.type = res.headers.get('content-type') ?? 'text/plain';
+      ctx.body = await res.text();
+    });
   return router;
 }
 

@@ -158,6 +158,7 @@ export function describeAuthMatrix(): void {
         'sync-all',
         'sync-all-job',
         'metrics',
+        'keycloak-management',
         'keycloak-admin',
       ]) {
         const mine = lines.filter((l) => l.audit === op);

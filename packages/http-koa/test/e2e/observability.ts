@@ -19,6 +19,26 @@ export function describeObservability(): void {
       expect(res.text).toMatch(/keycloak_exapp_sync_runs_total\{kind="full",outcome="done"\} \d+/);
       expect(res.text).toMatch(/keycloak_exapp_upstream_grant_seconds_count/);
     });
+
+    it("passes Keycloak's own health checks and metrics (its management port) to admins only", async () => {
+      const admin = appApiAs(e2e.h.nc, 'admin');
+      expect((await call(e2e.h.url, 'GET', '/keycloak-management/metrics')).status).toBe(401);
+      expect(
+        (await call(e2e.h.url, 'GET', '/keycloak-management/metrics', appApiAs(e2e.h.nc, 'carol'))).status,
+      ).toBe(403);
+      for (const check of ['health', 'health/ready', 'health/live', 'health/started']) {
+        const res = await call(e2e.h.url, 'GET', `/keycloak-management/${check}`, admin);
+        expect(res.status, check).toBe(200);
+        expect(res.body, check).toMatchObject({ status: 'UP' });
+      }
+      const metrics = await call(e2e.h.url, 'GET', '/keycloak-management/metrics', admin);
+      expect(metrics.status).toBe(200);
+      // Keycloak's own Micrometer metrics: its HTTP requests and its JVM, not the ExApp's.
+      expect(metrics.text).toMatch(/^http_server_requests_seconds_count\{/m);
+      expect(metrics.text).toMatch(/^jvm_memory_used_bytes\{/m);
+      expect(metrics.text).not.toMatch(/keycloak_exapp_/);
+      expect((await call(e2e.h.url, 'GET', '/keycloak-management/health/x', admin)).status).toBe(404);
+    });
   });
 
   describe('logs', () => {
