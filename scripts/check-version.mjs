@@ -20,7 +20,7 @@ for (const dir of readdirSync(join(root, 'packages'))) {
   for (const [name, range] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies }))
     if (name.startsWith('@keycloak-exapp/')) expect(`packages/${dir}/package.json → ${name}`, range);
 }
-for (const match of read('docker/compose.yml').matchAll(/image: \S*keycloak-exapp:(\S+)/g))
+for (const match of read('docker/compose.yml').matchAll(/image: \S*keycloak-exapp:([^\s}]+)/g))
   expect('docker/compose.yml image', match[1]);
 expect('CHANGELOG.md latest release', /^## \[(\d[^\]]*)\]/m.exec(read('CHANGELOG.md'))?.[1]);
 

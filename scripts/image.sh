@@ -115,7 +115,15 @@ if ! exists "$go_tag"; then
 fi
 golang=$(build_standin golang golang.Dockerfile "$go_key" --build-arg "DEBIAN=$debian")
 
-# 7. The image itself, from the same Dockerfile users build, with the stand-ins as its bases.
+# 7. postgres:17 for docker/compose.yml (not in the image): Debian's PostgreSQL 15 from Debian's mirror.
+mkdir -p "$WORK/postgres"
+cp docker/standins/postgres-entrypoint.sh "$WORK/postgres/"
+postgres=$(build_standin postgres postgres.Dockerfile \
+  "$debian $(sha256sum docker/standins/postgres-entrypoint.sh)" --build-arg "DEBIAN=$debian")
+# The stand-ins' tags, for scripts/compose.sh.
+printf 'POSTGRES_STANDIN=%s\n' "$postgres" > "$WORK/tags.env"
+
+# 8. The image itself, from the same Dockerfile users build, with the stand-ins as its bases.
 log "building $IMAGE (Docker's layer cache keeps unchanged steps)"
 version_arg=()
 [ -n "${KEYCLOAK_VERSION:-}" ] && version_arg=(--build-arg "KEYCLOAK_VERSION=$KEYCLOAK_VERSION")

@@ -20,6 +20,7 @@ npx tsc -p bench && npx eslint bench # the benchmark is not a package; keep it c
 # The image Nextcloud installs, built from docker/Dockerfile on local stand-ins of its base images
 # (starts Debian's Docker engine where needed); the container tests run it through testcontainers.
 bash scripts/image.sh > /dev/null
+bash scripts/compose.sh version > /dev/null # Docker Compose for compose.int.test.ts, built once from tools/compose
 export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 npx vitest run
 KEYCLOAK_VERSION="${KEYCLOAK_COMPAT_VERSION:-26.5.6}" KEYCLOAK_TEST_DATABASES=dev-file \

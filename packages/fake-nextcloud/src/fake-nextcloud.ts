@@ -72,13 +72,17 @@ export class FakeNextcloud implements NextcloudState {
     return `http://127.0.0.1:${address.port}`;
   }
 
-  async start(port = 0): Promise<this> {
+  /**
+   * Listens on loopback; `host` `0.0.0.0` also lets containers on a Docker network reach it through
+   * the host's gateway address (the compose test). `url` stays the loopback address.
+   */
+  async start(port = 0, host = '127.0.0.1'): Promise<this> {
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.on('connection', (socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
     });
-    await new Promise<void>((resolve) => this.#server!.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.#server!.listen(port, host, resolve));
     return this;
   }
 
