@@ -1,19 +1,12 @@
+import { createLogger } from '@keycloak-exapp/composition';
 import type { Logger, SyncProgress, SyncReport } from '@keycloak-exapp/core';
 
-/** Logs go to stderr as one JSON line each, so stdout carries only results. */
+/**
+ * Logs go to stderr in the server's format (a JSON line each, level names, ISO time), so stdout
+ * carries only results; warnings and errors always, the rest with `--debug`.
+ */
 export function stderrLogger(bindings: Record<string, unknown> = {}, debug = false): Logger {
-  const write = (level: string) => (obj: Record<string, unknown>, msg?: string) => {
-    process.stderr.write(
-      `${JSON.stringify({ level, time: new Date().toISOString(), ...bindings, ...obj, msg })}\n`,
-    );
-  };
-  return {
-    child: (more) => stderrLogger({ ...bindings, ...more }, debug),
-    debug: debug ? write('debug') : () => undefined,
-    info: debug ? write('info') : () => undefined,
-    warn: write('warn'),
-    error: write('error'),
-  };
+  return createLogger(debug ? 'debug' : 'warn', process.stderr).child(bindings);
 }
 
 export function printJson(value: unknown): void {

@@ -74,11 +74,13 @@ describe('wrong settings', () => {
       expect(code).toBe(2);
       for (const name of names) expect(stderr).toMatch(new RegExp(`^  ${name}: got .+, expected .+$`, 'm'));
       const line = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
-        level: number;
+        level: string;
+        time: string;
         code: string;
         problems: { variable: string; got: string; expected: string }[];
       };
-      expect(line).toMatchObject({ level: 60, code: 'CONFIGURATION' });
+      expect(line).toMatchObject({ level: 'fatal', code: 'CONFIGURATION' });
+      expect(new Date(line.time).toISOString()).toBe(line.time);
       expect(line.problems.map((p) => p.variable)).toEqual(expect.arrayContaining(names));
       for (const value of [...hidden, APP_API.APP_SECRET]) expect(stdout + stderr).not.toContain(value);
     },

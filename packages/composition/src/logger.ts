@@ -25,14 +25,22 @@ export const REDACT_PATHS = [
   '*.client_secret',
 ];
 
-/** The one pino instance of the server (JSON to stdout or a given stream). */
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger & { pino: Pino } {
+/**
+ * A pino logger in the one format of the server and the CLI: a JSON line each, the level by name
+ * (`"level":"info"`) and the time in ISO 8601, to stdout or a given stream.
+ */
+export function createLogger(
+  level: string,
+  destination?: { write(line: string): unknown },
+): Logger & { pino: Pino } {
   const instance = pino(
     {
       level,
       base: { app: 'keycloak-exapp' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       messageKey: 'msg',
+      formatters: { level: (label) => ({ level: label }) },
+      timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination ?? process.stdout,
   );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createLogger } from '../logger.js';
 
 /** One setting that is wrong: its name, what it holds (secrets masked) and what it should hold. */
 export interface SettingProblem {
@@ -42,10 +43,15 @@ export class EnvError extends Error {
     this.name = 'EnvError';
   }
 
-  /** The same as one line of the server's JSON log (pino's shape, level fatal), for log collectors. */
+  /** The same as one line of the server's JSON log (level fatal), for log collectors. */
   logLine(): string {
     const { code, problems, hint } = this;
-    return `${JSON.stringify({ level: 60, time: Date.now(), app: 'keycloak-exapp', code, problems, hint, msg: 'invalid settings' })}\n`;
+    let line = '';
+    createLogger('fatal', { write: (s) => (line = s) }).pino.fatal(
+      { code, problems, hint },
+      'invalid settings',
+    );
+    return line;
   }
 
   /** A rule across settings (one alone is fine), named by the variables it joins. */
