@@ -50,6 +50,30 @@ describe('findJavaHome', () => {
     );
     expect(() => findJavaHome('26.7.3', { explicit: join(dir, 'nope') })).toThrow(/KEYCLOAK_JAVA_HOME/);
   });
+
+  it("honours the operator's JAVA_HOME when Keycloak supports its Java, and says why when not", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'jvm-'));
+    const jdk = async (name: string, version: string): Promise<string> => {
+      await mkdir(join(dir, name, 'bin'), { recursive: true });
+      await writeFile(join(dir, name, 'bin', 'java'), '');
+      await writeFile(
+        join(dir, name, 'release'),
+        `IMPLEMENTOR="Eclipse Adoptium"\nJAVA_VERSION="${version}"\n`,
+      );
+      return join(dir, name);
+    };
+    const mine = await jdk('my-jdk-21', '21.0.8');
+    const old = await jdk('my-jdk-11', '11.0.2');
+    const found = await jdk('temurin-25-jdk-amd64', '25.0.3');
+    expect(findJavaHome('26.7.3', { javaHome: mine, jvmDir: dir })).toBe(mine);
+    // KEYCLOAK_JAVA_HOME still wins over it.
+    expect(findJavaHome('26.7.3', { explicit: found, javaHome: mine, jvmDir: dir })).toBe(found);
+    // Java 11 cannot run Keycloak 26: the search goes on, and names the JAVA_HOME it passed over.
+    expect(findJavaHome('26.7.3', { javaHome: old, jvmDir: dir })).toBe(found);
+    expect(() => findJavaHome('26.7.3', { javaHome: old, jvmDir: join(dir, 'none') })).toThrow(
+      /JAVA_HOME=.*my-jdk-11 is Java 11.*wants Java 25 or 21 or 17/,
+    );
+  });
 });
 
 describe('forwardKeycloakLogLine', () => {

@@ -77,7 +77,7 @@ export async function connectKeycloak(
   let connection: KeycloakConnection;
   if (env.KEYCLOAK_MODE === 'embedded') {
     const version = env.KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION;
-    const javaHome = findJavaHome(version, { explicit: env.KEYCLOAK_JAVA_HOME });
+    const javaHome = findJavaHome(version, { explicit: env.KEYCLOAK_JAVA_HOME, javaHome: env.JAVA_HOME });
     const installed = env.KEYCLOAK_HOME
       ? { version, home: join(env.KEYCLOAK_HOME, env.KEYCLOAK_DB), javaHome, build: { db: env.KEYCLOAK_DB } }
       : await installKeycloak({

@@ -73,7 +73,10 @@ export async function clusterSize(supervisor: KeycloakProcessSupervisor): Promis
 
 export async function startKeycloakCluster(opts: ClusterOptions): Promise<KeycloakCluster> {
   const version = process.env.KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION;
-  const javaHome = findJavaHome(version, { explicit: process.env.KEYCLOAK_JAVA_HOME });
+  const javaHome = findJavaHome(version, {
+    explicit: process.env.KEYCLOAK_JAVA_HOME,
+    javaHome: process.env.JAVA_HOME,
+  });
   const installed = await installKeycloak({
     version,
     build: { db: 'postgres' },

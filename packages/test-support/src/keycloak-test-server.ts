@@ -57,7 +57,10 @@ export async function prepareKeycloakServer(
   logger?: Logger,
   opts: KeycloakServerOptions = {},
 ): Promise<StartedKeycloakServer> {
-  const javaHome = findJavaHome(version, { explicit: process.env.KEYCLOAK_JAVA_HOME });
+  const javaHome = findJavaHome(version, {
+    explicit: process.env.KEYCLOAK_JAVA_HOME,
+    javaHome: process.env.JAVA_HOME,
+  });
   const installed = await installKeycloak({
     version,
     build: { db },

@@ -48,7 +48,10 @@ export function keycloakCommand(
     .option('--version <version>', 'Keycloak version', env.KEYCLOAK_VERSION)
     .option('--json', 'print the result as JSON')
     .action(async (opts: { db: KeycloakDatabase[]; version: string; json?: boolean }) => {
-      const javaHome = findJavaHome(opts.version, { explicit: env.KEYCLOAK_JAVA_HOME });
+      const javaHome = findJavaHome(opts.version, {
+        explicit: env.KEYCLOAK_JAVA_HOME,
+        javaHome: env.JAVA_HOME,
+      });
       const installed = [];
       for (const db of opts.db) {
         installed.push(
@@ -73,7 +76,10 @@ export function keycloakCommand(
     .description('run Keycloak (embedded database on APP_PERSISTENT_STORAGE) in the foreground until Ctrl-C')
     .option('--json', 'print the URLs as JSON once ready')
     .action(async (opts: { json?: boolean }) => {
-      const javaHome = findJavaHome(env.KEYCLOAK_VERSION, { explicit: env.KEYCLOAK_JAVA_HOME });
+      const javaHome = findJavaHome(env.KEYCLOAK_VERSION, {
+        explicit: env.KEYCLOAK_JAVA_HOME,
+        javaHome: env.JAVA_HOME,
+      });
       const installed = await installKeycloak({
         version: env.KEYCLOAK_VERSION,
         build: { db: 'dev-file' },

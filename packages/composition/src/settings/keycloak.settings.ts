@@ -27,6 +27,8 @@ export const keycloakSettingsSchema = z.object({
     .default(DEFAULT_KEYCLOAK_VERSION),
   KEYCLOAK_HOME: z.string().optional(),
   KEYCLOAK_JAVA_HOME: z.string().optional(),
+  /** The operator's JDK: used for Keycloak when KEYCLOAK_JAVA_HOME is unset and its Java is supported. */
+  JAVA_HOME: z.string().optional(),
   KEYCLOAK_CACHE_DIR: z.string().default('.keycloak'),
   KEYCLOAK_DB: database.optional(),
   /** Keycloak's own name for the same choice, as OpenRegister's compose files set it. */
