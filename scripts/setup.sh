@@ -23,6 +23,9 @@ for arg in "$@"; do
   esac
 done
 
+# What this script cannot install (Node.js, git, a JDK, Maven until Keycloak is cached): named at once.
+bash scripts/preflight.sh
+
 # Debian's HAProxy: the load balancer in front of the two-node Keycloak cluster of the tests and
 # the cluster benchmark (the tests start their own instance on loopback; no service is enabled).
 if [ "$want_haproxy" = 1 ] && ! command -v haproxy > /dev/null 2>&1; then
