@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
@@ -38,4 +39,13 @@ export async function startCliNextcloud(nc: FakeNextcloud, prefix: string): Prom
   nc.addUser({ id: 'alice', displayName: 'Alice Adams', email: 'alice@example.test', groups: ['staff'] });
   nc.addUser({ id: 'bob', displayName: 'Bob', email: null, groups: [] });
   return mkdtemp(join(tmpdir(), prefix));
+}
+
+/** A loopback port nothing listens on (for a Keycloak or Nextcloud that is down). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
 }

@@ -176,7 +176,7 @@ describe('keycloak-exapp doctor', () => {
     const res = await cli(['doctor']);
     expect(res.code, res.stdout).toBe(0);
     expect(res.stdout).not.toContain('✗');
-    expect(res.stdout.match(/✓/g)?.length).toBe(9);
+    expect(res.stdout.match(/✓/g)?.length).toBe(10);
     expect(res.stdout).toMatch(
       /✓ sign in with Nextcloud.*: nextcloud → .*\/sign-in\/authorize; Keycloak redeems codes at http:\/\/127\.0\.0\.1:\d+\/sign-in\/token$/m,
     );

@@ -27,18 +27,23 @@ import { printJson } from '../output.js';
 
 export interface Check {
   readonly name: string;
+  /** `skipped`: not run, because a check it needs failed (that one is the fault to fix). */
+  readonly status: 'ok' | 'failed' | 'skipped';
   readonly ok: boolean;
   readonly detail: string;
   /** What to do when it fails. */
   readonly fix: string;
 }
 
-async function check(name: string, fix: string, run: () => Promise<string>): Promise<Check> {
+async function check(name: string, fix: string, run: () => Promise<string>, needs?: Check): Promise<Check> {
+  if (needs && needs.status !== 'ok')
+    return { name, status: 'skipped', ok: false, detail: `not checked: needs "${needs.name}"`, fix };
   try {
-    return { name, ok: true, detail: await run(), fix };
+    return { name, status: 'ok', ok: true, detail: await run(), fix };
   } catch (error) {
     return {
       name,
+      status: 'failed',
       ok: false,
       detail:
         toAppError(error).message === 'unexpected error'
@@ -49,15 +54,23 @@ async function check(name: string, fix: string, run: () => Promise<string>): Pro
   }
 }
 
-async function json(url: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+/**
+ * A GET without credentials through the adapter's Keycloak client (its timeout and error words):
+ * the status and the JSON body, if any.
+ */
+async function json(
+  keycloak: KeycloakHttp,
+  path: string,
+  what: string,
+): Promise<{ status: number; body: unknown }> {
+  const res = await keycloak.raw('GET', path, { what });
   let body: unknown;
   try {
-    body = await res.json();
+    body = JSON.parse(res.body);
   } catch {
     body = undefined;
   }
-  return { status: res.status, body };
+  return { status: res.statusCode, body };
 }
 
 /** Every precondition of a working installation, each with ✓/✗ and the fix. */
@@ -66,43 +79,53 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
   let target: ReturnType<typeof keycloakTarget> | undefined;
   // Diagnosis reads Keycloak's admin API directly, outside the use-case graph.
   let http: KeycloakHttp | undefined;
-  checks.push(
-    await check(
-      'Keycloak reachable and ready',
-      'start Keycloak (the ExApp does at init) or fix KEYCLOAK_URL',
-      async () => {
-        target = keycloakTarget(env);
-        http = new KeycloakHttp(target.connection);
-        const res = await json(`${target.baseUrl}/realms/master`);
-        if (res.status !== 200) throw new Error(`${target.baseUrl} answered ${res.status}`);
-        return target.baseUrl;
-      },
-    ),
+  const reachable = await check(
+    'Keycloak reachable and ready',
+    'start Keycloak (the ExApp does at init) or fix KEYCLOAK_URL',
+    async () => {
+      target = keycloakTarget(env);
+      http = new KeycloakHttp(target.connection);
+      const res = await json(http, 'realms/master', 'read the master realm');
+      if (res.status !== 200) throw new Error(`${target.baseUrl} answered ${res.status}`);
+      return target.baseUrl;
+    },
   );
+  checks.push(reachable);
   const realm = env.KEYCLOAK_REALM;
-  checks.push(
-    await check(
-      'the setup account (realm reconcile at install, upgrade, keycloak connect) accepted, with its roles',
-      'fix KEYCLOAK_ADMIN_CLIENT_ID/SECRET (or the secrets file on the volume); for an external Keycloak run `keycloak-exapp keycloak connect` again',
-      async () => {
-        if (!target) throw new Error('no Keycloak');
-        const roles = await checkAdminRoles(http!, realm);
-        if (roles.missing.length > 0)
-          throw new Error(`the admin client lacks ${roles.missing.join(', ')} on realm ${realm}`);
-        if (roles.source === 'probe')
-          return `the token names no roles; reading ${realm}'s settings, clients, users and groups works`;
-        return roles.isMasterAdmin
-          ? "master's admin role (more than the ExApp needs)"
-          : `the ${EXAPP_REALM_ROLES.length} realm-management roles of ${realm}, nothing more`;
-      },
-    ),
+  // Its public endpoint answers without credentials: a missing realm is not an account's fault.
+  const realmExists = await check(
+    `realm "${realm}" exists`,
+    'run init again (AppAPI) to create it, or set KEYCLOAK_REALM to the realm the ExApp made',
+    async () => {
+      const res = await json(http!, `realms/${encodeURIComponent(realm)}`, `read realm ${realm}`);
+      if (res.status === 404) throw new Error(`Keycloak has no realm "${realm}"`);
+      if (res.status !== 200) throw new Error(`Keycloak answered ${res.status}`);
+      return realm;
+    },
+    reachable,
   );
+  checks.push(realmExists);
+  const setupAccount = await check(
+    'the setup account (realm reconcile at install, upgrade, keycloak connect) accepted, with its roles',
+    'fix KEYCLOAK_ADMIN_CLIENT_ID/SECRET (or the secrets file on the volume); for an external Keycloak run `keycloak-exapp keycloak connect` again',
+    async () => {
+      const roles = await checkAdminRoles(http!, realm);
+      if (roles.missing.length > 0)
+        throw new Error(`the admin client lacks ${roles.missing.join(', ')} on realm ${realm}`);
+      if (roles.source === 'probe')
+        return `the token names no roles; reading ${realm}'s settings, clients, users and groups works`;
+      return roles.isMasterAdmin
+        ? "master's admin role (more than the ExApp needs)"
+        : `the ${EXAPP_REALM_ROLES.length} realm-management roles of ${realm}, nothing more`;
+    },
+    realmExists,
+  );
+  checks.push(setupAccount);
   checks.push(
     await check(
       `the server's runtime account (${RUNTIME_CLIENT_ID}): ${RUNTIME_REALM_ROLES.join(', ')}, nothing more`,
       'run init again (AppAPI), or restart the server: its realm reconcile makes the account and sets its roles',
       async () => {
-        if (!target) throw new Error('no Keycloak');
         const file = join(env.APP_PERSISTENT_STORAGE, SECRETS_FILE);
         const stored = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as {
           keycloakRuntimeClientSecret?: string;
@@ -110,7 +133,7 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
         if (!stored.keycloakRuntimeClientSecret)
           return `no secrets file at ${file}: run doctor where the server's volume is to check its account`;
         const runtime = new KeycloakHttp({
-          baseUrl: target.baseUrl,
+          baseUrl: target!.baseUrl,
           admin: {
             kind: 'client',
             clientId: RUNTIME_CLIENT_ID,
@@ -123,6 +146,7 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
         if (missing.length > 0) throw new Error(`it lacks ${missing.join(', ')}`);
         return roles.join(', ');
       },
+      realmExists,
     ),
   );
   checks.push(
@@ -130,7 +154,6 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
       `realm "${realm}", user profile, clients and mappers as declared`,
       'run init again (AppAPI) or POST /api/sync-all after fixing Keycloak',
       async () => {
-        if (!target) throw new Error('no Keycloak');
         const spec = await loadRealmFile(env.KEYCLOAK_REALM_FILE, { realm });
         const res = await http!.admin('GET', `admin/realms/${encodeURIComponent(realm)}`, {
           what: 'read realm',
@@ -167,6 +190,7 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
         }
         return `${spec.clients.length} clients`;
       },
+      setupAccount,
     ),
   );
   checks.push(
@@ -174,8 +198,11 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
       'issuer as the server derives it (KC_HOSTNAME, or NEXTCLOUD_URL and the proxy) and reachable',
       'set KC_HOSTNAME to the URL consumers reach Keycloak at, or NEXTCLOUD_PROXY (docs/admin-guide.md: Which URL is my issuer?)',
       async () => {
-        if (!target) throw new Error('no Keycloak');
-        const discovery = await json(`${target.baseUrl}/realms/${realm}/.well-known/openid-configuration`);
+        const discovery = await json(
+          http!,
+          `realms/${encodeURIComponent(realm)}/.well-known/openid-configuration`,
+          'read the discovery document',
+        );
         const issuer = (discovery.body as { issuer?: string } | undefined)?.issuer;
         if (!issuer) throw new Error('no discovery document');
         // What the server chose (it records it next to Keycloak's ports), or what KC_HOSTNAME says.
@@ -186,19 +213,23 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
               NEXTCLOUD_URL: '',
               APP_ID: env.APP_ID,
             })
-          : target.publicBase;
+          : target!.publicBase;
         if (base && issuer !== `${base.url}/realms/${realm}`)
           throw new Error(`issuer ${issuer} is not ${base.url}/realms/${realm} (chosen from ${base.source})`);
-        const reachable = await json(`${issuer}/.well-known/openid-configuration`).catch((e: unknown) => ({
-          status: 0,
-          body: String(e),
-        }));
+        const atIssuer = new KeycloakHttp({ baseUrl: issuer, admin: target!.connection.admin });
+        const reachable = await json(atIssuer, '.well-known/openid-configuration', 'read the issuer').catch(
+          (e: unknown) => ({
+            status: 0,
+            body: String(e),
+          }),
+        );
         if (reachable.status !== 200)
           throw new Error(`issuer ${issuer} is not reachable from here (${reachable.status})`);
         return base
           ? `${issuer} (base from ${base.source})`
           : `${issuer} (no fixed hostname recorded: this Keycloak was not started by the server)`;
       },
+      realmExists,
     ),
   );
   checks.push(
@@ -206,11 +237,10 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
       'sign in with Nextcloud: identity provider, flows, and the broker endpoints reachable',
       'run init again (AppAPI) or restart the server; an external Keycloak needs SIGN_IN_LISTEN and SIGN_IN_INTERNAL_URL (docs/consumer-guide.md: Sign in with Nextcloud)',
       async () => {
-        if (!target) throw new Error('no Keycloak');
         const spec = await loadRealmFile(env.KEYCLOAK_REALM_FILE, { realm });
         if (!spec.signIn) return 'off: the realm file declares no signIn';
         // Keycloak's broker hands the browser on with redirects, which the classic proxy follows itself.
-        const publicUrl = env.KC_HOSTNAME ?? target.publicBase?.url;
+        const publicUrl = env.KC_HOSTNAME ?? target!.publicBase?.url;
         if (publicUrl?.includes('/apps/app_api/proxy/'))
           throw new Error(
             `Keycloak's pages are at ${publicUrl}, behind Nextcloud's classic proxy, which follows redirects on the server: no browser can sign in there; set KC_HOSTNAME to a direct URL of Keycloak, or run behind HaRP`,
@@ -256,6 +286,7 @@ export async function runDoctor(env: CliEnv, source: SourceOptions): Promise<Che
           );
         return `${alias} → ${config.authorizationUrl}; Keycloak redeems codes at ${config.tokenUrl}`;
       },
+      setupAccount,
     ),
   );
   if (!source.usersFile) {
@@ -318,10 +349,18 @@ export function doctorCommand(env: CliEnv): Command {
       const checks = await runDoctor(env, opts);
       if (opts.json) printJson(checks);
       else {
+        // One shape per line: a fault with its fix; a check that waits on a fault, without one.
+        const mark = { ok: '✓', failed: '✗', skipped: '–' } as const;
         for (const c of checks) {
-          process.stdout.write(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}\n`);
-          if (!c.ok) process.stdout.write(`    fix: ${c.fix}\n`);
+          process.stdout.write(`${mark[c.status]} ${c.name}: ${c.detail}\n`);
+          if (c.status === 'failed') process.stdout.write(`    fix: ${c.fix}\n`);
         }
+        const failed = checks.filter((c) => c.status === 'failed').length;
+        const skipped = checks.filter((c) => c.status === 'skipped').length;
+        if (failed > 0)
+          process.stdout.write(
+            `${failed} of ${checks.length} checks failed${skipped ? `; ${skipped} not checked until they pass` : ''}\n`,
+          );
       }
       if (checks.some((c) => !c.ok)) process.exitCode = EXIT.doctorFailed;
     });
