@@ -14,6 +14,12 @@ import { loadCliEnv } from './env.js';
 import { EXIT, EXIT_CODES } from './exit-codes.js';
 
 const debug = process.argv.includes('--debug');
+/** A command asked for JSON: its failure is JSON on stdout too (`{error, code}`), for scripts. */
+const json = process.argv.includes('--json');
+
+function printJsonError(error: string, code: string): void {
+  if (json) process.stdout.write(`${JSON.stringify({ error, code })}\n`);
+}
 
 async function main(): Promise<void> {
   const controller = new AbortController();
@@ -29,6 +35,8 @@ async function main(): Promise<void> {
     .description('Keycloak as a Nextcloud ExApp: sync, tokens, diagnosis')
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--debug', 'show stack traces and debug logs')
+    // Root options only before the command: `keycloak install --version 26.7.3` is the command's.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   for (const command of [
@@ -41,8 +49,16 @@ async function main(): Promise<void> {
     secretCommand(env, controller.signal),
     demoCommand(env),
   ]) {
-    program.addCommand(command.exitOverride());
+    program.addCommand(command);
   }
+  // On every command and subcommand: errors come back here (exit codes as in the table), and
+  // `--debug` is accepted after the command too (it is read from argv above).
+  const everyCommand = (c: Command): void => {
+    c.exitOverride();
+    if (!c.options.some((o) => o.long === '--debug')) c.option('--debug', 'show stack traces and debug logs');
+    c.commands.forEach(everyCommand);
+  };
+  program.commands.forEach(everyCommand);
   await program.parseAsync(process.argv);
   if (interrupted) process.exitCode = EXIT.interrupted;
 }
@@ -73,6 +89,7 @@ main().catch((error: unknown) => {
   if (error instanceof CommanderError) {
     // Help and version exit 0; unknown flags, missing arguments and bad values are usage errors.
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error.exitCode !== 0) printJsonError(error.message.replace(/^error: /, ''), 'USAGE');
     return;
   }
   if (error instanceof EnvError) {
@@ -84,6 +101,7 @@ main().catch((error: unknown) => {
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`keycloak-exapp: ${message.split('\n')[0]}\n`);
+  printJsonError(message.split('\n')[0]!, isAppError(error) ? error.code : 'INTERNAL');
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   process.exitCode = isAppError(error) ? EXIT_CODES[error.code] : EXIT.internal;
 });
