@@ -1,9 +1,69 @@
-import { OPENAPI_COMPONENTS } from './openapi-components.js';
+import { z } from 'zod';
+import { clientIdSchema } from '@keycloak-exapp/core';
+import {
+  errorBodySchema,
+  flagQuerySchema,
+  syncJobSchema,
+  syncJobStartedSchema,
+  syncReportSchema,
+  tokenSetSchema,
+  userIdBodySchema,
+  userOutcomeSchema,
+} from './api-schemas.js';
 
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-});
+/**
+ * A zod schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect); a shared one (SHARED) as its `$ref`
+ * into `components.schemas`.
+ */
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const shared = SHARED.get(schema);
+  if (shared) return { $ref: `#/components/schemas/${shared.id}` };
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  });
+  return rest;
+}
+
+/** The schemas under `components.schemas`, by name; elsewhere they appear as `$ref`. */
+const SHARED = z.registry<{ id: string }>();
+SHARED.add(errorBodySchema, { id: 'Error' });
+SHARED.add(tokenSetSchema, { id: 'TokenSet' });
+SHARED.add(syncReportSchema, { id: 'SyncReport' });
+SHARED.add(syncJobSchema, { id: 'SyncJob' });
+
+function sharedSchemas(): Record<string, unknown> {
+  const { schemas } = z.toJSONSchema(SHARED, {
+    target: 'draft-2020-12',
+    uri: (id) => `#/components/schemas/${id}`,
+    unrepresentable: 'any',
+  });
+  return Object.fromEntries(
+    Object.entries(schemas).map(([name, { $schema: _, $id: __, ...rest }]) => [name, rest]),
+  );
+}
+
+/** How callers authenticate: a consumer's secret, or AppAPI's signature (docs/security-model.md). */
+const SECURITY_SCHEMES = {
+  consumerSecret: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-SECRET',
+    description:
+      "A consumer ExApp's secret (KEYCLOAK_API_SECRET or KEYCLOAK_API_CONSUMERS); checked behind either proxy too.",
+  },
+  appApi: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'AUTHORIZATION-APP-API',
+    description:
+      'base64(<user>:<APP_SECRET>) with EX-APP-ID and EX-APP-VERSION, as AppAPI and its proxies sign requests. An empty user is anonymous on these routes.',
+  },
+};
+
+const json = (schema: z.ZodType) => ({ 'application/json': { schema: jsonSchema(schema) } });
+
+const errorResponse = (description: string) => ({ description, content: json(errorBodySchema) });
 
 const failures = {
   '400': errorResponse('Invalid input (malformed JSON, unknown query parameter, bad user or client id).'),
@@ -21,32 +81,10 @@ const failures = {
   '431': errorResponse('The request headers are too large.'),
 };
 
-const userIdBody = {
-  required: true,
-  content: {
-    'application/json': {
-      schema: {
-        type: 'object',
-        required: ['user_id'],
-        properties: { user_id: { type: 'string', description: 'The Nextcloud user id.' } },
-      },
-    },
-  },
-} as const;
-
-const userOutcome = (outcomes: readonly string[]) => ({
-  type: 'object',
-  required: ['user_id', 'outcome'],
-  additionalProperties: false,
-  properties: { user_id: { type: 'string' }, outcome: { type: 'string', enum: outcomes } },
-});
+const userIdBody = { required: true, content: json(userIdBodySchema) } as const;
 
 const bothSchemes = [{ consumerSecret: [] }, { appApi: [] }];
 
-/**
- * The contract of `/api/*` and `/metrics` as OpenAPI 3.1, served at `GET /api/openapi.json`. The
- * end-to-end tests validate every answer they receive from these routes against it.
- */
 /** An OpenAPI 3.1 document, as far as its readers here need it: the paths and their operations. */
 export interface OpenApiDocument {
   readonly openapi: string;
@@ -57,15 +95,20 @@ export interface OpenApiDocument {
   readonly paths: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
+/**
+ * The contract of `/api/*` and `/metrics` as OpenAPI 3.1, served at `GET /api/openapi.json`,
+ * generated from the zod schemas of api-schemas.ts. The end-to-end tests validate every answer they
+ * receive from these routes against it.
+ */
 export const OPENAPI_DOCUMENT: OpenApiDocument = {
   openapi: '3.1.0',
   info: {
     title: 'keycloak-exapp API',
     version: '1',
     description:
-      'Keycloak tokens for Nextcloud users, server-side, and user sync; the original Python ExApp\'s request and answer fields. Auth model: docs/security-model.md.',
+      "Keycloak tokens for Nextcloud users, server-side, and user sync; the original Python ExApp's request and answer fields. Auth model: docs/security-model.md.",
   },
-  components: OPENAPI_COMPONENTS,
+  components: { securitySchemes: SECURITY_SCHEMES, schemas: sharedSchemas() },
   paths: {
     '/api/token': {
       post: {
@@ -73,7 +116,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           'Keycloak tokens for a Nextcloud user (cached per user and client, renewed with the refresh grant)',
         security: bothSchemes,
         parameters: [
-          { name: 'client_id', in: 'query', required: true, schema: { type: 'string' } },
+          { name: 'client_id', in: 'query', required: true, schema: jsonSchema(clientIdSchema) },
           {
             name: 'X-NC-USER-ID',
             in: 'header',
@@ -86,7 +129,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         responses: {
           '200': {
             description: 'A token set for the user and client.',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/TokenSet' } } },
+            content: json(tokenSetSchema),
           },
           ...failures,
           '404': errorResponse('The user is unknown to Nextcloud.'),
@@ -104,11 +147,9 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         responses: {
           '200': {
             description: 'What was done.',
-            content: {
-              'application/json': {
-                schema: userOutcome(['create', 'update', 'disable', 'delete', 'unchanged', 'absent']),
-              },
-            },
+            content: json(
+              userOutcomeSchema(['create', 'update', 'disable', 'delete', 'unchanged', 'absent']),
+            ),
           },
           ...failures,
           '502': errorResponse('Nextcloud or Keycloak answered an error.'),
@@ -124,7 +165,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         responses: {
           '200': {
             description: 'Deleted, or there was nothing to delete.',
-            content: { 'application/json': { schema: userOutcome(['deleted', 'absent']) } },
+            content: json(userOutcomeSchema(['deleted', 'absent'])),
           },
           ...failures,
           '502': errorResponse('Keycloak answered an error.'),
@@ -140,7 +181,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
             name: 'async',
             in: 'query',
             required: false,
-            schema: { type: 'string', enum: ['0', '1', 'true', 'false'] },
+            schema: jsonSchema(flagQuerySchema),
           },
           {
             name: 'verify',
@@ -148,30 +189,17 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
             required: false,
             description:
               'Compare with Keycloak itself and repair drift (an account edited or deleted in Keycloak by hand); without it, the sync compares Nextcloud with the digest of the last pass and reads only changed users from Keycloak.',
-            schema: { type: 'string', enum: ['0', '1', 'true', 'false'] },
+            schema: jsonSchema(flagQuerySchema),
           },
         ],
         responses: {
           '200': {
             description: 'The report, when not async.',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/SyncReport' } } },
+            content: json(syncReportSchema),
           },
           '202': {
             description: 'The job started (async): poll its status URL.',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['job_id', 'status', 'status_url'],
-                  additionalProperties: false,
-                  properties: {
-                    job_id: { type: 'string' },
-                    status: { type: 'string' },
-                    status_url: { type: 'string' },
-                  },
-                },
-              },
-            },
+            content: json(syncJobStartedSchema),
           },
           ...failures,
           '502': errorResponse(
@@ -188,7 +216,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         responses: {
           '200': {
             description: 'The job.',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/SyncJob' } } },
+            content: json(syncJobSchema),
           },
           ...failures,
           '404': errorResponse('No such job (or it is no longer kept).'),

@@ -14,6 +14,7 @@ import {
   type SyncUser,
 } from '@keycloak-exapp/core';
 import { auditAs, audited } from '../http/audit.js';
+import { flagQuerySchema } from '../api-schemas.js';
 import { OPENAPI_DOCUMENT } from '../openapi.js';
 import { describeCaller, type Caller } from '../http/caller.js';
 import { assertJsonIfSession, assertQuery, readJsonObject } from '../http/read-json.js';
@@ -192,9 +193,10 @@ export function exAppApiRouter(deps: ExAppApiDeps, prefix = '/api'): Router {
 
 function flag(ctx: Context, name: string): boolean {
   const value = ctx.query[name];
-  if (value !== undefined && !['0', '1', 'true', 'false'].includes(String(value)))
-    throw new InvalidInputError(`${name} must be 1 or 0`);
-  return value === '1' || value === 'true';
+  if (value === undefined) return false;
+  const parsed = flagQuerySchema.safeParse(value);
+  if (!parsed.success) throw new InvalidInputError(`${name} must be 1 or 0`);
+  return parsed.data === '1' || parsed.data === 'true';
 }
 
 function jobsOf(deps: ExAppApiDeps): NonNullable<ExAppApiDeps['syncJobs']> {
