@@ -58,6 +58,13 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
         })),
       );
   }
+  const features = env.keycloakOperatorEnv.KC_FEATURES;
+  if (env.KEYCLOAK_MODE === 'embedded' && env.KEYCLOAK_HOME && features?.trim())
+    throw EnvError.rule(
+      'KC_FEATURES',
+      shownValue('KC_FEATURES', features),
+      `it unset with KEYCLOAK_HOME=${env.KEYCLOAK_HOME}: that Keycloak is prebuilt, and features are chosen at build time; or KEYCLOAK_HOME unset, so the ExApp builds Keycloak with them`,
+    );
   const { KC_BOOTSTRAP_ADMIN_USERNAME: user, KC_BOOTSTRAP_ADMIN_PASSWORD: password } = env;
   if ((user === undefined) !== (password === undefined))
     throw EnvError.rule(

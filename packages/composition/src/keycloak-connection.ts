@@ -78,12 +78,19 @@ export async function connectKeycloak(
   if (env.KEYCLOAK_MODE === 'embedded') {
     const version = env.KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION;
     const javaHome = findJavaHome(version, { explicit: env.KEYCLOAK_JAVA_HOME, javaHome: env.JAVA_HOME });
+    // KC_FEATURES is a build-time option: `start --optimized` would only warn that it differs and
+    // run without it, so each feature set gets its own build (cached per configuration).
+    const features = (env.keycloakOperatorEnv.KC_FEATURES ?? '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
+    const build = { db: env.KEYCLOAK_DB, ...(features.length > 0 ? { features } : {}) };
     const installed = env.KEYCLOAK_HOME
-      ? { version, home: join(env.KEYCLOAK_HOME, env.KEYCLOAK_DB), javaHome, build: { db: env.KEYCLOAK_DB } }
+      ? { version, home: join(env.KEYCLOAK_HOME, env.KEYCLOAK_DB), javaHome, build }
       : await installKeycloak({
           version,
           javaHome,
-          build: { db: env.KEYCLOAK_DB },
+          build,
           cacheDir: resolve(env.KEYCLOAK_CACHE_DIR),
           logger,
         });

@@ -35,4 +35,16 @@ describe("the operator's settings for the embedded Keycloak", () => {
       /KC_HTTP_PORT: got "8080", expected it unset: the ExApp sets it itself \(use KEYCLOAK_HTTP_PORT\)[\s\S]*KC_BOOTSTRAP_ADMIN_CLIENT_SECRET: got a secret of 3 characters/,
     );
   });
+
+  it('refuses KC_FEATURES with a prebuilt KEYCLOAK_HOME (the image), which cannot take a build-time option', () => {
+    expect(() =>
+      loadEnv({ ...base, KEYCLOAK_HOME: '/opt/keycloak', KC_FEATURES: 'client-secret-rotation' }),
+    ).toThrow(
+      /KC_FEATURES: got "client-secret-rotation", expected it unset with KEYCLOAK_HOME=\/opt\/keycloak: that Keycloak is prebuilt/,
+    );
+    // Without a prebuilt home the ExApp builds Keycloak with it, and it stays in Keycloak's settings.
+    expect(loadEnv({ ...base, KC_FEATURES: 'client-secret-rotation' }).keycloakOperatorEnv).toEqual({
+      KC_FEATURES: 'client-secret-rotation',
+    });
+  });
 });

@@ -69,6 +69,14 @@ describe("the operator's Keycloak settings", () => {
       )
       .toBeGreaterThan(0);
   });
+
+  it('KC_FEATURES is built in (a build-time option): Keycloak starts with the preview feature on', () => {
+    const profile = e2e.h
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('"kcLogger":"org.keycloak.common.Profile"'));
+    expect(profile.join('\n')).toMatch(/Preview features enabled: [^"]*client-secret-rotation/);
+  });
 });
 
 describe("Valtimo's side: Spring Security's JWT decoder with audience validation", () => {

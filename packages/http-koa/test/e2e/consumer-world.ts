@@ -67,8 +67,10 @@ export async function setUpConsumerWorld(): Promise<void> {
   e2e.h = await startExApp(
     {
       KEYCLOAK_REALM_FILE: await realmFileWithValtimoRoles(),
-      // An operator's own Keycloak setting: its event log at debug (the test reads it back).
+      // An operator's own Keycloak settings: its event log at debug, and a build-time feature
+      // (the tests read both back from Keycloak's log).
       KC_LOG_LEVEL: 'INFO,org.keycloak.events:DEBUG',
+      KC_FEATURES: 'client-secret-rotation',
       KEYCLOAK_BACKCHANNEL_LOGOUT_URLS: JSON.stringify({
         valtimo: `${nc.url}/exapps/valtimo/backchannel-logout`,
         openzaak: `${nc.url}/index.php/apps/app_api/proxy/openzaak/backchannel-logout`,
