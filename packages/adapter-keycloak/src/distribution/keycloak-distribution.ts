@@ -55,8 +55,12 @@ function buildArgs(build: KeycloakBuildOptions): string[] {
   return args;
 }
 
+/**
+ * The folder name of a build: the database, then the features. Only letters, digits, `.`, `_` and
+ * `-`: Keycloak 26.5's launcher reads a `+` in its path as a space, and `:` separates class paths.
+ */
 function buildKey(build: KeycloakBuildOptions): string {
-  return [build.db, ...[...(build.features ?? [])].sort()].join('+');
+  return [build.db, ...[...(build.features ?? [])].sort()].join('__').replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 async function sha1Of(path: string): Promise<string> {
