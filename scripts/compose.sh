@@ -8,16 +8,10 @@
 #   POSTGRES_PASSWORD=… KEYCLOAK_DB_PASSWORD=… … bash scripts/compose.sh -p demo up -d
 set -euo pipefail
 cd "$(dirname "$0")/.."
-version=$(awk '/^require github.com\/docker\/compose\/v5 /{print $3}' tools/compose/go.mod)
-root=$(pwd)
-compose=".keycloak/tools/compose-$version/docker-compose"
-if [ ! -x "$compose" ]; then
-  echo "compose: building Docker Compose $version with $(go version | cut -d' ' -f3) (once, a few minutes)" >&2
-  mkdir -p "$(dirname "$compose")"
-  (cd tools/compose && CGO_ENABLED=0 go build -trimpath \
-    -ldflags="-s -w -X github.com/docker/compose/v5/internal.Version=$version" \
-    -o "$root/$compose" github.com/docker/compose/v5/cmd)
-fi
+# shellcheck source=scripts/go-tool.sh
+. scripts/go-tool.sh
+compose=$(go_tool tools/compose github.com/docker/compose/v5 github.com/docker/compose/v5/cmd \
+  docker-compose github.com/docker/compose/v5/internal.Version)
 if [ -z "${POSTGRES_IMAGE:-}" ]; then
   [ -f .keycloak/standins/tags.env ] || { echo "compose: run scripts/image.sh first (it makes the postgres stand-in)" >&2; exit 1; }
   POSTGRES_IMAGE=$(sed -n 's/^POSTGRES_STANDIN=//p' .keycloak/standins/tags.env)

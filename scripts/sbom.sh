@@ -7,15 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IMAGE=${IMAGE:-keycloak-exapp:test}
-version=$(awk '/^require github.com\/anchore\/syft /{print $3}' tools/sbom/go.mod)
-root=$(pwd)
-syft=".keycloak/tools/syft-$version/syft"
-if [ ! -x "$syft" ]; then
-  echo "sbom: building syft $version with $(go version | cut -d' ' -f3) (once, a few minutes)" >&2
-  mkdir -p "$(dirname "$syft")"
-  (cd tools/sbom && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=$version" \
-    -o "$root/$syft" github.com/anchore/syft/cmd/syft)
-fi
+# shellcheck source=scripts/go-tool.sh
+. scripts/go-tool.sh
+syft=$(go_tool tools/sbom github.com/anchore/syft github.com/anchore/syft/cmd/syft syft main.version)
 out=${SBOM:-.keycloak/sbom/$(echo "$IMAGE" | tr '/:' '__').cdx.json}
 mkdir -p "$(dirname "$out")"
 # No update check (nothing may reach the internet at run time); the image from the local engine.

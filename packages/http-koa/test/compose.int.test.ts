@@ -51,6 +51,9 @@ describe('docker/compose.yml on the local engine (PostgreSQL and the ExApp)', ()
       timeout,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+  /** One query in the compose file's database, as the `keycloak` role, unaligned rows. */
+  const psql = (sql: string): string =>
+    compose(['exec', '-T', 'db', 'psql', '-U', 'keycloak', '-d', 'keycloak', '-tAc', sql]);
   const exapp = (): string => {
     const id = compose(['ps', '-q', 'keycloak-exapp']).trim();
     const ip = execFileSync(
@@ -152,18 +155,9 @@ describe('docker/compose.yml on the local engine (PostgreSQL and the ExApp)', ()
     expect(claims.preferred_username).toBe('alice');
 
     // Keycloak stored the synced user in the `keycloak` database the init script created.
-    const rows = compose([
-      'exec',
-      '-T',
-      'db',
-      'psql',
-      '-U',
-      'keycloak',
-      '-d',
-      'keycloak',
-      '-tAc',
+    const rows = psql(
       "select count(*) from user_entity u join realm r on r.id = u.realm_id where r.name = 'commonground' and u.username = 'alice'",
-    ]).trim();
+    ).trim();
     expect(rows).toBe('1');
   }, 600_000);
 
@@ -180,18 +174,7 @@ describe('docker/compose.yml on the local engine (PostgreSQL and the ExApp)', ()
     expect(databases.every((url) => url?.startsWith('jdbc:postgresql://db:5432/'))).toBe(true);
     expect(new Set(databases).size).toBe(databases.length);
     // And the init script creates each database the services name.
-    const created = compose([
-      'exec',
-      '-T',
-      'db',
-      'psql',
-      '-U',
-      'keycloak',
-      '-d',
-      'keycloak',
-      '-tAc',
-      'select datname from pg_database order by datname',
-    ]).split('\n');
+    const created = psql('select datname from pg_database order by datname').split('\n');
     for (const url of databases) expect(created).toContain(url!.split('/').at(-1));
   });
 });
