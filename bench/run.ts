@@ -28,6 +28,7 @@ import {
 } from '@keycloak-exapp/test-support';
 import { BaselineSync } from './lib/baseline-sync.js';
 import { benchAdminHttp, directoryUsers } from './lib/bench-fixtures.js';
+import { startFloorServer, type FloorServer } from './lib/floor.js';
 import { load } from './lib/load.js';
 import { apiTokenVariant, rawGrantVariant, warmUp } from './lib/token-variants.js';
 import { PHASES, formatResults, type BenchResults, type SyncRow, type TokenRow } from './lib/results.js';
@@ -121,6 +122,7 @@ const syncRows: SyncRow[] = [];
 const tokenRows: TokenRow[] = [];
 const peakRss: { users: number; bytes: number }[] = [];
 const running: { nc: FakeNextcloud; srv: ServerProcess }[] = [];
+const floorServers: FloorServer[] = [];
 let tokenServer: { nc: FakeNextcloud; srv: ServerProcess; realm: string } | undefined;
 
 try {
@@ -264,9 +266,34 @@ try {
       apiTokenVariant('/api/token, cache on', srv.url, 0, TOKEN_USERS),
       apiTokenVariant('/api/token, cache on, 1000 users', srv.url, 0, MANY_TOKEN_USERS),
     ];
+    // The floor (issue 29): bare Node and bare Koa answering the bytes of one real token answer,
+    // loaded the same way; the cached rows show their share of the Koa floor.
+    const answer = await (
+      await fetch(`${srv.url}${variants[2]!.requests[0]!.path}`, {
+        method: 'POST',
+        headers: variants[2]!.requests[0]!.headers,
+      })
+    ).text();
+    const floors = floorServers;
+    floors.push(await startFloorServer('node', answer), await startFloorServer('koa', answer));
     // Each load starts right after a warm-up of its own users (`warmUp`); what still waited for
     // Nextcloud during the load is counted by the server and shown beside it.
     for (const c of concurrencies) {
+      for (const floor of floors) {
+        log(`token: ${floor.name}, ${c} connections, ${seconds} s`);
+        const result = await load(floor.url, variants[2]!.requests, c, seconds);
+        tokenRows.push({
+          variant: floor.name,
+          concurrency: c,
+          result,
+          sessionsLeft: 0,
+          vsRaw: null,
+          waitedForNextcloud: null,
+        });
+      }
+      const koaFloor = tokenRows.find(
+        (r) => r.concurrency === c && r.variant === 'floor: Koa + @koa/router',
+      )!;
       for (const v of variants) {
         log(`token: ${v.name}: warming up (one request per user)`);
         await warmUp(v);
@@ -289,6 +316,12 @@ try {
               }
             : null,
           waitedForNextcloud: waited,
+          vsKoaFloor: v.name.includes('cache on')
+            ? {
+                throughput: result.requestsPerSecond / koaFloor.result.requestsPerSecond,
+                p99: result.p99Ms / koaFloor.result.p99Ms,
+              }
+            : null,
         });
       }
     }
@@ -302,6 +335,7 @@ try {
     log(`  ${logBytesPer1000CachedTokens.toFixed(0)} bytes per 1 000 cached answers`);
   }
 } finally {
+  for (const floor of floorServers) floor.stop();
   for (const { srv } of running.reverse()) await srv.stop().catch(() => undefined);
   for (const { nc } of running) await nc.stop().catch(() => undefined);
   await server.stop();

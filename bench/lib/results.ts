@@ -42,11 +42,16 @@ export interface TokenRow {
     | 'raw Keycloak password grant'
     | '/api/token, cache off'
     | '/api/token, cache on'
-    | '/api/token, cache on, 1000 users';
+    | '/api/token, cache on, 1000 users'
+    /** The framework's floor (issue 29): the same answer's bytes, nothing checked. */
+    | 'floor: bare Node http'
+    | 'floor: Koa + @koa/router';
   concurrency: number;
   result: LoadResult;
   sessionsLeft: number;
   vsRaw: { throughput: number; p99: number } | null;
+  /** A cached row against the Koa floor of the same run and connections (absent in older runs). */
+  vsKoaFloor?: { throughput: number; p99: number } | null;
   /**
    * Requests of the load that waited for a Nextcloud check (the server's
    * keycloak_exapp_token_directory_waits_total); null for raw Keycloak, absent in older runs.
@@ -92,11 +97,13 @@ export function formatResults(r: BenchResults): string {
       'p50 ms',
       'p99 ms',
       '× raw Keycloak',
+      'of Koa floor req/s',
+      'p99 × Koa floor',
       'errors',
       'sessions left',
       'waited for Nextcloud',
     ]),
-    row(['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:']),
+    row(['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:']),
     ...r.token.map((t) =>
       row([
         t.variant,
@@ -104,7 +111,9 @@ export function formatResults(r: BenchResults): string {
         t.result.requestsPerSecond.toFixed(0),
         t.result.p50Ms,
         t.result.p99Ms,
-        t.vsRaw ? `${t.vsRaw.throughput.toFixed(2)}×` : '1×',
+        t.vsRaw ? `${t.vsRaw.throughput.toFixed(2)}×` : t.variant.startsWith('floor') ? '–' : '1×',
+        t.vsKoaFloor ? `${(t.vsKoaFloor.throughput * 100).toFixed(0)} %` : '–',
+        t.vsKoaFloor ? `${t.vsKoaFloor.p99.toFixed(1)}×` : '–',
         t.result.non2xx + t.result.errors,
         t.sessionsLeft,
         t.waitedForNextcloud ?? '–',
