@@ -9,6 +9,9 @@ export interface TopMenuEntry {
   readonly adminRequired: boolean;
 }
 
+/** Nextcloud's log levels (ILogger): 0 debug, 1 info, 2 warning, 3 error, 4 fatal. */
+export type NextcloudLogLevel = 0 | 1 | 2 | 3 | 4;
+
 /** AppAPI's own endpoints (§6.1, §8), called as the system (empty user part). */
 export class AppApiClient {
   constructor(private readonly http: NextcloudHttp) {}
@@ -34,6 +37,21 @@ export class AppApiClient {
       user: '',
       signal: opts.signal,
       what: 'report init error',
+    });
+  }
+
+  /**
+   * Writes a line to Nextcloud's log (§6.1, `POST /api/v1/log`) under this ExApp's name, where an
+   * admin reads it in the Logging settings: level 0 debug, 1 info, 2 warning, 3 error, 4 fatal.
+   */
+  async log(level: NextcloudLogLevel, message: string, opts: CallOptions = {}): Promise<void> {
+    await this.http.ocs({
+      method: 'POST',
+      path: 'apps/app_api/api/v1/log',
+      json: { level, message },
+      user: '',
+      signal: opts.signal,
+      what: "write to Nextcloud's log",
     });
   }
 

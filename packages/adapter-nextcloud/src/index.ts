@@ -4,7 +4,7 @@ export {
   type AppApiIdentity,
   type AppApiVerification,
 } from './app-api.js';
-export { AppApiClient, type TopMenuEntry } from './app-api-client.js';
+export { AppApiClient, type NextcloudLogLevel, type TopMenuEntry } from './app-api-client.js';
 export { ConstantTimeSecret } from './constant-time-secret.js';
 export {
   NextcloudHttp,

@@ -102,4 +102,13 @@ export class ConsumerRegistry {
   get size(): number {
     return this.#entries.length;
   }
+
+  /** Who may call and what for, without the secrets (for the admin's status view). */
+  grants(): ConsumerGrant[] {
+    return this.#entries.map(({ consumer }) => ({
+      name: consumer.name,
+      clientIds: consumer.clientIds,
+      operations: consumer.operations,
+    }));
+  }
 }

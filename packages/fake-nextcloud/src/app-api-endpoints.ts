@@ -39,6 +39,14 @@ export async function appApiEndpoint(
     }
     return ocsOk(version, []);
   }
+  // An ExApp's line in Nextcloud's log (OCSApiController::log): level 0-4, else 400.
+  if (path === '/apps/app_api/api/v1/log' && method === 'POST') {
+    const level = Number(field('level'));
+    if (!Number.isInteger(level) || level < 0 || level > 4)
+      return ocsFailure(version, 400, 'Invalid log level');
+    nc.log.push({ app: nc.exApp.appId, level, message: text('message') });
+    return ocsOk(version, []);
+  }
   if (path === '/apps/app_api/ex-app/state' && method === 'GET')
     return ocsOk(version, nc.exApp.enabled ? 1 : 0);
   if (path === '/apps/app_api/api/v1/ui/top-menu') {

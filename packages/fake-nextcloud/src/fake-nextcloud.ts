@@ -38,6 +38,7 @@ export class FakeNextcloud implements NextcloudState {
   readonly topMenus = new Map<string, Record<string, unknown>>();
   readonly scripts = new Map<string, Record<string, unknown>>();
   readonly initStatus = { progress: 0, error: '' };
+  readonly log: { readonly app: string; readonly level: number; readonly message: string }[] = [];
   readonly sessions: SessionTable = new Map();
   readonly appApi: AppApiRole;
   /** HaRP's IP ban in front of `/exapps/…` (10 failures in 300 s, as HaRP's defaults). */

@@ -48,6 +48,8 @@ export interface NextcloudState {
   readonly topMenus: Map<string, Record<string, unknown>>;
   readonly scripts: Map<string, Record<string, unknown>>;
   readonly initStatus: { progress: number; error: string };
+  /** Nextcloud's log as ExApps write it through AppAPI (`POST /api/v1/log`). */
+  readonly log: { readonly app: string; readonly level: number; readonly message: string }[];
   readonly sessions: SessionTable;
   readonly harpBans: HarpBanList;
   readonly classicBruteforceAttempts: Map<string, number>;

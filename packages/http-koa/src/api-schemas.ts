@@ -67,3 +67,36 @@ export const userOutcomeSchema = (outcomes: readonly [string, ...string[]]) =>
 
 /** `?async=` and `?verify=` of `/api/sync-all`. */
 export const flagQuerySchema = z.enum(['0', '1', 'true', 'false']);
+
+const syncPassSchema = z.object({
+  kind: z.enum(['full', 'cheap']),
+  trigger: z.enum(['init', 'schedule', 'request']),
+  pass: z.enum(['digest', 'verify']).optional(),
+  started_at: z.string(),
+  duration_ms: z.number(),
+  outcome: z.enum(['done', 'failed']),
+  counts: z.record(z.string(), z.int()),
+  failed_users: z.int(),
+  failures: z.array(z.object({ user_id: z.string(), code: z.string(), reason: z.string() })),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+/** `GET /api/status`: what the admin's page in Nextcloud shows (never a secret). */
+export const statusSchema = z.object({
+  keycloak: z.object({
+    state: z.enum(['starting', 'ready', 'restarting', 'failed', 'stopped', 'external']),
+    healthy: z.boolean(),
+    reason: z.string().optional(),
+    version: z.string().nullable(),
+  }),
+  realm: z.string(),
+  issuer: z.string().meta({ description: 'The issuer consumers must configure.' }),
+  consumers: z.array(
+    z.object({ name: z.string(), client_ids: z.array(z.string()), operations: z.array(z.string()) }),
+  ),
+  user_token_clients: z.array(z.string()),
+  sync: z.object({
+    full: syncPassSchema.nullable(),
+    cheap: syncPassSchema.nullable().meta({ description: "The reconcile loop's last cheap pass." }),
+  }),
+});

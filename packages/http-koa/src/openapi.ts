@@ -3,6 +3,7 @@ import { clientIdSchema } from '@keycloak-exapp/core';
 import {
   errorBodySchema,
   flagQuerySchema,
+  statusSchema,
   syncJobSchema,
   syncJobStartedSchema,
   syncReportSchema,
@@ -232,6 +233,17 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
             description: 'OpenAPI 3.1',
             content: { 'application/json': { schema: { type: 'object' } } },
           },
+        },
+      },
+    },
+    '/api/status': {
+      get: {
+        summary:
+          "The admin's view: Keycloak's state and version, the issuer, the consumers and their clients, the last sync passes (a consumer allowed to sync, or a Nextcloud admin)",
+        security: bothSchemes,
+        responses: {
+          '200': { description: 'The status.', content: json(statusSchema) },
+          ...failures,
         },
       },
     },

@@ -38,6 +38,7 @@ import { InitMarker } from './lifecycle/init-marker.js';
 import { KeycloakReadiness } from './lifecycle/keycloak-readiness.js';
 import { NextcloudAdminCheck } from './lifecycle/nextcloud-admin-check.js';
 import { SyncJobs } from './lifecycle/sync-jobs.js';
+import { SyncPasses } from './lifecycle/sync-passes.js';
 import { ServerMetrics } from './metrics.js';
 
 export const SERVER_METRICS: unique symbol = Symbol.for('@keycloak-exapp/http-koa.ServerMetrics');
@@ -49,6 +50,7 @@ export const NEXTCLOUD_ADMIN_CHECK: unique symbol = Symbol.for(
 );
 export const SERVER_LIFETIME: unique symbol = Symbol.for('@keycloak-exapp/http-koa.ServerLifetime');
 export const SYNC_JOBS: unique symbol = Symbol.for('@keycloak-exapp/http-koa.SyncJobs');
+export const SYNC_PASSES: unique symbol = Symbol.for('@keycloak-exapp/http-koa.SyncPasses');
 export const SYNC_SCHEDULER: unique symbol = Symbol.for('@keycloak-exapp/http-koa.SyncScheduler');
 export const EXAPP_LIFECYCLE: unique symbol = Symbol.for('@keycloak-exapp/http-koa.ExAppLifecycle');
 
@@ -62,6 +64,8 @@ export interface ServerBindings {
   /** Aborted at shutdown: init, resume, enable and sync jobs stop with it. */
   [SERVER_LIFETIME]: AbortController;
   [SYNC_JOBS]: SyncJobs;
+  /** Every sync pass, timed and counted; the last of each kind for the status view. */
+  [SYNC_PASSES]: SyncPasses;
   [SYNC_SCHEDULER]: SyncScheduler;
   [EXAPP_LIFECYCLE]: ExAppLifecycle;
 }
@@ -135,13 +139,25 @@ export function serverModule(settings: ServerModuleSettings): ContainerModule {
     bind(SYNC_JOBS)
       .toResolvedValue((clock: Clock) => new SyncJobs({ clock }), [CLOCK])
       .inSingletonScope();
+    bind(SYNC_PASSES)
+      .toResolvedValue(
+        (clock: Clock, logger: Logger, metrics: ServerMetrics, appApi: AppApiClient) =>
+          new SyncPasses({
+            clock,
+            logger,
+            metrics,
+            nextcloudLog: (level, message) => appApi.log(level, message),
+          }),
+        [CLOCK, LOGGER, SERVER_METRICS, APP_API_CLIENT],
+      )
+      .inSingletonScope();
     bind(SYNC_SCHEDULER)
       .toResolvedValue(
         (
           clock: Clock,
           logger: Logger,
           readiness: KeycloakReadiness,
-          metrics: ServerMetrics,
+          passes: SyncPasses,
           syncAllUsers: SyncAllUsers,
           reconcileUsers: CheapSyncPass,
         ) =>
@@ -154,11 +170,13 @@ export function serverModule(settings: ServerModuleSettings): ContainerModule {
               readiness.assertReady();
               if (kind === 'full')
                 // Every n-th pass compares with Keycloak itself and repairs drift.
-                await metrics.observeSync('full', () => syncAllUsers.execute({ verify: true }, { signal }));
-              else await metrics.observeSync('cheap', () => reconcileUsers.execute({ signal }));
+                await passes.observe('full', 'schedule', () =>
+                  syncAllUsers.execute({ verify: true }, { signal }),
+                );
+              else await passes.observe('cheap', 'schedule', () => reconcileUsers.execute({ signal }));
             },
           }),
-        [CLOCK, LOGGER, KEYCLOAK_READINESS, SERVER_METRICS, SYNC_ALL_USERS, CHEAP_SYNC_PASS],
+        [CLOCK, LOGGER, KEYCLOAK_READINESS, SYNC_PASSES, SYNC_ALL_USERS, CHEAP_SYNC_PASS],
       )
       .inSingletonScope();
     bind(EXAPP_LIFECYCLE)
@@ -170,11 +188,13 @@ export function serverModule(settings: ServerModuleSettings): ContainerModule {
           appApi: AppApiClient,
           readiness: KeycloakReadiness,
           scheduler: SyncScheduler,
+          passes: SyncPasses,
           logger: Logger,
           clock: Clock,
           lifetime: AbortController,
         ) =>
           new ExAppLifecycle({
+            passes,
             supervisor,
             initialize,
             bootstrapRealm,
@@ -194,6 +214,7 @@ export function serverModule(settings: ServerModuleSettings): ContainerModule {
           APP_API_CLIENT,
           KEYCLOAK_READINESS,
           SYNC_SCHEDULER,
+          SYNC_PASSES,
           LOGGER,
           CLOCK,
           SERVER_LIFETIME,

@@ -1,7 +1,11 @@
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { LOGGER, Secret, SignInWithNextcloud, systemClock, type Logger } from '@keycloak-exapp/core';
-import { type KeycloakConnection, type KeycloakProcessSupervisor } from '@keycloak-exapp/adapter-keycloak';
+import {
+  DEFAULT_KEYCLOAK_VERSION,
+  type KeycloakConnection,
+  type KeycloakProcessSupervisor,
+} from '@keycloak-exapp/adapter-keycloak';
 import type Koa from 'koa';
 import { createApp } from './app.js';
 import {
@@ -33,6 +37,7 @@ import type { KeycloakReadiness } from './lifecycle/keycloak-readiness.js';
 import { exAppApiRouter, keycloakManagementRoutes, metricsRoutes } from './routes/api.routes.js';
 import { keycloakProxy } from './routes/keycloak-proxy.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';
+import { statusRoutes } from './routes/status.routes.js';
 import { uiRoutes } from './routes/ui.routes.js';
 import { signInBrokerRouter, signInBrowserRouter } from './routes/sign-in.routes.js';
 import { openSignInListener } from './http/sign-in-listener.js';
@@ -45,6 +50,7 @@ import {
   SERVER_LIFETIME,
   SERVER_METRICS,
   SYNC_JOBS,
+  SYNC_PASSES,
   serverModule,
   type ServerContainer,
 } from './server-module.js';
@@ -248,11 +254,12 @@ interface AppParts {
 
 /** The routes AppAPI, consumers and browsers reach, each from the graph's shared objects. */
 async function createServerApp(env: ServerEnv, container: ServerContainer, parts: AppParts): Promise<Koa> {
-  const [auth, readiness, admins, jobs, lifetime, metrics, cacheHitLog, logger] = await Promise.all([
+  const [auth, readiness, admins, jobs, passes, lifetime, metrics, cacheHitLog, logger] = await Promise.all([
     container.getAsync(CALLER_AUTH),
     container.getAsync(KEYCLOAK_READINESS),
     container.getAsync(NEXTCLOUD_ADMIN_CHECK),
     container.getAsync(SYNC_JOBS),
+    container.getAsync(SYNC_PASSES),
     container.getAsync(SERVER_LIFETIME),
     container.getAsync(SERVER_METRICS),
     container.getAsync(CACHE_HIT_LOG),
@@ -274,7 +281,7 @@ async function createServerApp(env: ServerEnv, container: ServerContainer, parts
     syncJobs: {
       start: (options?: { readonly verify: boolean }) =>
         jobs.start(() =>
-          metrics.observeSync('full', () =>
+          passes.observe('full', 'request', () =>
             syncAllUsers.execute({ verify: options?.verify ?? false }, { signal: lifetime.signal }),
           ),
         ),
@@ -294,6 +301,16 @@ async function createServerApp(env: ServerEnv, container: ServerContainer, parts
       ),
       exAppApiRouter(apiDeps),
       metricsRoutes(apiDeps),
+      statusRoutes({
+        ...apiDeps,
+        readiness,
+        keycloakVersion:
+          env.KEYCLOAK_MODE === 'embedded' ? (env.KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION) : undefined,
+        realm: env.KEYCLOAK_REALM,
+        issuer: `${publicBase.url.replace(/\/$/, '')}/realms/${env.KEYCLOAK_REALM}`,
+        consumers: () => auth.consumers.grants(),
+        passes,
+      }),
       keycloakManagementRoutes({
         ...apiDeps,
         managementUrl: parts.keycloakManagementUrl,

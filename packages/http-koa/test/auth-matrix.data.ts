@@ -144,6 +144,13 @@ export const AUTH_MATRIX: readonly MatrixRow[] = [
     expect: same([401, 401, 401, 401, 403, 404, 404, 403, 401]),
   },
   {
+    name: 'status (the admin page)',
+    method: 'GET',
+    path: '/api/status',
+    privileged: true,
+    expect: same([401, 401, 401, 401, 403, 200, 200, 403, 401]),
+  },
+  {
     name: 'metrics',
     method: 'GET',
     path: '/metrics',

@@ -12,6 +12,7 @@ import { describeLeastPrivilege } from './e2e/least-privilege.js';
 import { describeObservability } from './e2e/observability.js';
 import { describeProxy } from './e2e/proxy.js';
 import { describeSignIn } from './e2e/sign-in.js';
+import { describeStatusPage } from './e2e/status-page.js';
 import { describeSyncApi } from './e2e/sync-api.js';
 import { describeTokenApi } from './e2e/token-api.js';
 
@@ -33,5 +34,6 @@ describeAuthMatrix();
 describeBadInput();
 describeProxy();
 describeBrowser();
+describeStatusPage();
 describeSignIn();
 describeObservability();

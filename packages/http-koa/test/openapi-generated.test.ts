@@ -38,9 +38,16 @@ function normalise(value: unknown): unknown {
   return out;
 }
 
+/** Routes added after the migration: the hand-written document never had them. */
+const ADDED_SINCE = new Set(['/api/status']);
+
 describe('the generated OpenAPI document', () => {
   it('means what the hand-written one meant', () => {
-    expect(normalise(OPENAPI_DOCUMENT)).toEqual(normalise(handwritten));
+    const paths = Object.fromEntries(
+      Object.entries(OPENAPI_DOCUMENT.paths).filter(([path]) => !ADDED_SINCE.has(path)),
+    );
+    expect(Object.keys(OPENAPI_DOCUMENT.paths)).toEqual(expect.arrayContaining([...ADDED_SINCE]));
+    expect(normalise({ ...OPENAPI_DOCUMENT, paths })).toEqual(normalise(handwritten));
   });
 
   it('states the id constraints the routes enforce', () => {

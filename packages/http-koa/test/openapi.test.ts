@@ -13,6 +13,7 @@ describe('the OpenAPI 3.1 document of /api/*', () => {
         '/api/sync-all',
         '/api/sync-all/jobs/{id}',
         '/api/sync-user',
+        '/api/status',
         '/api/token',
         '/metrics',
       ].sort(),

@@ -10,6 +10,7 @@ import {
 import type { AppApiClient } from '@keycloak-exapp/adapter-nextcloud';
 import type { InitMarker } from './init-marker.js';
 import type { KeycloakReadiness } from './keycloak-readiness.js';
+import type { SyncPasses } from './sync-passes.js';
 
 export interface TopMenu {
   readonly name: string;
@@ -26,6 +27,8 @@ export interface ExAppLifecycleDeps {
   readonly appApi: AppApiClient;
   readonly readiness: KeycloakReadiness;
   readonly scheduler: SyncScheduler;
+  /** Init's full sync is recorded as a pass (for the status view), when given. */
+  readonly passes?: SyncPasses;
   readonly marker: InitMarker;
   readonly logger: Logger;
   readonly clock: Clock;
@@ -71,6 +74,7 @@ export class ExAppLifecycle {
       },
       registerUi: (s) => this.#registerUi(s),
     });
+    if (result.status === 'done') this.deps.passes?.record('full', 'init', result.sync);
     if (result.status === 'failed') {
       logger.error({ step: result.step, code: result.code }, 'init failed');
       await appApi.reportError(result.message, { signal }).catch(() => undefined);

@@ -79,7 +79,7 @@ function parseUserId(value: unknown, where: string): string {
  * An empty-user AppAPI signature is anonymous here (both proxies sign anonymous visitors so), and
  * the audit record of the request names whoever was let in or refused.
  */
-async function authorizeAdminOperation(
+export async function authorizeAdminOperation(
   ctx: Context,
   deps: ExAppApiDeps,
   operation: Operation,
