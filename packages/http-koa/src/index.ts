@@ -23,3 +23,4 @@ export {
 export { keycloakProxy } from './routes/keycloak-proxy.js';
 export { ServerMetrics } from './metrics.js';
 export { createHttpServer } from './http/http-server.js';
+export { probeHeartbeat, type HeartbeatTarget } from './heartbeat-probe.js';

@@ -8,10 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { FakeProcessSupervisor } from '@keycloak-exapp/core/testing';
 import { KeycloakReadiness } from '../src/lifecycle/keycloak-readiness.js';
 import { lifecycleRoutes } from '../src/routes/lifecycle.routes.js';
+import { probeHeartbeat } from '../src/heartbeat-probe.js';
 
-async function heartbeat(
-  readiness: KeycloakReadiness,
-): Promise<{ status: number; body: Record<string, unknown> }> {
+async function withHeartbeat<T>(readiness: KeycloakReadiness, use: (port: number) => Promise<T>): Promise<T> {
   const app = new Koa();
   const router = lifecycleRoutes({} as never, readiness, {} as never, '1.0.0');
   app.use(router.routes());
@@ -19,12 +18,17 @@ async function heartbeat(
   const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   try {
-    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/heartbeat`);
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    return await use((server.address() as AddressInfo).port);
   } finally {
     server.close();
   }
 }
+
+const heartbeat = (readiness: KeycloakReadiness) =>
+  withHeartbeat(readiness, async (port) => {
+    const res = await fetch(`http://127.0.0.1:${port}/heartbeat`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  });
 
 describe('/heartbeat', () => {
   it('is healthy before init (stopped), while starting within the grace period, and when ready', async () => {
@@ -69,6 +73,22 @@ describe('/heartbeat', () => {
     expect(await heartbeat(new KeycloakReadiness(undefined))).toMatchObject({
       status: 200,
       body: { status: 'ok', keycloak: 'external' },
+    });
+  });
+
+  it('is read by the image’s probe: healthy when ok, else unhealthy with the route’s own reason', async () => {
+    const supervisor = new FakeProcessSupervisor();
+    const readiness = new KeycloakReadiness(supervisor, { graceMs: 60_000 });
+    await supervisor.start();
+    expect(await withHeartbeat(readiness, (port) => probeHeartbeat({ port }))).toMatchObject({
+      healthy: true,
+    });
+    const failed = new FakeProcessSupervisor();
+    failed.failStarts(1);
+    await failed.start().catch(() => undefined);
+    expect(await withHeartbeat(new KeycloakReadiness(failed), (port) => probeHeartbeat({ port }))).toEqual({
+      healthy: false,
+      why: '/heartbeat answered 503: Keycloak failed: process exited during start',
     });
   });
 });
