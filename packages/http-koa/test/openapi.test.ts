@@ -2,8 +2,28 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { OPENAPI_DOCUMENT } from '@keycloak-exapp/http-koa';
 import { assertMatchesOpenApi } from './openapi-check.js';
+import { exAppApiRouter, metricsRoutes } from '../src/routes/api.routes.js';
+import { statusRoutes } from '../src/routes/status.routes.js';
+
+/** Every `METHOD path` the API's routers register (`:id` spelled `{id}`), HEAD left out. */
+function registeredOperations(): string[] {
+  const deps = { metrics: {}, readiness: {}, passes: {}, consumers: () => [] } as never;
+  return [exAppApiRouter(deps), metricsRoutes(deps), statusRoutes(deps)]
+    .flatMap((router) => router.stack)
+    .flatMap((layer) =>
+      layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${layer.path.replace(/:(\w+)/g, '{$1}')}`),
+    )
+    .sort();
+}
 
 describe('the OpenAPI 3.1 document of /api/*', () => {
+  it('documents exactly the operations the routers register, no more and no fewer', () => {
+    const documented = Object.entries(OPENAPI_DOCUMENT.paths)
+      .flatMap(([path, operations]) => Object.keys(operations).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    expect(documented).toEqual(registeredOperations());
+  });
+
   it('covers every route of the API and /metrics, each with its security and error answers', () => {
     expect(OPENAPI_DOCUMENT.openapi).toBe('3.1.0');
     expect(Object.keys(OPENAPI_DOCUMENT.paths).sort()).toEqual(
