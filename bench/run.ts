@@ -53,6 +53,11 @@ if (process.argv.includes('--sign-in')) {
   await import('./sign-in.js');
   process.exit(0);
 }
+// `--profile`: the cached token path under a CPU profiler, with allocation and GC (bench/profile.ts).
+if (process.argv.includes('--profile')) {
+  await import('./profile.js');
+  process.exit(0);
+}
 if (process.argv.includes('--compare')) {
   await import('./compare.js');
   process.exit(0);

@@ -6,16 +6,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@keycloak-exapp/adapter-keycloak';
+import { GcTrace } from './gc-trace.js';
 import type { TokenRow } from './results.js';
 import { IMAGE_NODE_FLAGS } from './server-process.js';
 
 export interface FloorServer {
   readonly name: TokenRow['variant'];
   readonly url: string;
+  /** Its garbage collections and allocation, when started with `--trace-gc`. */
+  readonly gc: GcTrace;
   stop(): void;
 }
 
-export async function startFloorServer(kind: 'node' | 'koa', answer: string): Promise<FloorServer> {
+export async function startFloorServer(
+  kind: 'node' | 'koa',
+  answer: string,
+  extraFlags: readonly string[] = [],
+): Promise<FloorServer> {
   const bodyFile = join(mkdtempSync(join(tmpdir(), 'bench-floor-')), 'answer.json');
   writeFileSync(bodyFile, answer);
   const port = await freePort();
@@ -23,6 +30,7 @@ export async function startFloorServer(kind: 'node' | 'koa', answer: string): Pr
     process.execPath,
     [
       ...IMAGE_NODE_FLAGS,
+      ...extraFlags,
       '--import',
       'tsx',
       join(import.meta.dirname, 'floor-server.ts'),
@@ -32,15 +40,18 @@ export async function startFloorServer(kind: 'node' | 'koa', answer: string): Pr
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  const gc = new GcTrace();
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`floor server (${kind}) exited with ${code}`)));
     child.stdout.on('data', (chunk: Buffer) => {
+      gc.feed(chunk.toString());
       if (chunk.toString().includes('listening')) resolve();
     });
   });
   return {
     name: kind === 'node' ? 'floor: bare Node http' : 'floor: Koa + @koa/router',
     url: `http://127.0.0.1:${port}`,
+    gc,
     stop: () => child.kill('SIGTERM'),
   };
 }

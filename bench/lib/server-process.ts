@@ -10,6 +10,7 @@ import type { SyncReport } from '@keycloak-exapp/core';
 import type { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import { freePort } from '@keycloak-exapp/adapter-keycloak';
 import type { KeycloakServerInfo } from '@keycloak-exapp/test-support';
+import { GcTrace } from './gc-trace.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
@@ -32,8 +33,10 @@ export interface ServerProcess {
   rss(): number;
   /** Resets the kernel's peak-RSS mark (clear_refs 5), so the next reading covers what follows. */
   resetPeakRss(): void;
-  /** Bytes the server has written to its log (stdout) so far. */
+  /** Bytes the server has written to its log (stdout) so far, GC trace lines left out. */
   logBytes(): number;
+  /** Its garbage collections and allocation, when started with `--trace-gc`. */
+  readonly gc: GcTrace;
   stop(): Promise<void>;
 }
 
@@ -74,7 +77,8 @@ export async function startServerProcess(
     },
   );
   let logBytes = 0;
-  child.stdout?.on('data', (chunk: Buffer) => (logBytes += chunk.length));
+  const gc = new GcTrace();
+  child.stdout?.on('data', (chunk: Buffer) => (logBytes += chunk.length - gc.feed(chunk.toString())));
   const url = `http://127.0.0.1:${port}`;
   nc.exApp.target = { url };
   const result = await nc.appApi.install({ timeoutMs: 300_000 });
@@ -91,6 +95,7 @@ export async function startServerProcess(
     rss: () => statusKb('VmRSS'),
     resetPeakRss: () => writeFileSync(`/proc/${pid}/clear_refs`, '5'),
     logBytes: () => logBytes,
+    gc,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
