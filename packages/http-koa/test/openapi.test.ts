@@ -11,7 +11,9 @@ function registeredOperations(): string[] {
   return [exAppApiRouter(deps), metricsRoutes(deps), statusRoutes(deps)]
     .flatMap((router) => router.stack)
     .flatMap((layer) =>
-      layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${layer.path.replace(/:(\w+)/g, '{$1}')}`),
+      layer.methods
+        .filter((m) => m !== 'HEAD')
+        .map((m) => `${m} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`),
     )
     .sort();
 }
