@@ -14,7 +14,17 @@ export class ConstantTimeSecret {
   }
 
   matches(presented: string): boolean {
-    return timingSafeEqual(sha256(presented), this.#digest);
+    return this.matchesDigest(ConstantTimeSecret.digestOf(presented));
+  }
+
+  /** The presented value's digest, to compare with several secrets after hashing it once. */
+  static digestOf(presented: string): Buffer {
+    return sha256(presented);
+  }
+
+  /** Compares a `digestOf` result with this secret, in constant time. */
+  matchesDigest(digest: Buffer): boolean {
+    return timingSafeEqual(digest, this.#digest);
   }
 }
 

@@ -91,10 +91,12 @@ export class ConsumerRegistry {
     }));
   }
 
+  /** The consumer whose secret this is: hashed once, compared with every consumer's (no early exit). */
   match(presented: string): Consumer | undefined {
+    const digest = ConstantTimeSecret.digestOf(presented);
     let found: Consumer | undefined;
     for (const entry of this.#entries) {
-      if (entry.secret.matches(presented)) found = entry.consumer; // no early exit
+      if (entry.secret.matchesDigest(digest)) found = entry.consumer;
     }
     return found;
   }
