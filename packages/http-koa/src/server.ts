@@ -291,7 +291,9 @@ async function createServerApp(env: ServerEnv, container: ServerContainer, parts
   const { publicBase } = parts;
   return createApp({
     logger,
+    // The token API first: consumers call it most, and no other router takes its paths.
     routers: [
+      exAppApiRouter(apiDeps),
       lifecycleRoutes(
         await container.getAsync(EXAPP_LIFECYCLE),
         readiness,
@@ -299,7 +301,6 @@ async function createServerApp(env: ServerEnv, container: ServerContainer, parts
         env.APP_VERSION,
         parts.frpcState,
       ),
-      exAppApiRouter(apiDeps),
       metricsRoutes(apiDeps),
       statusRoutes({
         ...apiDeps,
