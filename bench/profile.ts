@@ -14,7 +14,7 @@ import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import { prepareKeycloakServer } from '@keycloak-exapp/test-support';
 import { directoryUsers } from './lib/bench-fixtures.js';
 import { startFloorServer } from './lib/floor.js';
-import { gcBetween, type GcTrace } from './lib/gc-trace.js';
+import { cpuSeconds, gcBetween, type GcTrace } from './lib/gc-trace.js';
 import { load, type LoadRequest, type LoadResult } from './lib/load.js';
 import { IMAGE_NODE_FLAGS, REPO_ROOT, startServerProcess } from './lib/server-process.js';
 import { apiTokenVariant, warmUp } from './lib/token-variants.js';
@@ -40,6 +40,10 @@ export interface MeasuredLoad {
   readonly load: LoadResult;
   readonly bytesPerRequest: number;
   readonly gcPer10s: { readonly minor: number; readonly major: number };
+  /** The server's CPU time per answered request (user + system). */
+  readonly cpuMicrosPerRequest: number;
+  /** The server's CPU use during the load, 1 = one core. */
+  readonly cpuCores: number;
 }
 
 export interface ProfileResults {
@@ -56,14 +60,22 @@ export interface ProfileResults {
   readonly allocation: ProfileSummary;
 }
 
-async function measured(url: string, requests: readonly LoadRequest[], gc: GcTrace): Promise<MeasuredLoad> {
-  const before = gc.counts();
+async function measured(
+  url: string,
+  requests: readonly LoadRequest[],
+  server: { readonly gc: GcTrace; readonly pid: number },
+): Promise<MeasuredLoad> {
+  const before = server.gc.counts();
+  const cpuBefore = cpuSeconds(server.pid);
   const started = performance.now();
   const result = await load(url, requests, connections, seconds);
   const window = (performance.now() - started) / 1000;
-  const spent = gcBetween(before, gc.counts());
+  const cpu = cpuSeconds(server.pid) - cpuBefore;
+  const spent = gcBetween(before, server.gc.counts());
   return {
     load: result,
+    cpuMicrosPerRequest: (cpu / result.requests) * 1e6,
+    cpuCores: cpu / window,
     bytesPerRequest: spent.allocatedBytes / result.requests,
     gcPer10s: { minor: (spent.minor / window) * 10, major: (spent.major / window) * 10 },
   };
@@ -100,14 +112,14 @@ try {
   let koaFloor: MeasuredLoad;
   try {
     log(`Koa floor: ${connections} connections, ${seconds} s`);
-    koaFloor = await measured(floor.url, variant.requests, floor.gc);
+    koaFloor = await measured(floor.url, variant.requests, floor);
   } finally {
     floor.stop();
   }
   log('warming the cache up (one request per user)');
   await warmUp(variant);
   log(`cached /api/token over ${users} users: ${connections} connections, ${seconds} s, no profiler`);
-  const cached = await measured(srv.url, variant.requests, srv.gc);
+  const cached = await measured(srv.url, variant.requests, srv);
   log('the same load under the CPU profiler');
   await warmUp(variant);
   await profilerStep(0);
@@ -142,7 +154,8 @@ try {
 const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
 const row = (name: string, m: MeasuredLoad) =>
   `| ${name} | ${m.load.requestsPerSecond.toFixed(0)} | ${m.load.p99Ms} ms | ` +
-  `${(m.bytesPerRequest / 1024).toFixed(1)} kB | ${m.gcPer10s.minor.toFixed(0)} | ${m.gcPer10s.major.toFixed(1)} |`;
+  `${(m.bytesPerRequest / 1024).toFixed(1)} kB | ${m.gcPer10s.minor.toFixed(0)} | ${m.gcPer10s.major.toFixed(1)} | ` +
+  `${m.cpuMicrosPerRequest.toFixed(0)} µs | ${(m.cpuCores * 100).toFixed(0)} % |`;
 const table = (title: string, summary: ProfileSummary) => [
   `| ${title} | share |`,
   `| --- | --: |`,
@@ -154,8 +167,8 @@ const table = (title: string, summary: ProfileSummary) => [
   '',
 ];
 const lines = [
-  `| ${connections} connections, ${seconds} s | req/s | p99 | allocated per request | minor GC per 10 s | major GC per 10 s |`,
-  `| --- | --: | --: | --: | --: | --: |`,
+  `| ${connections} connections, ${seconds} s | req/s | p99 | allocated per request | minor GC per 10 s | major GC per 10 s | CPU per request | CPU use |`,
+  `| --- | --: | --: | --: | --: | --: | --: | --: |`,
   row('floor: Koa + @koa/router', results.koaFloor),
   row(`cached /api/token, ${users} users`, results.cached),
   '',

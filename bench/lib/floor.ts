@@ -13,6 +13,7 @@ import { IMAGE_NODE_FLAGS } from './server-process.js';
 export interface FloorServer {
   readonly name: TokenRow['variant'];
   readonly url: string;
+  readonly pid: number;
   /** Its garbage collections and allocation, when started with `--trace-gc`. */
   readonly gc: GcTrace;
   stop(): void;
@@ -51,6 +52,7 @@ export async function startFloorServer(
   return {
     name: kind === 'node' ? 'floor: bare Node http' : 'floor: Koa + @koa/router',
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     gc,
     stop: () => child.kill('SIGTERM'),
   };

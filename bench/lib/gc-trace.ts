@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 // Garbage collections and allocation of a server started with `--trace-gc`, read from its stdout:
 // V8 prints one line per collection with the heap before and after it, so what was allocated
 // between two collections is the next one's "before" minus the previous one's "after".
@@ -54,4 +56,12 @@ export function gcBetween(before: GcCounts, after: GcCounts): GcCounts {
     major: after.major - before.major,
     allocatedBytes: after.allocatedBytes - before.allocatedBytes,
   };
+}
+
+/** CPU time a process has used so far (user + system), in seconds, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -11,17 +11,52 @@ declare module 'koa' {
   }
 }
 
+/**
+ * A request's id, logger and signal. The child logger (pino serialises and redacts its bindings)
+ * and the AbortController (with its listener on the response) are made on first use: a token
+ * answered from the cache uses neither, and they were a fifth of what it allocated.
+ */
+class RequestState {
+  #logger: Logger | undefined;
+  #signal: AbortSignal | undefined;
+
+  constructor(
+    readonly requestId: string,
+    private readonly root: Logger,
+    private readonly ctx: Context,
+  ) {}
+
+  get logger(): Logger {
+    return (this.#logger ??= this.root.child({ reqId: this.requestId }));
+  }
+
+  set logger(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#signal) return this.#signal;
+    const controller = new AbortController();
+    const { res } = this.ctx;
+    // Asked for late, the client may be gone already.
+    if (!res.writableEnded && (res.destroyed || !res.socket || res.socket.destroyed)) controller.abort();
+    else
+      res.once('close', () => {
+        if (!res.writableEnded) controller.abort();
+      });
+    return (this.#signal = controller.signal);
+  }
+
+  set signal(signal: AbortSignal) {
+    this.#signal = signal;
+  }
+}
+
 /** Gives each request an id, a child logger and an AbortSignal tied to the client connection. */
 export function requestContext(logger: Logger) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const requestId = randomUUID();
-    const controller = new AbortController();
-    ctx.res.once('close', () => {
-      if (!ctx.res.writableEnded) controller.abort();
-    });
-    ctx.state.requestId = requestId;
-    ctx.state.logger = logger.child({ reqId: requestId });
-    ctx.state.signal = controller.signal;
+    ctx.state = Object.assign(new RequestState(requestId, logger, ctx), ctx.state);
     ctx.set('x-request-id', requestId);
     await next();
   };

@@ -22,6 +22,7 @@ import type { Operation } from '@keycloak-exapp/composition';
 import type { ServerMetrics } from '../metrics.js';
 import type { SyncJob } from '../lifecycle/sync-jobs.js';
 import type { CacheHitLog } from '../http/cache-hit-log.js';
+import { TokenAnswerBytes } from '../http/token-answer.js';
 
 /**
  * What the token and sync API needs. The ExApp server passes consumer secrets and AppAPI
@@ -111,6 +112,7 @@ export async function authorizeAdminOperation(
 export function exAppApiRouter(deps: ExAppApiDeps, prefix = '/api'): Router {
   const router = new Router({ prefix });
   const ready = () => deps.assertReady?.();
+  const answers = new TokenAnswerBytes();
 
   router.use(async (ctx, next) => {
     ctx.set('cache-control', 'no-store');
@@ -125,7 +127,7 @@ export function exAppApiRouter(deps: ExAppApiDeps, prefix = '/api'): Router {
   router.post('/token', async (ctx) => {
     const started = performance.now();
     try {
-      await issueTokenRoute(ctx, deps, started);
+      await issueTokenRoute(ctx, deps, answers, started);
     } catch (error) {
       deps.metrics?.tokenRequests.inc({ outcome: toAppError(error).code, source: 'none' });
       throw error;
@@ -264,7 +266,12 @@ export function keycloakManagementRoutes(
 }
 
 /** `POST /api/token`: the original's request and answer, behind the auth model. */
-async function issueTokenRoute(ctx: Context, deps: ExAppApiDeps, started: number): Promise<void> {
+async function issueTokenRoute(
+  ctx: Context,
+  deps: ExAppApiDeps,
+  answers: TokenAnswerBytes,
+  started: number,
+): Promise<void> {
   assertQuery(ctx, ['client_id']);
   const caller = await deps.authenticate(ctx);
   const clientParse = clientIdSchema.safeParse(ctx.query.client_id);
@@ -291,38 +298,38 @@ async function issueTokenRoute(ctx: Context, deps: ExAppApiDeps, started: number
   else deps.assertReady?.();
   const audit = { audit: 'token', caller: describeCaller(caller), userId, clientId };
   try {
-    const issued = await deps.issueToken.execute({ userId, clientId }, { signal: ctx.state.signal });
-    deps.metrics?.tokenRequests.inc({ outcome: 'issued', source: issued.source });
+    // The request's state is the call's options: its signal is made only if the use case asks for
+    // it (an answer from the cache does not).
+    const issued = await deps.issueToken.execute({ userId, clientId }, ctx.state);
     if (issued.waitedForDirectory) deps.metrics?.directoryWaits.inc();
-    const line = {
-      ...audit,
-      outcome: 'issued',
-      source: issued.source,
-      latencyMs: Math.round(performance.now() - started),
-    };
     if (issued.source === 'cache') {
       // Counted in the metrics; logged in aggregate (or at debug level), not one info line each.
+      deps.metrics?.countCachedToken();
       if (deps.cacheHitLog) deps.cacheHitLog.record(audit.caller, userId, clientId);
-      else ctx.state.logger.debug(line, 'token issued');
+      else ctx.state.logger.debug({ ...audit, outcome: 'issued', source: 'cache' }, 'token issued');
     } else {
+      deps.metrics?.tokenRequests.inc({ outcome: 'issued', source: issued.source });
       deps.metrics?.grantSeconds.observe({ source: issued.source }, (performance.now() - started) / 1000);
-      ctx.state.logger.info(line, 'token issued');
+      ctx.state.logger.info(
+        {
+          ...audit,
+          outcome: 'issued',
+          source: issued.source,
+          latencyMs: Math.round(performance.now() - started),
+        },
+        'token issued',
+      );
     }
-    ctx.body = {
-      access_token: issued.tokens.accessToken,
-      refresh_token: issued.tokens.refreshToken,
-      id_token: issued.tokens.idToken,
-      expires_in: issued.expiresIn,
-      token_type: issued.tokens.tokenType,
-      refresh_expires_in:
-        issued.tokens.refreshExpiresAt === null
-          ? 0
-          : Math.max(0, Math.floor((issued.tokens.refreshExpiresAt - Date.now()) / 1000)),
-      scope: issued.tokens.scope,
-      ...(deps.publicClients && {
-        refresh_with: deps.publicClients.has(clientId) ? 'client_id' : 'client_secret',
-      }),
-    };
+    const { tokens } = issued;
+    ctx.set('content-type', 'application/json; charset=utf-8');
+    ctx.body = answers.render(
+      tokens,
+      issued.expiresIn,
+      tokens.refreshExpiresAt === null
+        ? 0
+        : Math.max(0, Math.floor((tokens.refreshExpiresAt - Date.now()) / 1000)),
+      deps.publicClients && (deps.publicClients.has(clientId) ? 'client_id' : 'client_secret'),
+    );
   } catch (error) {
     ctx.state.logger.info(
       { ...audit, outcome: toAppError(error).code, latencyMs: Math.round(performance.now() - started) },

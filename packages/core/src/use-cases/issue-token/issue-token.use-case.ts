@@ -160,7 +160,6 @@ export class IssueToken {
     if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join('; '));
     const { userId, clientId } = parsed.data;
     if (!this.#allowed.has(clientId)) throw new ClientNotAllowedError(clientId);
-    opts.signal?.throwIfAborted();
     if (this.deps.passwordVault.keyId !== this.#tokensKeyId) {
       // The password key was rotated (a leaked volume): no token obtained under the old one is served.
       this.#tokensKeyId = this.deps.passwordVault.keyId;
@@ -170,6 +169,9 @@ export class IssueToken {
     const { verified, waited } = await this.#directory.verify(userId, opts);
     const fresh = this.#freshToken(userId, clientId, verified);
     if (fresh) return { ...fresh, waitedForDirectory: waited };
+    // Read only here: a cached answer costs nothing to give a caller who has gone, and a server
+    // may make the signal on first use (http-koa does).
+    opts.signal?.throwIfAborted();
     this.#provider.assertUp();
     try {
       return { ...(await this.#obtain(userId, clientId, verified, opts)), waitedForDirectory: waited };
