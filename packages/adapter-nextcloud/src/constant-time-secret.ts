@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Secret } from '@keycloak-exapp/core';
 
 /**
@@ -29,5 +29,6 @@ export class ConstantTimeSecret {
 }
 
 function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  // The one-shot form: no Hash object per request.
+  return hash('sha256', value, 'buffer');
 }
