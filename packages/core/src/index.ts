@@ -89,6 +89,7 @@ export {
   type VerifiedAccount,
 } from './use-cases/shared/access-cache.js';
 export { SingleFlight } from './use-cases/shared/single-flight.js';
+export { AcceptedValues } from './use-cases/shared/accepted-values.js';
 export {
   BootstrapRealm,
   type BootstrapRealmDeps,

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import {
+  AcceptedValues,
   ClientNotAllowedError,
   ForbiddenError,
   InvalidInputError,
@@ -112,7 +113,11 @@ export async function authorizeAdminOperation(
 export function exAppApiRouter(deps: ExAppApiDeps, prefix = '/api'): Router {
   const router = new Router({ prefix });
   const ready = () => deps.assertReady?.();
-  const answers = new TokenAnswerBytes();
+  const hot: TokenRouteParts = {
+    answers: new TokenAnswerBytes(),
+    clientIds: new AcceptedValues(clientIdSchema),
+    userIds: new AcceptedValues(userIdSchema),
+  };
 
   router.use(async (ctx, next) => {
     ctx.set('cache-control', 'no-store');
@@ -127,7 +132,7 @@ export function exAppApiRouter(deps: ExAppApiDeps, prefix = '/api'): Router {
   router.post('/token', async (ctx) => {
     const started = performance.now();
     try {
-      await issueTokenRoute(ctx, deps, answers, started);
+      await issueTokenRoute(ctx, deps, hot, started);
     } catch (error) {
       deps.metrics?.tokenRequests.inc({ outcome: toAppError(error).code, source: 'none' });
       throw error;
@@ -265,25 +270,43 @@ export function keycloakManagementRoutes(
   return router;
 }
 
+/** What the token route keeps between requests: answers' bytes, ids already validated. */
+interface TokenRouteParts {
+  readonly answers: TokenAnswerBytes;
+  readonly clientIds: AcceptedValues;
+  readonly userIds: AcceptedValues;
+}
+
+/**
+ * `?client_id=`, and no other parameter. The usual query (that one parameter, nothing encoded) is
+ * read as it is; anything else goes through Koa's parser and the unknown-parameter check.
+ */
+function tokenClientIdParam(ctx: Context): unknown {
+  const query = ctx.querystring;
+  if (query.startsWith('client_id=') && !query.includes('&') && !query.includes('%') && !query.includes('+'))
+    return query.slice('client_id='.length);
+  assertQuery(ctx, ['client_id']);
+  return ctx.query.client_id;
+}
+
 /** `POST /api/token`: the original's request and answer, behind the auth model. */
 async function issueTokenRoute(
   ctx: Context,
   deps: ExAppApiDeps,
-  answers: TokenAnswerBytes,
+  hot: TokenRouteParts,
   started: number,
 ): Promise<void> {
-  assertQuery(ctx, ['client_id']);
+  const clientIdParam = tokenClientIdParam(ctx);
   const caller = await deps.authenticate(ctx);
-  const clientParse = clientIdSchema.safeParse(ctx.query.client_id);
-  if (!clientParse.success) throw new InvalidInputError('client_id is missing or malformed');
-  const clientId = clientParse.data;
+  if (!hot.clientIds.accepts(clientIdParam)) throw new InvalidInputError('client_id is missing or malformed');
+  const clientId = clientIdParam;
   const header = ctx.get('x-nc-user-id');
   let userId: string;
   if (caller.kind === 'consumer') {
     if (!caller.consumer.operations.has('token'))
       throw new ForbiddenError(`consumer "${caller.consumer.name}" may not get tokens`);
     if (!caller.consumer.clientIds.has(clientId)) throw new ClientNotAllowedError(clientId);
-    userId = parseUserId(header, 'X-NC-USER-ID');
+    userId = hot.userIds.accepts(header) ? header : parseUserId(header, 'X-NC-USER-ID');
   } else if (caller.kind === 'nextcloud-user') {
     if (header !== '' && header !== caller.userId)
       throw new ForbiddenError('a Nextcloud user may get tokens only for themselves');
@@ -322,7 +345,7 @@ async function issueTokenRoute(
     }
     const { tokens } = issued;
     ctx.set('content-type', 'application/json; charset=utf-8');
-    ctx.body = answers.render(
+    ctx.body = hot.answers.render(
       tokens,
       issued.expiresIn,
       tokens.refreshExpiresAt === null
