@@ -19,13 +19,42 @@ export interface FloorServer {
   stop(): void;
 }
 
-export async function startFloorServer(
+export function startFloorServer(
   kind: 'node' | 'koa',
   answer: string,
   extraFlags: readonly string[] = [],
 ): Promise<FloorServer> {
   const bodyFile = join(mkdtempSync(join(tmpdir(), 'bench-floor-')), 'answer.json');
   writeFileSync(bodyFile, answer);
+  return spawnServer(
+    kind === 'node' ? 'floor: bare Node http' : 'floor: Koa + @koa/router',
+    'floor-server.ts',
+    [kind, bodyFile],
+    extraFlags,
+  );
+}
+
+/** Our app (app-floor-server.ts) in front of a stub (`http`) or of the real core over fakes (`core`). */
+export function startAppFloorServer(
+  mode: 'http' | 'core',
+  users: number,
+  secret: string,
+  extraFlags: readonly string[] = [],
+): Promise<FloorServer> {
+  return spawnServer(
+    mode === 'http' ? 'our app, core stubbed' : 'our app and core, in-memory fakes',
+    'app-floor-server.ts',
+    [mode, String(users), secret],
+    extraFlags,
+  );
+}
+
+async function spawnServer(
+  name: TokenRow['variant'],
+  script: string,
+  args: readonly string[],
+  extraFlags: readonly string[],
+): Promise<FloorServer> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -34,26 +63,19 @@ export async function startFloorServer(
       ...extraFlags,
       '--import',
       'tsx',
-      join(import.meta.dirname, 'floor-server.ts'),
-      kind,
-      bodyFile,
+      join(import.meta.dirname, script),
+      ...args,
       String(port),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const gc = new GcTrace();
   await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`floor server (${kind}) exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
     child.stdout.on('data', (chunk: Buffer) => {
       gc.feed(chunk.toString());
       if (chunk.toString().includes('listening')) resolve();
     });
   });
-  return {
-    name: kind === 'node' ? 'floor: bare Node http' : 'floor: Koa + @koa/router',
-    url: `http://127.0.0.1:${port}`,
-    pid: child.pid!,
-    gc,
-    stop: () => child.kill('SIGTERM'),
-  };
+  return { name, url: `http://127.0.0.1:${port}`, pid: child.pid!, gc, stop: () => child.kill('SIGTERM') };
 }

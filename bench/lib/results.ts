@@ -45,7 +45,10 @@ export interface TokenRow {
     | '/api/token, cache on, 1000 users'
     /** The framework's floor (issue 29): the same answer's bytes, nothing checked. */
     | 'floor: bare Node http'
-    | 'floor: Koa + @koa/router';
+    | 'floor: Koa + @koa/router'
+    /** Our app in front of a stub answering one token set, and in front of the real core over in-memory fakes. */
+    | 'our app, core stubbed'
+    | 'our app and core, in-memory fakes';
   concurrency: number;
   result: LoadResult;
   sessionsLeft: number;
