@@ -13,10 +13,10 @@ import { parseArgs } from 'node:util';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import { prepareKeycloakServer } from '@keycloak-exapp/test-support';
 import { directoryUsers } from './lib/bench-fixtures.js';
-import { startFloorServer } from './lib/floor.js';
+import { startAppFloorServer, startFloorServer, type FloorServer } from './lib/floor.js';
 import { cpuSeconds, gcBetween, type GcTrace } from './lib/gc-trace.js';
 import { load, type LoadRequest, type LoadResult } from './lib/load.js';
-import { IMAGE_NODE_FLAGS, REPO_ROOT, startServerProcess } from './lib/server-process.js';
+import { BENCH_SECRET, IMAGE_NODE_FLAGS, REPO_ROOT, startServerProcess } from './lib/server-process.js';
 import { apiTokenVariant, warmUp } from './lib/token-variants.js';
 import { summariseCpuProfile, summariseHeapProfile, type ProfileSummary } from './lib/v8-profiles.js';
 
@@ -54,6 +54,9 @@ export interface ProfileResults {
   readonly seconds: number;
   readonly nodeFlags: readonly string[];
   readonly koaFloor: MeasuredLoad;
+  /** Our app in front of a stub (the HTTP layer's cost), and in front of the real core over fakes. */
+  readonly appStubbed: MeasuredLoad;
+  readonly appWithCore: MeasuredLoad;
   readonly cached: MeasuredLoad;
   readonly vsKoaFloor: { readonly throughput: number; readonly p99: number };
   readonly cpu: ProfileSummary;
@@ -108,14 +111,20 @@ try {
   const answer = await (
     await fetch(`${srv.url}${first.path}`, { method: 'POST', headers: first.headers })
   ).text();
-  const floor = await startFloorServer('koa', answer, ['--trace-gc']);
-  let koaFloor: MeasuredLoad;
-  try {
-    log(`Koa floor: ${connections} connections, ${seconds} s`);
-    koaFloor = await measured(floor.url, variant.requests, floor);
-  } finally {
-    floor.stop();
-  }
+  /** One of the floor servers, loaded alike and stopped. */
+  const floorRow = async (start: () => Promise<FloorServer>): Promise<MeasuredLoad> => {
+    const floor = await start();
+    try {
+      log(`${floor.name}: ${connections} connections, ${seconds} s`);
+      await load(floor.url, variant.requests, connections, 2); // a warm JIT, as the server's is
+      return await measured(floor.url, variant.requests, floor);
+    } finally {
+      floor.stop();
+    }
+  };
+  const koaFloor = await floorRow(() => startFloorServer('koa', answer, ['--trace-gc']));
+  const appStubbed = await floorRow(() => startAppFloorServer('http', users, BENCH_SECRET, ['--trace-gc']));
+  const appWithCore = await floorRow(() => startAppFloorServer('core', users, BENCH_SECRET, ['--trace-gc']));
   log('warming the cache up (one request per user)');
   await warmUp(variant);
   log(`cached /api/token over ${users} users: ${connections} connections, ${seconds} s, no profiler`);
@@ -137,6 +146,8 @@ try {
     seconds,
     nodeFlags: flags,
     koaFloor,
+    appStubbed,
+    appWithCore,
     cached,
     vsKoaFloor: {
       throughput: cached.load.requestsPerSecond / koaFloor.load.requestsPerSecond,
@@ -170,6 +181,8 @@ const lines = [
   `| ${connections} connections, ${seconds} s | req/s | p99 | allocated per request | minor GC per 10 s | major GC per 10 s | CPU per request | CPU use |`,
   `| --- | --: | --: | --: | --: | --: | --: | --: |`,
   row('floor: Koa + @koa/router', results.koaFloor),
+  row('our app, core stubbed', results.appStubbed),
+  row('our app and core, in-memory fakes', results.appWithCore),
   row(`cached /api/token, ${users} users`, results.cached),
   '',
   `vs the Koa floor: ${pct(results.vsKoaFloor.throughput)} of its req/s, p99 ${results.vsKoaFloor.p99.toFixed(1)}x`,

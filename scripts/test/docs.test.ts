@@ -77,7 +77,7 @@ describe('the README and docs/', () => {
     expect(wide).toEqual([]);
   });
 
-  it('keeps the README short: the two commands first, then install, connect, configure, links', () => {
+  it('keeps the README short: the two commands first, then install, connect, configure, performance, links', () => {
     const readme = text('README.md');
     expect(readme.split('\n').length).toBeLessThanOrEqual(150);
     const firstBlock = /```bash\n([\s\S]*?)```/.exec(readme)![1]!;
@@ -94,6 +94,7 @@ describe('the README and docs/', () => {
       'Install it into Nextcloud',
       'Connect a consumer',
       'Configure',
+      'Performance',
       'Documentation',
     ]);
     expect(readme).toMatch(/occ app_api:app:register keycloak/);
