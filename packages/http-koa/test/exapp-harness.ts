@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { DerivedPasswordVault, Secret } from '@keycloak-exapp/core';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
-import { freePort } from '@keycloak-exapp/adapter-keycloak';
+import { KeycloakHttp, freePort } from '@keycloak-exapp/adapter-keycloak';
 import { loadEnv } from '@keycloak-exapp/composition';
 import { buildServer, type ServerContext } from '@keycloak-exapp/http-koa';
 import { assertMatchesOpenApi } from './openapi-check.js';
@@ -89,6 +89,21 @@ export async function leakedSecrets(
   return [...candidates]
     .filter(([value]) => value.length >= 8 && logs.includes(value))
     .map(([, what]) => what);
+}
+
+/** An admin client on the harness's embedded Keycloak: the ExApp's own, its secret read from the volume. */
+export function exAppKeycloakAdmin(h: ExAppHarness): KeycloakHttp {
+  const { keycloakAdminClientSecret } = JSON.parse(
+    readFileSync(join(h.storage, 'keycloak-exapp-secrets.json'), 'utf8'),
+  ) as { keycloakAdminClientSecret: string };
+  return new KeycloakHttp({
+    baseUrl: h.server.keycloakUrl,
+    admin: {
+      kind: 'client',
+      clientId: 'keycloak-exapp-admin',
+      clientSecret: new Secret(keycloakAdminClientSecret),
+    },
+  });
 }
 
 /** The ExApp server (embedded Keycloak) behind a fake Nextcloud, as AppAPI would deploy it. */

@@ -5,13 +5,12 @@
 // for every "nothing was written" and "one password write" below. Each case is bounded in time.
 // The token cache is off here, so that every token request reaches Keycloak.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Secret, toManagedUserSpec } from '@keycloak-exapp/core';
+import { toManagedUserSpec } from '@keycloak-exapp/core';
 import { KeycloakHttp, KeycloakIdentityProvider } from '@keycloak-exapp/adapter-keycloak';
 import { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
 import {
@@ -24,6 +23,7 @@ import {
 import { jvmOf } from '../../adapter-keycloak/test/process-group.js';
 import {
   call,
+  exAppKeycloakAdmin,
   leakedSecrets,
   startExApp,
   usedSecrets,
@@ -70,17 +70,7 @@ async function startServer(): Promise<void> {
     },
     { nc, storage },
   );
-  const secrets = JSON.parse(readFileSync(join(storage, 'keycloak-exapp-secrets.json'), 'utf8')) as {
-    keycloakAdminClientSecret: string;
-  };
-  kc = new KeycloakHttp({
-    baseUrl: h.server.keycloakUrl,
-    admin: {
-      kind: 'client',
-      clientId: 'keycloak-exapp-admin',
-      clientSecret: new Secret(secrets.keycloakAdminClientSecret),
-    },
-  });
+  kc = exAppKeycloakAdmin(h);
   idp = new KeycloakIdentityProvider(kc, REALM);
 }
 
@@ -364,7 +354,10 @@ describe('Keycloak killed with SIGKILL under token load', () => {
     for (const b of unhealthy)
       expect(b).toMatchObject({
         status: 503,
-        body: { status: 'error', reason: expect.stringMatching(/^Keycloak has been (starting|restarting) for \d+ s/) },
+        body: {
+          status: 'error',
+          reason: expect.stringMatching(/^Keycloak has been (starting|restarting) for \d+ s/),
+        },
       });
     expect(beats.at(-1)).toMatchObject({ status: 200, body: { status: 'ok', keycloak: 'ready' } });
     expect(hangs).toEqual([]);

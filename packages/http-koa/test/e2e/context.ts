@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { Secret } from '@keycloak-exapp/core';
 import { KeycloakHttp, KeycloakIdentityProvider } from '@keycloak-exapp/adapter-keycloak';
 import { expect } from 'vitest';
 import type { FakeNextcloud } from '@keycloak-exapp/fake-nextcloud';
-import { OPS_SECRET, call, infoXmlRoutes, type ExAppHarness } from '../exapp-harness.js';
+import { OPS_SECRET, call, exAppKeycloakAdmin, infoXmlRoutes, type ExAppHarness } from '../exapp-harness.js';
 
 export const REALM = 'commonground';
 
@@ -30,20 +29,17 @@ export const token = (user: string, clientId: string, secret: string) =>
 
 /** An admin identity provider on the ExApp's Keycloak, with the ExApp's own admin credentials. */
 export function idpFor(): KeycloakIdentityProvider {
-  const admin =
-    e2e.externalAdmin ??
-    ({
-      clientId: 'keycloak-exapp-admin',
-      clientSecret: (
-        JSON.parse(readFileSync(`${e2e.h.storage}/keycloak-exapp-secrets.json`, 'utf8')) as {
-          keycloakAdminClientSecret: string;
-        }
-      ).keycloakAdminClientSecret,
-    } as const);
-  e2e.kcHttp = new KeycloakHttp({
-    baseUrl: e2e.h.server.keycloakUrl,
-    admin: { kind: 'client', clientId: admin.clientId, clientSecret: new Secret(admin.clientSecret) },
-  });
+  const external = e2e.externalAdmin;
+  e2e.kcHttp = external
+    ? new KeycloakHttp({
+        baseUrl: e2e.h.server.keycloakUrl,
+        admin: {
+          kind: 'client',
+          clientId: external.clientId,
+          clientSecret: new Secret(external.clientSecret),
+        },
+      })
+    : exAppKeycloakAdmin(e2e.h);
   return new KeycloakIdentityProvider(e2e.kcHttp, REALM);
 }
 
