@@ -1,6 +1,7 @@
 import type { TokenSet } from '../../domain/token.js';
 import type { ManagedIdpUser } from '../../domain/user.js';
 import { systemClock, type Clock } from '../../ports/clock/clock.port.js';
+import { SecondChanceMap } from './second-chance-map.js';
 
 export interface VerifiedAccount {
   readonly account: ManagedIdpUser;
@@ -29,13 +30,14 @@ export const DEFAULT_MAX_TOKEN_SETS = 10_000;
  * cached access at once.
  *
  * Bounded: a token set whose access and refresh tokens have both expired is dropped when it is
- * next read or when the cache is full, and beyond `maxTokenSets` (and `maxVerifiedUsers`) the
- * least recently used entries are evicted; an evicted user is simply verified (or granted) again.
+ * next read or when the cache is full, and beyond `maxTokenSets` (and `maxVerifiedUsers`) entries
+ * not used recently are evicted (`SecondChanceMap`); an evicted user is simply verified (or
+ * granted) again. A hit allocates nothing.
  */
 export class AccessCache {
-  readonly #verified = new Map<string, VerifiedAccount>();
-  /** `user\0client` → token set; a Map keeps insertion order, re-inserting on use makes it an LRU. */
-  readonly #tokens = new Map<string, TokenSet>();
+  readonly #verified = new SecondChanceMap<VerifiedAccount>();
+  /** `user\0client` → token set. */
+  readonly #tokens = new SecondChanceMap<TokenSet>();
   readonly #clientsOf = new Map<string, Set<string>>();
   readonly #clock: Clock;
   readonly #maxTokenSets: number;
@@ -48,18 +50,12 @@ export class AccessCache {
   }
 
   getVerified(userId: string): VerifiedAccount | undefined {
-    const entry = this.#verified.get(userId);
-    if (entry) touch(this.#verified, userId, entry);
-    return entry;
+    return this.#verified.get(userId);
   }
 
   setVerified(userId: string, entry: VerifiedAccount): void {
-    touch(this.#verified, userId, entry);
-    while (this.#verified.size > this.#maxVerifiedUsers) {
-      const oldest = this.#verified.keys().next().value;
-      if (oldest === undefined) break;
-      this.#verified.delete(oldest);
-    }
+    this.#verified.set(userId, entry);
+    this.#verified.evictTo(this.#maxVerifiedUsers);
   }
 
   getTokens(userId: string, clientId: string): TokenSet | undefined {
@@ -70,12 +66,11 @@ export class AccessCache {
       this.#deleteTokens(userId, clientId);
       return undefined;
     }
-    touch(this.#tokens, key, tokens);
     return tokens;
   }
 
   setTokens(userId: string, clientId: string, tokens: TokenSet): void {
-    touch(this.#tokens, tokenKey(userId, clientId), tokens);
+    this.#tokens.set(tokenKey(userId, clientId), tokens);
     let clients = this.#clientsOf.get(userId);
     if (!clients) {
       clients = new Set();
@@ -114,14 +109,10 @@ export class AccessCache {
     return this.#verified.size;
   }
 
-  /** Spent token sets first; then the least recently used until the bound holds. */
+  /** Spent token sets first; then those not used recently until the bound holds. */
   #evict(): void {
-    for (const [key, tokens] of this.#tokens) if (this.#isSpent(tokens)) this.#deleteKey(key);
-    while (this.#tokens.size > this.#maxTokenSets) {
-      const oldest = this.#tokens.keys().next().value;
-      if (oldest === undefined) break;
-      this.#deleteKey(oldest);
-    }
+    for (const [key, tokens] of this.#tokens.entries()) if (this.#isSpent(tokens)) this.#deleteKey(key);
+    this.#tokens.evictTo(this.#maxTokenSets, (key) => this.#deleteKey(key));
   }
 
   /** Neither the access token nor a refresh token can serve another request. */
@@ -147,9 +138,4 @@ export class AccessCache {
 
 function tokenKey(userId: string, clientId: string): string {
   return `${userId}\0${clientId}`;
-}
-
-function touch<V>(map: Map<string, V>, key: string, value: V): void {
-  map.delete(key);
-  map.set(key, value);
 }
