@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DerivedPasswordVault, IssueToken, Secret } from '@keycloak-exapp/core';
+import { DerivedPasswordVault, IssueToken, Secret, type PasswordVault } from '@keycloak-exapp/core';
 import { directoryUser, world } from './harness.js';
 
 describe('IssueToken', () => {
@@ -317,5 +317,73 @@ describe('IssueToken directory checks', () => {
     expect(again.source).toBe('password');
     const after = await w.idp.findUserByNextcloudId('alice');
     expect(after?.id).not.toBe(before!.id);
+  });
+});
+
+describe('IssueToken answers from memory alone (`cached`)', () => {
+  const input = { userId: 'alice', clientId: 'opentalk' };
+
+  it('answers nothing before the first grant and asks nobody', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    expect(w.token.cached(input)).toBeUndefined();
+    expect(w.directory.requestCount).toBe(0);
+    expect(w.idp.calls('passwordGrant')).toBe(0);
+  });
+
+  it('answers what execute answers while the token and the directory check hold, and nothing after', async () => {
+    const w = await world({ users: [directoryUser('alice')], token: { directoryTtlMs: 60_000 } });
+    const first = await w.token.execute(input);
+    w.clock.advance(10_000);
+    const now = w.token.cached(input);
+    expect(now).toEqual(await w.token.execute(input));
+    expect(now).toMatchObject({ source: 'cache', expiresIn: 290, waitedForDirectory: false });
+    expect(now!.tokens).toBe(first.tokens);
+    w.clock.advance(50_000); // the directory check is 60 s old: past its TTL
+    expect(w.token.cached(input)).toBeUndefined();
+    expect(await w.token.execute(input)).toMatchObject({ source: 'cache', waitedForDirectory: true });
+    w.clock.advance(215_000); // 25 s left of the token: inside the 30 s margin
+    expect(w.token.cached(input)).toBeUndefined();
+    expect((await w.token.execute(input)).source).toBe('refresh');
+  });
+
+  it('answers nothing for a user the sync has just disabled', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    await w.token.execute(input);
+    w.directory.update('alice', { enabled: false });
+    await w.sync.execute();
+    expect(w.token.cached(input)).toBeUndefined();
+    await expect(w.token.execute(input)).rejects.toMatchObject({ code: 'USER_DISABLED' });
+  });
+
+  it('refuses what execute refuses before looking: a client off the list, malformed input', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    expect(() => w.token.cached({ userId: 'alice', clientId: 'nobody' })).toThrow(
+      expect.objectContaining({ code: 'CLIENT_NOT_ALLOWED' }),
+    );
+    expect(() => w.token.cached({ userId: '..', clientId: 'opentalk' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  });
+
+  it('serves no token obtained under a password key rotated since', async () => {
+    const w = await world({ users: [directoryUser('alice')] });
+    let keyId = 'key-1';
+    const vault: PasswordVault = {
+      get keyId() {
+        return keyId;
+      },
+      passwordFor: (realm, id) => w.vault.passwordFor(realm, id),
+    };
+    const token = new IssueToken({
+      identityProvider: w.idp,
+      userDirectory: w.directory,
+      passwordVault: vault,
+      clock: w.clock,
+      config: { allowedClientIds: ['opentalk'] },
+    });
+    await token.execute(input);
+    expect(token.cached(input)?.source).toBe('cache');
+    keyId = 'key-2';
+    expect(token.cached(input)).toBeUndefined();
   });
 });

@@ -45,17 +45,27 @@ export class DirectoryCheck {
 
   constructor(private readonly deps: DirectoryCheckDeps) {}
 
-  /** The user's verified account, and whether this request had to wait for the directory. */
-  async verify(userId: string, opts: CallOptions): Promise<{ verified: VerifiedAccount; waited: boolean }> {
+  /**
+   * The user's verification while it is trusted (younger than the TTL), renewed in the background
+   * past `VERIFY_AHEAD_FRACTION` of it; undefined when the directory must be asked first.
+   */
+  trusted(userId: string): VerifiedAccount | undefined {
     const { cache, clock, config } = this.deps;
     const entry = cache.getVerified(userId);
-    const age = entry ? clock.now() - entry.verifiedAt : Infinity;
+    if (!entry) return undefined;
+    const age = clock.now() - entry.verifiedAt;
     const ttl = config.directoryTtlMs;
-    if (entry && age < ttl) {
-      if (age >= ttl * VERIFY_AHEAD_FRACTION)
-        this.deps.renewal.start(this.#flight, userId, (signal) => this.#check(userId, { signal }));
-      return { verified: entry, waited: false };
-    }
+    if (age >= ttl) return undefined;
+    if (age >= ttl * VERIFY_AHEAD_FRACTION)
+      this.deps.renewal.start(this.#flight, userId, (signal) => this.#check(userId, { signal }));
+    return entry;
+  }
+
+  /** The user's verified account, and whether this request had to wait for the directory. */
+  async verify(userId: string, opts: CallOptions): Promise<{ verified: VerifiedAccount; waited: boolean }> {
+    const trusted = this.trusted(userId);
+    if (trusted) return { verified: trusted, waited: false };
+    const { config } = this.deps;
     if (!this.#flight.has(userId) && this.#flight.size >= config.maxConcurrentDirectoryChecks)
       throw new OverloadedError('too many directory checks of distinct users at once; try again shortly');
     const verified = await this.#flight.run(userId, (signal) => this.#check(userId, { signal }), opts.signal);
