@@ -1,9 +1,15 @@
 import type { Logger } from '@keycloak-exapp/core';
 
 interface Tally {
+  readonly caller: string;
+  readonly userId: string;
+  readonly clientId: string;
   count: number;
   readonly firstAt: number;
 }
+
+/** caller → user → client → tally: found without building a key string on every request. */
+type Tallies = Map<string, Map<string, Map<string, Tally>>>;
 
 /**
  * Token requests answered from the cache, logged in aggregate: one info line per caller, user and
@@ -14,7 +20,7 @@ interface Tally {
 export class CacheHitLog {
   /** Lines written per turn of the event loop when a window closes. */
   static readonly LINES_PER_TURN = 100;
-  #tallies = new Map<string, Tally>();
+  #tallies: Tallies = new Map();
   readonly #timer: NodeJS.Timeout;
 
   constructor(
@@ -27,10 +33,13 @@ export class CacheHitLog {
   }
 
   record(caller: string, userId: string, clientId: string): void {
-    const key = `${caller}\0${userId}\0${clientId}`;
-    const tally = this.#tallies.get(key);
+    let users = this.#tallies.get(caller);
+    if (!users) this.#tallies.set(caller, (users = new Map<string, Map<string, Tally>>()));
+    let clients = users.get(userId);
+    if (!clients) users.set(userId, (clients = new Map<string, Tally>()));
+    const tally = clients.get(clientId);
     if (tally) tally.count++;
-    else this.#tallies.set(key, { count: 1, firstAt: this.now() });
+    else clients.set(clientId, { caller, userId, clientId, count: 1, firstAt: this.now() });
   }
 
   /**
@@ -56,20 +65,21 @@ export class CacheHitLog {
   }
 
   /** The closed window's tallies; records from now on go to a new one. */
-  #take(): Map<string, Tally> {
+  #take(): Iterable<Tally> {
     const closed = this.#tallies;
     this.#tallies = new Map();
-    return closed;
+    return (function* () {
+      for (const users of closed.values()) for (const clients of users.values()) yield* clients.values();
+    })();
   }
 
-  #write([key, tally]: [string, Tally], now: number): void {
-    const [caller, userId, clientId] = key.split('\0') as [string, string, string];
+  #write(tally: Tally, now: number): void {
     this.logger.info(
       {
         audit: 'token',
-        caller,
-        userId,
-        clientId,
+        caller: tally.caller,
+        userId: tally.userId,
+        clientId: tally.clientId,
         outcome: 'issued',
         source: 'cache',
         count: tally.count,

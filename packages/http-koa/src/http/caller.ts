@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
 import {
   InvalidInputError,
@@ -8,6 +9,15 @@ import {
 import { AppApiRequestVerifier } from '@keycloak-exapp/adapter-nextcloud';
 import type { ConsumerGrant, ConsumerRegistry } from '@keycloak-exapp/composition';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
+
+/** What authentication reads of a request: its headers and its peer. */
+export type RequestHead = Pick<IncomingMessage, 'headers' | 'socket'>;
+
+/** A request header as Koa's `ctx.get` reads it: '' when absent. */
+function headerOf(req: RequestHead, name: string): string {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : '';
+}
 
 /** Who is calling: a consumer ExApp (by its secret), a Nextcloud user, or Nextcloud itself. */
 export type Caller =
@@ -54,15 +64,24 @@ export function authenticate(
   auth: CallerAuth,
   emptyUser: EmptyUserMeans = 'anonymous',
 ): Caller {
-  const socketKey = ctx.req.socket.remoteAddress ?? 'unix-socket';
+  return authenticateRequest(ctx.req, auth, emptyUser);
+}
+
+/** `authenticate` on Node's request itself (the server's token fast lane has no Koa context). */
+export function authenticateRequest(
+  req: RequestHead,
+  auth: CallerAuth,
+  emptyUser: EmptyUserMeans = 'anonymous',
+): Caller {
+  const socketKey = req.socket.remoteAddress ?? 'unix-socket';
   let signed: { userId: string | null } | undefined;
-  if (AppApiRequestVerifier.claimsAppApi(ctx.headers)) {
-    const result = auth.verifier.verify(ctx.headers);
+  if (AppApiRequestVerifier.claimsAppApi(req.headers)) {
+    const result = auth.verifier.verify(req.headers);
     if (!result.ok) refuse(auth, socketKey, `AppAPI authentication failed: ${result.reason}`);
     signed = result;
   }
-  const client = clientKeyOf(ctx, socketKey, signed !== undefined && auth.trustOriginIp === true);
-  const secret = ctx.get('x-api-secret');
+  const client = clientKeyOf(req, socketKey, signed !== undefined && auth.trustOriginIp === true);
+  const secret = headerOf(req, 'x-api-secret');
   if (secret !== '') {
     const consumer = auth.consumers.match(secret);
     if (!consumer) refuse(auth, client, 'X-API-SECRET is not valid');
@@ -94,7 +113,7 @@ export function signedBrowserUser(ctx: Context, auth: CallerAuth): string | null
   if (!AppApiRequestVerifier.claimsAppApi(ctx.headers))
     refuse(auth, socketKey, 'open this page through Nextcloud (its proxy names the signed-in user)');
   const result = auth.verifier.verify(ctx.headers);
-  const client = clientKeyOf(ctx, socketKey, result.ok && auth.trustOriginIp === true);
+  const client = clientKeyOf(ctx.req, socketKey, result.ok && auth.trustOriginIp === true);
   if (!result.ok) refuse(auth, client, `AppAPI authentication failed: ${result.reason}`);
   if (!result.userId) return null;
   if (!userIdSchema.safeParse(result.userId).success)
@@ -110,8 +129,8 @@ export function signedBrowserUser(ctx: Context, auth: CallerAuth): string | null
  * share one key (HaRP bans by the true address itself); a valid credential is never limited, so
  * that shared key only slows failing callers.
  */
-function clientKeyOf(ctx: Context, socketKey: string, originVouched: boolean): string {
-  const origin = ctx.get('x-origin-ip').trim();
+function clientKeyOf(req: RequestHead, socketKey: string, originVouched: boolean): string {
+  const origin = headerOf(req, 'x-origin-ip').trim();
   return originVouched && origin !== '' ? `origin:${origin}` : socketKey;
 }
 

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { InvalidInputError } from '@keycloak-exapp/core';
+import { InvalidInputError, userIdSchema } from '@keycloak-exapp/core';
 
 const LIMIT = 64 * 1024;
 
@@ -69,4 +69,12 @@ export function assertJsonIfSession(ctx: Context, callerKind: string): void {
       status: 415,
       expose: true,
     });
+}
+
+/** A Nextcloud user id from a body field or a header (`where` names it in the error). */
+export function parseUserId(value: unknown, where: string): string {
+  const parsed = userIdSchema.safeParse(value);
+  if (!parsed.success)
+    throw new InvalidInputError(`${where}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  return parsed.data;
 }

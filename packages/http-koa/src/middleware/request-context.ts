@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import type { Context, Next } from 'koa';
 import type { Logger } from '@keycloak-exapp/core';
 
@@ -16,14 +17,14 @@ declare module 'koa' {
  * and the AbortController (with its listener on the response) are made on first use: a token
  * answered from the cache uses neither, and they were a fifth of what it allocated.
  */
-class RequestState {
+export class RequestState {
   #logger: Logger | undefined;
   #signal: AbortSignal | undefined;
 
   constructor(
     readonly requestId: string,
     private readonly root: Logger,
-    private readonly ctx: Context,
+    private readonly res: ServerResponse,
   ) {}
 
   get logger(): Logger {
@@ -37,7 +38,7 @@ class RequestState {
   get signal(): AbortSignal {
     if (this.#signal) return this.#signal;
     const controller = new AbortController();
-    const { res } = this.ctx;
+    const { res } = this;
     // Asked for late, the client may be gone already.
     if (!res.writableEnded && (res.destroyed || !res.socket || res.socket.destroyed)) controller.abort();
     else
@@ -56,7 +57,7 @@ class RequestState {
 export function requestContext(logger: Logger) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const requestId = randomUUID();
-    ctx.state = Object.assign(new RequestState(requestId, logger, ctx), ctx.state);
+    ctx.state = Object.assign(new RequestState(requestId, logger, ctx.res), ctx.state);
     ctx.set('x-request-id', requestId);
     await next();
   };

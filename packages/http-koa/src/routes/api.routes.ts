@@ -1,15 +1,10 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import {
-  AcceptedValues,
-  ClientNotAllowedError,
   ForbiddenError,
   InvalidInputError,
   NotFoundError,
   UpstreamUnavailableError,
-  clientIdSchema,
-  toAppError,
-  userIdSchema,
   type DeleteUser,
   type IssueToken,
   type SyncUser,
@@ -17,13 +12,13 @@ import {
 import { auditAs, audited } from '../http/audit.js';
 import { flagQuerySchema } from '../api-schemas.js';
 import { OPENAPI_DOCUMENT } from '../openapi.js';
-import { describeCaller, type Caller } from '../http/caller.js';
-import { assertJsonIfSession, assertQuery, readJsonObject } from '../http/read-json.js';
+import type { Caller } from '../http/caller.js';
+import { assertJsonIfSession, assertQuery, parseUserId, readJsonObject } from '../http/read-json.js';
 import type { Operation } from '@keycloak-exapp/composition';
 import type { ServerMetrics } from '../metrics.js';
 import type { SyncJob } from '../lifecycle/sync-jobs.js';
 import type { CacheHitLog } from '../http/cache-hit-log.js';
-import { TokenAnswerBytes } from '../http/token-answer.js';
+import { TokenEndpoint } from '../http/token-endpoint.js';
 
 /**
  * What the token and sync API needs. The ExApp server passes consumer secrets and AppAPI
@@ -69,13 +64,6 @@ export interface ExAppApiDeps {
   readonly cacheHitLog?: CacheHitLog;
 }
 
-function parseUserId(value: unknown, where: string): string {
-  const parsed = userIdSchema.safeParse(value);
-  if (!parsed.success)
-    throw new InvalidInputError(`${where}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-  return parsed.data;
-}
-
 /**
  * Sync, delete, job reads and metrics: a consumer allowed the operation, or a Nextcloud admin.
  * An empty-user AppAPI signature is anonymous here (both proxies sign anonymous visitors so), and
@@ -111,13 +99,13 @@ export async function authorizeAdminOperation(
  * mounts it at `/api`; a service embeds it under a prefix of its own, next to its own routes.
  */
 export function exAppApiRouter(deps: ExAppApiDeps, prefix = '/api'): Router {
+  return exAppApiRouterWith(deps, new TokenEndpoint(deps), prefix);
+}
+
+/** `exAppApiRouter` whose token route answers through `tokens` (shared with the server's fast lane). */
+export function exAppApiRouterWith(deps: ExAppApiDeps, tokens: TokenEndpoint, prefix = '/api'): Router {
   const router = new Router({ prefix });
   const ready = () => deps.assertReady?.();
-  const hot: TokenRouteParts = {
-    answers: new TokenAnswerBytes(),
-    clientIds: new AcceptedValues(clientIdSchema),
-    userIds: new AcceptedValues(userIdSchema),
-  };
 
   router.use(async (ctx, next) => {
     ctx.set('cache-control', 'no-store');
@@ -129,12 +117,24 @@ export function exAppApiRouter(deps: ExAppApiDeps, prefix = '/api'): Router {
     ctx.body = OPENAPI_DOCUMENT;
   });
 
+  // `POST /token`: the original's request and answer, behind the auth model.
   router.post('/token', async (ctx) => {
     const started = performance.now();
     try {
-      await issueTokenRoute(ctx, deps, hot, started);
+      const clientIdParam = tokenClientIdParam(ctx);
+      const caller = await deps.authenticate(ctx);
+      const answer = await tokens.answer({
+        clientIdParam,
+        caller,
+        userIdHeader: ctx.get('x-nc-user-id'),
+        state: ctx.state,
+        assertSessionRequest: () => assertJsonIfSession(ctx, caller.kind),
+        started,
+      });
+      ctx.set('content-type', 'application/json; charset=utf-8');
+      ctx.body = answer;
     } catch (error) {
-      deps.metrics?.tokenRequests.inc({ outcome: toAppError(error).code, source: 'none' });
+      tokens.refused(error);
       throw error;
     }
   });
@@ -270,13 +270,6 @@ export function keycloakManagementRoutes(
   return router;
 }
 
-/** What the token route keeps between requests: answers' bytes, ids already validated. */
-interface TokenRouteParts {
-  readonly answers: TokenAnswerBytes;
-  readonly clientIds: AcceptedValues;
-  readonly userIds: AcceptedValues;
-}
-
 /**
  * `?client_id=`, and no other parameter. The usual query (that one parameter, nothing encoded) is
  * read as it is; anything else goes through Koa's parser and the unknown-parameter check.
@@ -287,77 +280,4 @@ function tokenClientIdParam(ctx: Context): unknown {
     return query.slice('client_id='.length);
   assertQuery(ctx, ['client_id']);
   return ctx.query.client_id;
-}
-
-/** `POST /api/token`: the original's request and answer, behind the auth model. */
-async function issueTokenRoute(
-  ctx: Context,
-  deps: ExAppApiDeps,
-  hot: TokenRouteParts,
-  started: number,
-): Promise<void> {
-  const clientIdParam = tokenClientIdParam(ctx);
-  const caller = await deps.authenticate(ctx);
-  if (!hot.clientIds.accepts(clientIdParam)) throw new InvalidInputError('client_id is missing or malformed');
-  const clientId = clientIdParam;
-  const header = ctx.get('x-nc-user-id');
-  let userId: string;
-  if (caller.kind === 'consumer') {
-    if (!caller.consumer.operations.has('token'))
-      throw new ForbiddenError(`consumer "${caller.consumer.name}" may not get tokens`);
-    if (!caller.consumer.clientIds.has(clientId)) throw new ClientNotAllowedError(clientId);
-    userId = hot.userIds.accepts(header) ? header : parseUserId(header, 'X-NC-USER-ID');
-  } else if (caller.kind === 'nextcloud-user') {
-    if (header !== '' && header !== caller.userId)
-      throw new ForbiddenError('a Nextcloud user may get tokens only for themselves');
-    if (!deps.userTokenClients?.has(clientId)) throw new ClientNotAllowedError(clientId);
-    assertJsonIfSession(ctx, caller.kind);
-    userId = caller.userId;
-  } else {
-    throw new ForbiddenError('tokens are issued for a user: use a consumer secret or call as that user');
-  }
-  if (!deps.issueToken.isClientAllowed(clientId)) throw new ClientNotAllowedError(clientId);
-  if (deps.assertTokenReady) deps.assertTokenReady();
-  else deps.assertReady?.();
-  const audit = { audit: 'token', caller: describeCaller(caller), userId, clientId };
-  try {
-    // The request's state is the call's options: its signal is made only if the use case asks for
-    // it (an answer from the cache does not).
-    const issued = await deps.issueToken.execute({ userId, clientId }, ctx.state);
-    if (issued.waitedForDirectory) deps.metrics?.directoryWaits.inc();
-    if (issued.source === 'cache') {
-      // Counted in the metrics; logged in aggregate (or at debug level), not one info line each.
-      deps.metrics?.countCachedToken();
-      if (deps.cacheHitLog) deps.cacheHitLog.record(audit.caller, userId, clientId);
-      else ctx.state.logger.debug({ ...audit, outcome: 'issued', source: 'cache' }, 'token issued');
-    } else {
-      deps.metrics?.tokenRequests.inc({ outcome: 'issued', source: issued.source });
-      deps.metrics?.grantSeconds.observe({ source: issued.source }, (performance.now() - started) / 1000);
-      ctx.state.logger.info(
-        {
-          ...audit,
-          outcome: 'issued',
-          source: issued.source,
-          latencyMs: Math.round(performance.now() - started),
-        },
-        'token issued',
-      );
-    }
-    const { tokens } = issued;
-    ctx.set('content-type', 'application/json; charset=utf-8');
-    ctx.body = hot.answers.render(
-      tokens,
-      issued.expiresIn,
-      tokens.refreshExpiresAt === null
-        ? 0
-        : Math.max(0, Math.floor((tokens.refreshExpiresAt - Date.now()) / 1000)),
-      deps.publicClients && (deps.publicClients.has(clientId) ? 'client_id' : 'client_secret'),
-    );
-  } catch (error) {
-    ctx.state.logger.info(
-      { ...audit, outcome: toAppError(error).code, latencyMs: Math.round(performance.now() - started) },
-      'token refused',
-    );
-    throw error;
-  }
 }
