@@ -25,9 +25,12 @@ import {
   ServerMetrics,
   authenticate,
   createApp,
+  TokenEndpoint,
   createHttpServer,
-  exAppApiRouter,
+  exAppApiRouterWith,
+  tokenFastLane,
 } from '@keycloak-exapp/http-koa';
+import type { Context } from 'koa';
 
 const [mode, usersArg, secret, port] = process.argv.slice(2);
 const users = Number(usersArg);
@@ -49,7 +52,7 @@ const auth = {
   trustOriginIp: false,
 };
 
-async function issueToken(): Promise<Pick<IssueToken, 'execute' | 'isClientAllowed'>> {
+async function issueToken(): Promise<Pick<IssueToken, 'cached' | 'execute' | 'isClientAllowed'>> {
   if (mode === 'http') {
     const tokens: TokenSet = {
       accessToken: 'a'.repeat(1400),
@@ -61,11 +64,8 @@ async function issueToken(): Promise<Pick<IssueToken, 'execute' | 'isClientAllow
       expiresAt: Date.now() + 3_600_000,
       refreshExpiresAt: Date.now() + 3_600_000,
     };
-    return {
-      isClientAllowed: () => true,
-      execute: () =>
-        Promise.resolve({ tokens, expiresIn: 3600, source: 'cache' as const, waitedForDirectory: false }),
-    };
+    const issued = { tokens, expiresIn: 3600, source: 'cache' as const, waitedForDirectory: false };
+    return { isClientAllowed: () => true, cached: () => issued, execute: () => Promise.resolve(issued) };
   }
   const idp = new InMemoryIdentityProvider('bench');
   await idp.reconcileRealm(contractRealmSpec('bench', [CLIENT]));
@@ -85,18 +85,18 @@ async function issueToken(): Promise<Pick<IssueToken, 'execute' | 'isClientAllow
   return token;
 }
 
-const app = createApp({
-  logger,
-  routers: [
-    exAppApiRouter({
-      issueToken: (await issueToken()) as IssueToken,
-      syncUser: {} as never,
-      deleteUser: {} as never,
-      authenticate: (ctx) => authenticate(ctx, auth),
-      metrics,
-      cacheHitLog: new CacheHitLog(logger),
-    }),
-  ],
-});
-createHttpServer(app).listen(Number(port), '127.0.0.1', () => process.stdout.write(`listening ${port}\n`));
+const deps = {
+  issueToken: (await issueToken()) as IssueToken,
+  syncUser: {} as never,
+  deleteUser: {} as never,
+  authenticate: (ctx: Context) => authenticate(ctx, auth),
+  metrics,
+  cacheHitLog: new CacheHitLog(logger),
+};
+// As the server wires it: the token route and the fast lane in front of Koa share one endpoint.
+const tokens = new TokenEndpoint(deps);
+const app = createApp({ logger, routers: [exAppApiRouterWith(deps, tokens)] });
+createHttpServer(app, tokenFastLane({ tokens, auth, logger })).listen(Number(port), '127.0.0.1', () =>
+  process.stdout.write(`listening ${port}\n`),
+);
 process.on('SIGTERM', () => process.exit(0));

@@ -34,7 +34,9 @@ import { authenticate } from './http/caller.js';
 import { FrpClient } from './frp-client.js';
 import type { ExAppLifecycle } from './lifecycle/exapp-lifecycle.js';
 import type { KeycloakReadiness } from './lifecycle/keycloak-readiness.js';
-import { exAppApiRouter, keycloakManagementRoutes, metricsRoutes } from './routes/api.routes.js';
+import { exAppApiRouterWith, keycloakManagementRoutes, metricsRoutes } from './routes/api.routes.js';
+import { TokenEndpoint } from './http/token-endpoint.js';
+import { tokenFastLane, type FastLane } from './http/token-fast-lane.js';
 import { keycloakProxy } from './routes/keycloak-proxy.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';
 import { statusRoutes } from './routes/status.routes.js';
@@ -114,7 +116,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     signInListener.serve((req, res) => void brokerApp(req, res));
   }
   let frpc: FrpClient | undefined;
-  const app = await createServerApp(env, container, {
+  const { app, fastLane } = await createServerApp(env, container, {
     publicClients: new Set(shared.realmSpec.clients.filter((c) => c.publicClient).map((c) => c.clientId)),
     signIn,
     publicBase,
@@ -123,7 +125,7 @@ export async function buildServer(env: ServerEnv, opts: BuildOptions = {}): Prom
     frpcState: () => (frpc ? { state: frpc.state, reason: frpc.reason } : undefined),
   });
   const lifecycle = await container.getAsync(EXAPP_LIFECYCLE);
-  const listener = serverListener(env, app, logger, (client) => (frpc = client));
+  const listener = serverListener(env, app, fastLane, logger, (client) => (frpc = client));
 
   return {
     app,
@@ -252,8 +254,15 @@ interface AppParts {
   readonly frpcState: () => { readonly state: string; readonly reason?: string | undefined } | undefined;
 }
 
-/** The routes AppAPI, consumers and browsers reach, each from the graph's shared objects. */
-async function createServerApp(env: ServerEnv, container: ServerContainer, parts: AppParts): Promise<Koa> {
+/**
+ * The routes AppAPI, consumers and browsers reach, each from the graph's shared objects, and the
+ * token fast lane in front of them.
+ */
+async function createServerApp(
+  env: ServerEnv,
+  container: ServerContainer,
+  parts: AppParts,
+): Promise<{ app: Koa; fastLane: FastLane }> {
   const [auth, readiness, admins, jobs, passes, lifetime, metrics, cacheHitLog, logger] = await Promise.all([
     container.getAsync(CALLER_AUTH),
     container.getAsync(KEYCLOAK_READINESS),
@@ -289,11 +298,12 @@ async function createServerApp(env: ServerEnv, container: ServerContainer, parts
     },
   };
   const { publicBase } = parts;
-  return createApp({
+  const tokens = new TokenEndpoint(apiDeps);
+  const app = createApp({
     logger,
     // The token API first: consumers call it most, and no other router takes its paths.
     routers: [
-      exAppApiRouter(apiDeps),
+      exAppApiRouterWith(apiDeps, tokens),
       lifecycleRoutes(
         await container.getAsync(EXAPP_LIFECYCLE),
         readiness,
@@ -347,4 +357,5 @@ async function createServerApp(env: ServerEnv, container: ServerContainer, parts
       maxBodyBytes: env.KEYCLOAK_PROXY_MAX_BODY_BYTES,
     }),
   });
+  return { app, fastLane: tokenFastLane({ tokens, auth, logger }) };
 }

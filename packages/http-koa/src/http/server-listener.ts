@@ -6,18 +6,20 @@ import type Koa from 'koa';
 import type { ServerEnv } from '@keycloak-exapp/composition';
 import { FrpClient } from '../frp-client.js';
 import { createHttpServer } from './http-server.js';
+import type { FastLane } from './token-fast-lane.js';
 
 /** TCP, or HaRP's unix socket (with frpc in FRP mode); `close` drains connections around `stopWork`. */
 export function serverListener(
   env: ServerEnv,
   app: Koa,
+  fastLane: FastLane,
   logger: Logger,
   onFrpc: (client: FrpClient) => void,
 ): { listen(): Promise<Server>; close(stopWork: () => Promise<void>): Promise<void> } {
   let server: Server | undefined;
   return {
     async listen() {
-      const listening = createHttpServer(app);
+      const listening = createHttpServer(app, fastLane);
       server = listening;
       if (!env.HP_SHARED_KEY) {
         await new Promise<void>((ok) => listening.listen(env.APP_PORT, env.APP_HOST, ok));
