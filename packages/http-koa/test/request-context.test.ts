@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { describe, expect, it } from 'vitest';
 import { noopLogger, type Logger } from '@keycloak-exapp/core';
-import { requestContext } from '../src/middleware/request-context.js';
+import { nextRequestId, requestContext } from '../src/middleware/request-context.js';
 
 function countingLogger(): { logger: Logger; children: Record<string, unknown>[] } {
   const children: Record<string, unknown>[] = [];
@@ -106,5 +106,14 @@ describe('the request context', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('request ids', () => {
+  it('are UUID-shaped and never repeat within the process', () => {
+    const ids = Array.from({ length: 10_000 }, () => nextRequestId());
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@keycloak-exapp/core';
 import { errorAnswerOf } from '../middleware/error-handler.js';
-import { RequestState } from '../middleware/request-context.js';
+import { RequestState, nextRequestId } from '../middleware/request-context.js';
 import { authenticateRequest, type CallerAuth } from './caller.js';
 import type { TokenEndpoint } from './token-endpoint.js';
 
@@ -47,11 +46,7 @@ export function tokenFastLane(parts: {
 
   function serve(req: IncomingMessage, res: ServerResponse, clientIdParam: string): void {
     const started = performance.now();
-    const state = new RequestState(randomUUID(), logger, res);
-    const refuse = (error: unknown) => {
-      tokens.refused(error);
-      writeError(res, state, error);
-    };
+    const state = new RequestState(nextRequestId(), logger, res);
     let answer: Buffer | Promise<Buffer>;
     try {
       answer = tokens.answer({
@@ -62,11 +57,20 @@ export function tokenFastLane(parts: {
         started,
       });
     } catch (error) {
-      refuse(error);
+      refuse(res, state, error);
       return;
     }
     if (Buffer.isBuffer(answer)) writeAnswer(res, state, answer);
-    else answer.then((body) => writeAnswer(res, state, body), refuse);
+    else
+      answer.then(
+        (body) => writeAnswer(res, state, body),
+        (error: unknown) => refuse(res, state, error),
+      );
+  }
+
+  function refuse(res: ServerResponse, state: RequestState, error: unknown): void {
+    tokens.refused(error);
+    writeError(res, state, error);
   }
 }
 
