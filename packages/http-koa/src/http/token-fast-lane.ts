@@ -75,17 +75,7 @@ export function tokenFastLane(parts: {
 }
 
 function writeAnswer(res: ServerResponse, state: RequestState, body: Buffer): void {
-  res.writeHead(200, [
-    'x-request-id',
-    state.requestId,
-    'cache-control',
-    'no-store',
-    'content-type',
-    'application/json; charset=utf-8',
-    'content-length',
-    String(body.length),
-  ]);
-  res.end(body);
+  writeJson(res, 200, state, body, undefined);
 }
 
 /** The error handler's answer, as the Koa app writes it. */
@@ -95,11 +85,20 @@ function writeError(res: ServerResponse, state: RequestState, error: unknown): v
     res.destroy();
     return;
   }
-  const body = Buffer.from(
-    JSON.stringify({ error: answer.message, code: answer.code, requestId: state.requestId }),
-  );
+  const body = JSON.stringify({ error: answer.message, code: answer.code, requestId: state.requestId });
+  writeJson(res, answer.status, state, Buffer.from(body), answer.retryAfter);
+}
+
+/** The headers the Koa app sends with a JSON answer of the API, in one write with the body. */
+function writeJson(
+  res: ServerResponse,
+  status: number,
+  state: RequestState,
+  body: Buffer,
+  retryAfter: number | undefined,
+): void {
   const headers = ['x-request-id', state.requestId];
-  if (answer.retryAfter !== undefined) headers.push('retry-after', String(answer.retryAfter));
+  if (retryAfter !== undefined) headers.push('retry-after', String(retryAfter));
   headers.push(
     'cache-control',
     'no-store',
@@ -108,6 +107,6 @@ function writeError(res: ServerResponse, state: RequestState, error: unknown): v
     'content-length',
     String(body.length),
   );
-  res.writeHead(answer.status, headers);
+  res.writeHead(status, headers);
   res.end(body);
 }
