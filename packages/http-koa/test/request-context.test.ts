@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { describe, expect, it } from 'vitest';
 import { noopLogger, type Logger } from '@keycloak-exapp/core';
-import { nextRequestId, requestContext } from '../src/middleware/request-context.js';
+import { requestContext } from '../src/middleware/request-context.js';
+import { nextRequestId } from '../src/http/request-state.js';
 
 function countingLogger(): { logger: Logger; children: Record<string, unknown>[] } {
   const children: Record<string, unknown>[] = [];

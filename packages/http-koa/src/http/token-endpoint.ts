@@ -7,10 +7,12 @@ import {
   toAppError,
   userIdSchema,
   type CallOptions,
+  type IssueToken,
   type IssuedToken,
   type Logger,
 } from '@keycloak-exapp/core';
-import type { ExAppApiDeps } from '../routes/api.routes.js';
+import type { ServerMetrics } from '../metrics.js';
+import type { CacheHitLog } from './cache-hit-log.js';
 import { describeCaller, type Caller } from './caller.js';
 import { TokenAnswerBytes } from './token-answer.js';
 import { parseUserId } from './read-json.js';
@@ -30,17 +32,33 @@ export interface TokenRequest {
   readonly started: number;
 }
 
-/** The deps the token request needs of the API's. */
-export type TokenEndpointDeps = Pick<
-  ExAppApiDeps,
-  | 'issueToken'
-  | 'assertReady'
-  | 'assertTokenReady'
-  | 'userTokenClients'
-  | 'publicClients'
-  | 'metrics'
-  | 'cacheHitLog'
->;
+/** What the token request needs (part of `ExAppApiDeps`). */
+export interface TokenEndpointDeps {
+  readonly issueToken: IssueToken;
+  /** Throws NOT_READY (503) while the identity provider cannot serve; default: always ready. */
+  assertReady?(): void;
+  /**
+   * Throws NOT_READY (503) while no token can be issued at all (the realm is not there yet);
+   * default: `assertReady`. A Keycloak restart is IssueToken's to handle: it still serves cached
+   * tokens of users whose directory check holds.
+   */
+  assertTokenReady?(): void;
+  /**
+   * The clients a Nextcloud user may get tokens for themselves (a browser call through the
+   * proxy); default: none. Consumers have their own allow-lists.
+   */
+  readonly userTokenClients?: ReadonlySet<string>;
+  /**
+   * The realm's public clients. The token answer's `refresh_with` says how its refresh token is
+   * refreshed: `client_id` (public: at Keycloak's token endpoint with the client id alone) or
+   * `client_secret` (confidential: there with the client's secret, or by calling `/api/token`
+   * again). Without it the answer leaves the field out.
+   */
+  readonly publicClients?: ReadonlySet<string>;
+  readonly metrics?: ServerMetrics;
+  /** Aggregates the log lines of cache hits; without it each hit is logged at debug level. */
+  readonly cacheHitLog?: CacheHitLog;
+}
 
 /**
  * `POST /api/token` after authentication: the checks, the use case, the metrics and log lines,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@keycloak-exapp/core';
-import { errorAnswerOf } from '../middleware/error-handler.js';
-import { RequestState, nextRequestId } from '../middleware/request-context.js';
+import { errorAnswerOf } from './error-status.js';
+import { RequestState, nextRequestId } from './request-state.js';
 import { authenticateRequest, type CallerAuth } from './caller.js';
 import type { TokenEndpoint } from './token-endpoint.js';
 

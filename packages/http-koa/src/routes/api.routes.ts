@@ -6,7 +6,6 @@ import {
   NotFoundError,
   UpstreamUnavailableError,
   type DeleteUser,
-  type IssueToken,
   type SyncUser,
 } from '@keycloak-exapp/core';
 import { auditAs, audited } from '../http/audit.js';
@@ -17,51 +16,26 @@ import { assertJsonIfSession, assertQuery, parseUserId, readJsonObject } from '.
 import type { Operation } from '@keycloak-exapp/composition';
 import type { ServerMetrics } from '../metrics.js';
 import type { SyncJob } from '../lifecycle/sync-jobs.js';
-import type { CacheHitLog } from '../http/cache-hit-log.js';
-import { TokenEndpoint } from '../http/token-endpoint.js';
+import { TokenEndpoint, type TokenEndpointDeps } from '../http/token-endpoint.js';
 
 /**
  * What the token and sync API needs. The ExApp server passes consumer secrets and AppAPI
  * signatures as `authenticate`; a service that embeds the API passes its own authentication and
  * maps its callers to consumers (a name, the client ids and the operations each may use).
  */
-export interface ExAppApiDeps {
-  readonly issueToken: IssueToken;
+export interface ExAppApiDeps extends TokenEndpointDeps {
   readonly syncUser: SyncUser;
   readonly deleteUser: DeleteUser;
   /** Who is calling; throws UNAUTHENTICATED (401) when nobody acceptable is. */
   authenticate(ctx: Context): Caller | Promise<Caller>;
   /** Whether a Nextcloud user may sync and delete; default: no Nextcloud user may. */
   isAdmin?(userId: string, signal: AbortSignal): Promise<boolean>;
-  /** Throws NOT_READY (503) while the identity provider cannot serve; default: always ready. */
-  assertReady?(): void;
-  /**
-   * Throws NOT_READY (503) while no token can be issued at all (the realm is not there yet);
-   * default: `assertReady`. A Keycloak restart is IssueToken's to handle: it still serves cached
-   * tokens of users whose directory check holds.
-   */
-  assertTokenReady?(): void;
   /** Full-sync jobs for `/sync-all`; without them that route answers 404. */
   readonly syncJobs?: {
     /** `verify`: compare with Keycloak itself (repairs drift), not with the saved digest. */
     start(options?: { readonly verify: boolean }): SyncJob;
     get(id: string): SyncJob | undefined;
   };
-  /**
-   * The clients a Nextcloud user may get tokens for themselves (a browser call through the
-   * proxy); default: none. Consumers have their own allow-lists.
-   */
-  readonly userTokenClients?: ReadonlySet<string>;
-  /**
-   * The realm's public clients. The token answer's `refresh_with` says how its refresh token is
-   * refreshed: `client_id` (public: at Keycloak's token endpoint with the client id alone) or
-   * `client_secret` (confidential: there with the client's secret, or by calling `/api/token`
-   * again). Without it the answer leaves the field out.
-   */
-  readonly publicClients?: ReadonlySet<string>;
-  readonly metrics?: ServerMetrics;
-  /** Aggregates the log lines of cache hits; without it each hit is logged at debug level. */
-  readonly cacheHitLog?: CacheHitLog;
 }
 
 /**
